@@ -1,0 +1,1 @@
+"""commerce: a headless GraphQL commerce backend for AWS Lambda and DynamoDB."""

@@ -1,0 +1,1 @@
+"""Catalog: products, variants, prices, collections and the storefront listing."""

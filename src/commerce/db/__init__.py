@@ -1,0 +1,1 @@
+"""Storage plumbing shared by every context: the single table and DynamoDB Local."""
