@@ -11,16 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 TTL_ATTRIBUTE = "ttl"
 TYPE_ATTRIBUTE = "type"
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 
 
-class GSI1(GlobalSecondaryIndex["TableItem"]):
+class GSI1(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
     """First overloaded index: catalog membership, lookups by secondary key."""
 
     class Meta:
@@ -31,7 +33,7 @@ class GSI1(GlobalSecondaryIndex["TableItem"]):
     gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
 
 
-class GSI2(GlobalSecondaryIndex["TableItem"]):
+class GSI2(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
     """Second overloaded index: listings that need another sort order."""
 
     class Meta:
@@ -74,7 +76,8 @@ def configure_table(table_name: str, region: str, host: str | None) -> None:
     TableItem.Meta.table_name = table_name
     TableItem.Meta.region = region
     TableItem.Meta.host = host
-    for cls in (TableItem, *_all_subclasses(TableItem)):
+    classes: list[type[Any]] = [TableItem, *_all_subclasses(TableItem)]
+    for cls in classes:
         # PynamoDB caches a connection per class and only notices table-name changes.
         cls._connection = None
 
@@ -119,3 +122,15 @@ def create_table_if_missing() -> bool:
         return False
     TableItem.create_table(wait=True)
     return True
+
+
+def transaction() -> TransactWrite:
+    """A TransactWrite on the configured endpoint (all-or-nothing, up to 100 items)."""
+    connection = Connection(region=TableItem.Meta.region, host=TableItem.Meta.host)
+    return TransactWrite(connection=connection)
+
+
+# DynamoDB's own limit on the items of one TransactWriteItems call.
+MAX_TRANSACTION_ITEMS = 100
+# DynamoDB's own limit on the keys of one BatchGetItem call.
+MAX_BATCH_GET_KEYS = 100

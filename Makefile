@@ -1,0 +1,57 @@
+# The two commands of the README: `make serve` and `make test`. Both install what
+# is missing (virtualenv, npm packages, a Java runtime) and are safe to re-run.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: install serve test lint typecheck unit deploy-check bench schema clean java
+
+install: $(VENV)/.installed node_modules/.installed java
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# DynamoDB Local is a Java program; install a runtime only when none is there.
+java:
+	@command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || { \
+	  echo "Installing a Java 17 JDK for DynamoDB Local"; \
+	  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless >/dev/null; }
+
+serve: install
+	$(BIN)/commerce serve
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy src
+
+schema: $(VENV)/.installed
+	$(BIN)/commerce schema
+
+unit: install
+	$(BIN)/python -m pytest
+
+deploy-check: install
+	VENV=$(VENV) bash scripts/check-deploy.sh
+
+test: install lint typecheck
+	$(BIN)/commerce schema --check
+	$(BIN)/python -m pytest
+	VENV=$(VENV) bash scripts/check-deploy.sh
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules .serverless .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Access: who is calling (principals), API keys and what each caller may do."""

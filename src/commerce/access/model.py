@@ -1,0 +1,73 @@
+"""Principals and scopes: who a request acts for and what it may touch.
+
+Every request resolves to exactly one ``Principal``. Today that is an anonymous
+shopper or the holder of an API key; customers (bearer tokens) and partner
+affiliates add kinds and scopes without changing how fields check access.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class Scope(enum.Enum):
+    """A permission carried by a credential."""
+
+    STOREFRONT_READ = "storefront:read"
+    CHECKOUT = "checkout"
+    PARTNER_REPORTS = "partner:reports"
+    ADMIN = "admin"
+
+
+class PrincipalKind(enum.Enum):
+    """The kinds of caller the API knows."""
+
+    ANONYMOUS = "ANONYMOUS"
+    API_KEY = "API_KEY"
+    CUSTOMER = "CUSTOMER"
+    PARTNER = "PARTNER"
+
+
+ANONYMOUS_SCOPES = frozenset({Scope.STOREFRONT_READ, Scope.CHECKOUT})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller of one request."""
+
+    kind: PrincipalKind
+    id: str | None
+    scopes: frozenset[Scope]
+
+    def has(self, scope: Scope) -> bool:
+        """Whether this caller holds ``scope`` (admin holds every scope)."""
+        return scope in self.scopes or Scope.ADMIN in self.scopes
+
+    @property
+    def is_admin(self) -> bool:
+        """Staff with the admin scope."""
+        return Scope.ADMIN in self.scopes
+
+
+ANONYMOUS = Principal(PrincipalKind.ANONYMOUS, None, ANONYMOUS_SCOPES)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as staff see it: never the secret, only its public prefix."""
+
+    id: str
+    name: str
+    prefix: str
+    scopes: frozenset[Scope]
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    partner_id: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the key still authenticates requests."""
+        return self.revoked_at is None

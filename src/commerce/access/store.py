@@ -1,0 +1,118 @@
+"""API key records in the single table.
+
+Keys (see ``docs/data-model.md``):
+
+- ``APIKEY#<prefix> / APIKEY``: one key, found by the prefix every request carries
+- GSI1 ``APIKEYS / <created_at>#<prefix>``: every key, oldest first, for listing
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+
+from commerce.access.model import ApiKey, Scope
+from commerce.db.table import TableItem
+
+KEYS_PARTITION = "APIKEYS"
+
+
+def api_key_pk(prefix: str) -> str:
+    return f"APIKEY#{prefix}"
+
+
+class ApiKeyItem(TableItem, discriminator="ApiKey"):
+    """An API key: its hash, scopes and state, never its plaintext."""
+
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    digest = UnicodeAttribute()
+    scopes = UnicodeSetAttribute()
+    created_at = UTCDateTimeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)
+    partner_id = UnicodeAttribute(null=True)
+
+
+def _to_domain(item: ApiKeyItem) -> ApiKey:
+    return ApiKey(
+        id=item.key_id,
+        name=item.name,
+        prefix=item.prefix,
+        scopes=frozenset(Scope(s) for s in item.scopes),
+        created_at=item.created_at,
+        revoked_at=item.revoked_at,
+        last_used_at=item.last_used_at,
+        partner_id=item.partner_id,
+    )
+
+
+def insert_key(key: ApiKey, digest: str) -> bool:
+    """Store a new key; False if its prefix is already taken (the caller makes another)."""
+    item = ApiKeyItem(
+        pk=api_key_pk(key.prefix),
+        sk="APIKEY",
+        gsi1pk=KEYS_PARTITION,
+        gsi1sk=f"{key.created_at.isoformat()}#{key.prefix}",
+        key_id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        digest=digest,
+        scopes={s.value for s in key.scopes},
+        created_at=key.created_at,
+        partner_id=key.partner_id,
+    )
+    try:
+        item.save(condition=ApiKeyItem.pk.does_not_exist())
+    except Exception as exc:
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def get_key(prefix: str) -> tuple[ApiKey, str] | None:
+    """A key and its stored digest, by prefix."""
+    try:
+        item = ApiKeyItem.get(api_key_pk(prefix), "APIKEY")
+    except ApiKeyItem.DoesNotExist:
+        return None
+    return _to_domain(item), str(item.digest)
+
+
+def list_keys() -> list[ApiKey]:
+    """Every key, oldest first."""
+    return [
+        _to_domain(item)
+        for item in TableItem.gsi1.query(KEYS_PARTITION)
+        if isinstance(item, ApiKeyItem)
+    ]
+
+
+def mark_revoked(prefix: str, when: datetime) -> ApiKey | None:
+    """Revoke a key now (idempotent: a revoked key keeps its first revocation time)."""
+    item = ApiKeyItem(pk=api_key_pk(prefix), sk="APIKEY")
+    try:
+        item.update(
+            actions=[ApiKeyItem.revoked_at.set(ApiKeyItem.revoked_at | when)],
+            condition=ApiKeyItem.pk.exists(),
+        )
+    except Exception as exc:
+        if _is_condition_failure(exc):
+            return None
+        raise
+    return _to_domain(item)
+
+
+def touch_last_used(prefix: str, when: datetime) -> None:
+    """Record when a key was last used."""
+    ApiKeyItem(pk=api_key_pk(prefix), sk="APIKEY").update(
+        actions=[ApiKeyItem.last_used_at.set(when)], condition=ApiKeyItem.pk.exists()
+    )
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"

@@ -1,0 +1,115 @@
+"""The ASGI application: one Starlette app for uvicorn and for Lambda (through Mangum)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from commerce.composition import Services, build_services
+from commerce.graphql.http import GraphQLEndpoint
+from commerce.graphql.schema import build_schema
+from commerce.settings import Settings
+
+log = logging.getLogger("commerce.app")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the caller's, if sane), echoed in ``X-Request-Id``.
+
+    The id ties a client's error report to the server log line that holds the
+    traceback; on Lambda it is API Gateway's request id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Last resort: nothing below answered. Log the traceback, show only the id.
+            log.exception("unhandled error", extra={"request_id": request_id})
+            body = json.dumps(
+                {
+                    "errors": [
+                        {
+                            "message": "Internal server error",
+                            "extensions": {
+                                "code": "INTERNAL_SERVER_ERROR",
+                                "requestId": request_id,
+                            },
+                        }
+                    ]
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+
+def _request_id(scope: Scope) -> str:
+    event = scope.get("aws.event")
+    if isinstance(event, dict):
+        aws_id = event.get("requestContext", {}).get("requestId")
+        if isinstance(aws_id, str) and _REQUEST_ID.match(aws_id):
+            return str(aws_id)
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate: str = value.decode("latin-1")
+            if _REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+async def health(request: Request) -> Response:
+    """Liveness: the process answers. It does not touch DynamoDB."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(services: Services) -> Starlette:
+    """The application over already-built services (tests pass their own)."""
+    graphql = GraphQLEndpoint(build_schema(), services)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """The application configured from the process environment (uvicorn, Lambda)."""
+    return create_app(build_services(Settings.from_env()))

@@ -1,0 +1,537 @@
+"""Catalog types as frontend teams see them (Shopify-like names, Relay conventions)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from commerce.catalog import listing, model
+from commerce.catalog.api.loaders import stock_by_variant_loader
+from commerce.catalog.errors import CatalogErrorCode as DomainCatalogErrorCode
+from commerce.graphql.context import Context
+from commerce.graphql.errors import BadUserInput
+from commerce.graphql.ids import from_global_id, to_global_id
+from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.permissions import IsAdmin
+from commerce.money import Currency
+from commerce.money import Money as DomainMoney
+from commerce.problems import Problem
+
+if TYPE_CHECKING:
+    from commerce.catalog.api.inputs import ProductFilter
+
+VariantKind = strawberry.enum(
+    model.VariantKind,
+    name="VariantKind",
+    description="How a variant reaches the buyer.",
+)
+CatalogErrorCode = strawberry.enum(
+    DomainCatalogErrorCode,
+    name="CatalogErrorCode",
+    description="Why a catalog change was refused.",
+)
+
+
+@strawberry.enum(
+    description="Orders a product list can be sorted in (RELEVANCE needs a text query)."
+)
+class ProductSortKeys(enum.Enum):
+    TITLE = "TITLE"
+    PRICE = "PRICE"
+    NEWEST = "NEWEST"
+    RELEVANCE = "RELEVANCE"
+
+
+@strawberry.interface(description="An object with a globally unique, opaque id (Relay).")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The object's global id.")
+
+
+@strawberry.type(description="Where the next and previous pages of a connection start.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(description="A picture of a product or collection.")
+class Image:
+    url: str = strawberry.field(description="Where the image is served from.")
+    alt_text: str = strawberry.field(description="Text for screen readers and failed loads.")
+    width: int | None = strawberry.field(description="Width in pixels, when known.")
+    height: int | None = strawberry.field(description="Height in pixels, when known.")
+
+    @classmethod
+    def from_domain(cls, image: model.Image) -> Image:
+        return cls(url=image.url, alt_text=image.alt_text, width=image.width, height=image.height)
+
+
+@strawberry.type(description="A named product property, e.g. author or series.")
+class ProductAttribute:
+    name: str = strawberry.field(description="The attribute's name.")
+    values: list[str] = strawberry.field(description="Its values, in the order staff gave.")
+
+
+@strawberry.type(description="One choice that tells variants apart, e.g. Format: Hardcover.")
+class SelectedOption:
+    name: str = strawberry.field(description="The option's name.")
+    value: str = strawberry.field(description="The chosen value.")
+
+
+@strawberry.type(description="An option a product offers, with every value its variants use.")
+class ProductOption:
+    name: str = strawberry.field(description="The option's name.")
+    values: list[str] = strawberry.field(description="Its values, in variant order.")
+
+
+@strawberry.type(description="The lowest and highest variant price in one currency.")
+class ProductPriceRange:
+    min_variant_price: Money = strawberry.field(description="The cheapest variant's price.")
+    max_variant_price: Money = strawberry.field(description="The dearest variant's price.")
+
+
+@strawberry.type(description="Why an input was refused, and which input field it concerns.")
+class CatalogUserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field at fault, e.g. ["variants", "0", "sku"].'
+    )
+    message: str = strawberry.field(description="What is wrong, for people.")
+    code: CatalogErrorCode = strawberry.field(description="What is wrong, for programs.")
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> CatalogUserError:
+        return cls(
+            field=list(problem.field) or None,
+            message=problem.message,
+            code=problem.code,
+        )
+
+
+def variant_global_id(product_id: str, variant_id: str) -> str:
+    """Variants are found through their product, so their id carries both."""
+    return to_global_id("ProductVariant", f"{product_id}.{variant_id}")
+
+
+@strawberry.type(
+    name="ProductVariant",
+    description="A purchasable version of a product (a format, a size), with its SKU.",
+)
+class ProductVariantType(Node):
+    variant: strawberry.Private[model.Variant]
+    owner: strawberry.Private[model.Product]
+    stock: strawberry.Private[Mapping[str, int] | None]
+    currency: strawberry.Private[Currency]
+
+    @classmethod
+    def from_domain(
+        cls,
+        variant: model.Variant,
+        owner: model.Product,
+        stock: Mapping[str, int] | None,
+        currency: Currency,
+    ) -> ProductVariantType:
+        return cls(
+            id=strawberry.ID(variant_global_id(owner.id, variant.id)),
+            variant=variant,
+            owner=owner,
+            stock=stock,
+            currency=currency,
+        )
+
+    @strawberry.field(description="Stock keeping unit, unique in the store.")
+    def sku(self) -> str:
+        return self.variant.sku
+
+    @strawberry.field(description='The option values joined, e.g. "Hardcover".')
+    def title(self) -> str:
+        return self.variant.title
+
+    @strawberry.field(description="The option values that define this variant.")
+    def selected_options(self) -> list[SelectedOption]:
+        return [SelectedOption(name=o.name, value=o.value) for o in self.variant.options]
+
+    @strawberry.field(
+        description=(
+            "The price in the currency the query asked for; null when the variant has no "
+            "price in that currency (prices are never converted)."
+        )
+    )
+    def price(self) -> Money | None:
+        price = self.variant.price_in(self.currency)
+        return None if price is None else Money.from_domain(price)
+
+    @strawberry.field(description="Every price the variant has, one per currency.")
+    def prices(self) -> list[Money]:
+        return [Money.from_domain(p) for p in self.variant.prices]
+
+    @strawberry.field(description="Physical (shipped) or digital (downloaded).")
+    def kind(self) -> VariantKind:
+        return self.variant.kind
+
+    @strawberry.field(description="Whether the variant needs a shipping address.")
+    def requires_shipping(self) -> bool:
+        return self.variant.kind is model.VariantKind.PHYSICAL
+
+    @strawberry.field(description="Shipping weight in grams, when known.")
+    def weight_grams(self) -> int | None:
+        return self.variant.weight_grams
+
+    @strawberry.field(
+        description="What the store paid for one unit, for margin reports. Admin only.",
+        permission_classes=[IsAdmin],
+    )
+    def cost_price(self) -> Money | None:
+        return None if self.variant.cost is None else Money.from_domain(self.variant.cost)
+
+    @strawberry.field(
+        description=(
+            "Units that can be bought now; null when not limited (digital goods). "
+            "Checkout, not this number, guarantees a unit."
+        )
+    )
+    async def quantity_available(self, info: Info[Context, None]) -> int | None:
+        return (await self._availability(info)).quantity
+
+    @strawberry.field(description="Whether the variant can be bought now (in stock, or digital).")
+    async def available_for_sale(self, info: Info[Context, None]) -> bool:
+        return (await self._availability(info)).available_for_sale
+
+    @strawberry.field(description="The product this variant belongs to.")
+    def product(self) -> Annotated[ProductType, strawberry.lazy("commerce.catalog.api.types")]:
+        return ProductType.from_domain(self.owner, self.stock, self.currency)
+
+    async def _availability(self, info: Info[Context, None]) -> model.Availability:
+        if self.stock is not None or not self.variant.tracks_stock:
+            return model.availability(self.variant, self.stock or {})
+        loader = info.context.loader(stock_by_variant_loader)
+        quantity = await loader.load((self.owner.id, self.variant.id))
+        return model.availability(self.variant, {self.variant.id: quantity})
+
+
+@strawberry.type(name="Product", description="A catalog entry: a book, with its editions.")
+class ProductType(Node):
+    product: strawberry.Private[model.Product]
+    stock: strawberry.Private[Mapping[str, int] | None]
+    currency: strawberry.Private[Currency]
+
+    @classmethod
+    def from_domain(
+        cls, product: model.Product, stock: Mapping[str, int] | None, currency: Currency
+    ) -> ProductType:
+        return cls(
+            id=strawberry.ID(to_global_id("Product", product.id)),
+            product=product,
+            stock=stock,
+            currency=currency,
+        )
+
+    @strawberry.field(description='URL-friendly unique name, e.g. "the-hobbit".')
+    def handle(self) -> str:
+        return self.product.handle
+
+    @strawberry.field(description="The product's name.")
+    def title(self) -> str:
+        return self.product.title
+
+    @strawberry.field(description="Plain-text description.")
+    def description(self) -> str:
+        return self.product.description
+
+    @strawberry.field(description="Whether the storefront shows the product.")
+    def published(self) -> bool:
+        return self.product.published
+
+    @strawberry.field(description="When the product was created.")
+    def created_at(self) -> datetime:
+        return self.product.created_at
+
+    @strawberry.field(description="When the product last changed.")
+    def updated_at(self) -> datetime:
+        return self.product.updated_at
+
+    @strawberry.field(description="Free-form labels used for search and targeting.")
+    def tags(self) -> list[str]:
+        return list(self.product.tags)
+
+    @strawberry.field(description="Named properties such as author, series, volume.")
+    def attributes(self) -> list[ProductAttribute]:
+        return [
+            ProductAttribute(name=a.name, values=list(a.values)) for a in self.product.attributes
+        ]
+
+    @strawberry.field(description="The values of one attribute (case-insensitive name).")
+    def attribute(self, name: str) -> list[str]:
+        return list(self.product.attribute(name))
+
+    @strawberry.field(description="Pictures, the first one featured.")
+    def images(self) -> list[Image]:
+        return [Image.from_domain(i) for i in self.product.images]
+
+    @strawberry.field(description="The first image, if any.")
+    def featured_image(self) -> Image | None:
+        return Image.from_domain(self.product.images[0]) if self.product.images else None
+
+    @strawberry.field(description="The options the variants differ by, with their values.")
+    def options(self) -> list[ProductOption]:
+        values: dict[str, dict[str, None]] = {}
+        for variant in self.product.variants:
+            for option in variant.options:
+                values.setdefault(option.name, {})[option.value] = None
+        return [ProductOption(name=n, values=list(v)) for n, v in values.items()]
+
+    @strawberry.field(description="Every variant, in the order staff created them.")
+    def variants(self) -> list[ProductVariantType]:
+        return [
+            ProductVariantType.from_domain(v, self.product, self.stock, self.currency)
+            for v in self.product.variants
+        ]
+
+    @strawberry.field(
+        description="The currency this product's prices are shown in (the query's currency)."
+    )
+    def currency_code(self) -> CurrencyCode:
+        return self.currency
+
+    @strawberry.field(
+        description="Whether at least one variant has a price in the requested currency."
+    )
+    def available_in_currency(self) -> bool:
+        return self.product.min_price(self.currency) is not None
+
+    @strawberry.field(
+        description=(
+            "Lowest and highest variant price in the requested currency; null when no "
+            "variant is priced in it."
+        )
+    )
+    def price_range(self) -> ProductPriceRange | None:
+        low = self.product.min_price(self.currency)
+        high = self.product.max_price(self.currency)
+        if low is None or high is None:
+            return None
+        return ProductPriceRange(
+            min_variant_price=Money.from_domain(low), max_variant_price=Money.from_domain(high)
+        )
+
+    @strawberry.field(description="Whether any variant can be bought now.")
+    async def available_for_sale(self, info: Info[Context, None]) -> bool:
+        for variant in self.variants():
+            if await variant.available_for_sale(info):
+                return True
+        return False
+
+    @strawberry.field(description="Collections (series, categories) the product belongs to.")
+    async def collections(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[CollectionType, strawberry.lazy("commerce.catalog.api.types")]]:
+        if not self.product.collection_ids:
+            return []
+        snapshot, _ = await info.context.run(info.context.services.catalog.snapshot)
+        by_id = {c.id: c for c in snapshot.collections}
+        return [
+            CollectionType.from_domain(by_id[cid], self.currency)
+            for cid in self.product.collection_ids
+            if cid in by_id
+        ]
+
+
+@strawberry.type(name="Collection", description="A group of products: a series, a category.")
+class CollectionType(Node):
+    collection: strawberry.Private[model.Collection]
+    currency: strawberry.Private[Currency]
+
+    @classmethod
+    def from_domain(cls, collection: model.Collection, currency: Currency) -> CollectionType:
+        return cls(
+            id=strawberry.ID(to_global_id("Collection", collection.id)),
+            collection=collection,
+            currency=currency,
+        )
+
+    @strawberry.field(description='URL-friendly unique name, e.g. "discworld".')
+    def handle(self) -> str:
+        return self.collection.handle
+
+    @strawberry.field(description="The collection's name.")
+    def title(self) -> str:
+        return self.collection.title
+
+    @strawberry.field(description="Plain-text description.")
+    def description(self) -> str:
+        return self.collection.description
+
+    @strawberry.field(description="The collection's picture, if any.")
+    def image(self) -> Image | None:
+        image = self.collection.image
+        return None if image is None else Image.from_domain(image)
+
+    @strawberry.field(description="When the collection was created.")
+    def created_at(self) -> datetime:
+        return self.collection.created_at
+
+    @strawberry.field(description="When the collection last changed.")
+    def updated_at(self) -> datetime:
+        return self.collection.updated_at
+
+    @strawberry.field(description="The collection's published products, a page at a time.")
+    async def products(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        query: str | None = None,
+        filter: Annotated[ProductFilter, strawberry.lazy("commerce.catalog.api.inputs")]
+        | None = None,
+        sort_key: ProductSortKeys = ProductSortKeys.TITLE,
+        reverse: bool = False,
+    ) -> ProductConnection:
+        return await product_connection(
+            info,
+            currency=self.currency,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            query=query,
+            filter=filter,
+            sort_key=sort_key,
+            reverse=reverse,
+            collection_id=self.collection.id,
+        )
+
+
+@strawberry.type(description="A product in a connection, with its cursor.")
+class ProductEdge:
+    node: ProductType = strawberry.field(description="The product.")
+    cursor: str = strawberry.field(description="Opaque position for after/before.")
+
+
+@strawberry.type(description="A page of products (Relay cursor connection).")
+class ProductConnection:
+    edges: list[ProductEdge] = strawberry.field(description="The products with cursors.")
+    nodes: list[ProductType] = strawberry.field(description="The products alone.")
+    page_info: PageInfo = strawberry.field(description="Where the page starts and ends.")
+    total_count: int = strawberry.field(description="Products matching the filters in all.")
+
+
+@strawberry.type(description="A collection in a connection, with its cursor.")
+class CollectionEdge:
+    node: CollectionType = strawberry.field(description="The collection.")
+    cursor: str = strawberry.field(description="Opaque position for after/before.")
+
+
+@strawberry.type(description="A page of collections (Relay cursor connection).")
+class CollectionConnection:
+    edges: list[CollectionEdge] = strawberry.field(description="The collections with cursors.")
+    nodes: list[CollectionType] = strawberry.field(description="The collections alone.")
+    page_info: PageInfo = strawberry.field(description="Where the page starts and ends.")
+    total_count: int = strawberry.field(description="Collections in all.")
+
+
+def page_info_for(page: listing.ProductPage | listing.CollectionPage) -> PageInfo:
+    """Relay page info of a listing page."""
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.edges[0].cursor if page.edges else None,
+        end_cursor=page.edges[-1].cursor if page.edges else None,
+    )
+
+
+async def product_connection(
+    info: Info[Context, None],
+    *,
+    currency: Currency,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    query: str | None,
+    filter: ProductFilter | None,
+    sort_key: ProductSortKeys,
+    reverse: bool,
+    collection_id: str | None = None,
+) -> ProductConnection:
+    """A page of the storefront listing, as a connection; bad arguments are BAD_USER_INPUT."""
+    ctx = info.context
+    snapshot, _ = await ctx.run(ctx.services.catalog.snapshot)
+    attributes: tuple[listing.AttributeFilter, ...] = ()
+    min_price = max_price = None
+    in_stock = None
+    if filter is not None:
+        if filter.collection_id is not None:
+            wanted = from_global_id(filter.collection_id, "Collection")
+            if collection_id is not None and wanted != collection_id:
+                return _empty_connection()
+            collection_id = wanted
+        if filter.collection_handle is not None:
+            found = snapshot.collection_by_handle(filter.collection_handle)
+            if found is None or (collection_id is not None and found.id != collection_id):
+                return _empty_connection()
+            collection_id = found.id
+        attributes = tuple(
+            listing.AttributeFilter(a.name, a.value) for a in filter.attributes or []
+        )
+        if filter.price is not None:
+            min_price = _minor(filter.price.min, currency)
+            max_price = _minor(filter.price.max, currency)
+        in_stock = filter.in_stock
+    listing_query = listing.ProductQuery(
+        currency=currency,
+        text=query,
+        collection_id=collection_id,
+        attributes=attributes,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=in_stock,
+        include_unpublished=ctx.principal.is_admin,
+        sort=listing.ProductSort(sort_key.value),
+        reverse=reverse,
+    )
+    request = listing.PageRequest(first=first, after=after, last=last, before=before)
+    try:
+        page, snapshot = await ctx.run(ctx.services.catalog.list_products, listing_query, request)
+    except listing.ListingError as exc:
+        raise BadUserInput(exc.message, reason=exc.code, argument=exc.field) from None
+    edges = [
+        ProductEdge(
+            node=ProductType.from_domain(edge.product, snapshot.stock, currency),
+            cursor=edge.cursor,
+        )
+        for edge in page.edges
+    ]
+    return ProductConnection(
+        edges=edges,
+        nodes=[e.node for e in edges],
+        page_info=page_info_for(page),
+        total_count=page.total_count,
+    )
+
+
+def _minor(amount: Decimal | None, currency: Currency) -> int | None:
+    if amount is None:
+        return None
+    try:
+        return DomainMoney.from_decimal(amount, currency).amount
+    except ValueError as exc:
+        raise BadUserInput(str(exc), argument="filter.price") from None
+
+
+def _empty_connection() -> ProductConnection:
+    return ProductConnection(
+        edges=[],
+        nodes=[],
+        page_info=PageInfo(
+            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+        ),
+        total_count=0,
+    )

@@ -1,0 +1,262 @@
+"""Validation of catalog input: pure functions that list every problem at once.
+
+Clients fix a form in one round trip when all of its mistakes come back
+together, so these return lists instead of stopping at the first problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from commerce.catalog.commands import VariantDraft
+from commerce.catalog.errors import CatalogErrorCode as Code
+from commerce.catalog.model import (
+    MAX_HANDLE_LENGTH,
+    Attribute,
+    Image,
+    OptionValue,
+    Variant,
+    VariantKind,
+    is_valid_handle,
+)
+from commerce.money import MAX_MINOR_AMOUNT, Money
+from commerce.problems import Problem
+
+MAX_TITLE_LENGTH = 255
+MAX_DESCRIPTION_LENGTH = 20_000
+MAX_SKU_LENGTH = 64
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 64
+MAX_ATTRIBUTES = 30
+MAX_ATTRIBUTE_VALUES = 20
+MAX_TEXT_LENGTH = 255
+MAX_IMAGES = 20
+MAX_URL_LENGTH = 2048
+MAX_OPTIONS = 3
+MAX_COLLECTIONS_PER_PRODUCT = 50
+MAX_STOCK = 1_000_000_000
+MAX_WEIGHT_GRAMS = 1_000_000
+# Each variant costs a SKU item (and a stock item) in the product's create
+# transaction, which DynamoDB caps at 100 items; 40 leaves room for the rest.
+MAX_VARIANTS = 40
+
+
+def check_title(title: str, field: tuple[str, ...]) -> list[Problem]:
+    """A title is required and bounded."""
+    if not title.strip():
+        return [Problem(Code.BLANK, "Title can't be blank", field)]
+    if len(title) > MAX_TITLE_LENGTH:
+        return [Problem(Code.TOO_LONG, f"Title is longer than {MAX_TITLE_LENGTH}", field)]
+    return []
+
+
+def check_handle(handle: str, field: tuple[str, ...]) -> list[Problem]:
+    """Handles are lowercase words joined by hyphens."""
+    if not is_valid_handle(handle):
+        return [
+            Problem(
+                Code.INVALID_HANDLE,
+                "Handle must be lowercase letters, digits and single hyphens "
+                f"(at most {MAX_HANDLE_LENGTH} characters)",
+                field,
+            )
+        ]
+    return []
+
+
+def check_description(description: str, field: tuple[str, ...]) -> list[Problem]:
+    """Descriptions are bounded so a product stays far below DynamoDB's 400 KB item size."""
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        return [
+            Problem(Code.TOO_LONG, f"Description is longer than {MAX_DESCRIPTION_LENGTH}", field)
+        ]
+    return []
+
+
+def check_tags(tags: Sequence[str], field: tuple[str, ...]) -> list[Problem]:
+    """Tags are short, non-blank words; at most ``MAX_TAGS``."""
+    problems: list[Problem] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(Problem(Code.TOO_MANY, f"At most {MAX_TAGS} tags", field))
+    for i, tag in enumerate(tags):
+        if not tag.strip():
+            problems.append(Problem(Code.BLANK, "Tag can't be blank", (*field, str(i))))
+        elif len(tag) > MAX_TAG_LENGTH:
+            problems.append(
+                Problem(Code.TOO_LONG, f"Tag is longer than {MAX_TAG_LENGTH}", (*field, str(i)))
+            )
+    return problems
+
+
+def check_attributes(attributes: Sequence[Attribute], field: tuple[str, ...]) -> list[Problem]:
+    """Attributes have distinct non-blank names and at least one bounded value each."""
+    problems: list[Problem] = []
+    if len(attributes) > MAX_ATTRIBUTES:
+        problems.append(Problem(Code.TOO_MANY, f"At most {MAX_ATTRIBUTES} attributes", field))
+    seen: set[str] = set()
+    for i, attribute in enumerate(attributes):
+        at = (*field, str(i))
+        name = attribute.name.strip()
+        if not name:
+            problems.append(Problem(Code.BLANK, "Attribute name can't be blank", (*at, "name")))
+        elif name.casefold() in seen:
+            problems.append(
+                Problem(Code.DUPLICATE, f"Attribute {name!r} is given twice", (*at, "name"))
+            )
+        seen.add(name.casefold())
+        if len(attribute.name) > MAX_TEXT_LENGTH:
+            problems.append(Problem(Code.TOO_LONG, "Attribute name is too long", (*at, "name")))
+        if not attribute.values or len(attribute.values) > MAX_ATTRIBUTE_VALUES:
+            problems.append(
+                Problem(
+                    Code.INVALID,
+                    f"An attribute has 1 to {MAX_ATTRIBUTE_VALUES} values",
+                    (*at, "values"),
+                )
+            )
+        for value in attribute.values:
+            if not value.strip() or len(value) > MAX_TEXT_LENGTH:
+                problems.append(
+                    Problem(
+                        Code.INVALID,
+                        f"Attribute values are 1 to {MAX_TEXT_LENGTH} characters",
+                        (*at, "values"),
+                    )
+                )
+                break
+    return problems
+
+
+def check_images(images: Sequence[Image], field: tuple[str, ...]) -> list[Problem]:
+    """Images are http(s) URLs with sane dimensions."""
+    problems: list[Problem] = []
+    if len(images) > MAX_IMAGES:
+        problems.append(Problem(Code.TOO_MANY, f"At most {MAX_IMAGES} images", field))
+    for i, image in enumerate(images):
+        at = (*field, str(i))
+        if not image.url.startswith(("https://", "http://")) or len(image.url) > MAX_URL_LENGTH:
+            problems.append(Problem(Code.INVALID, "Image URL must be http(s)", (*at, "url")))
+        if len(image.alt_text) > MAX_TEXT_LENGTH:
+            problems.append(Problem(Code.TOO_LONG, "Alt text is too long", (*at, "altText")))
+        for name, value in (("width", image.width), ("height", image.height)):
+            if value is not None and not 0 < value <= 100_000:
+                problems.append(
+                    Problem(Code.INVALID, f"Image {name} must be positive", (*at, name))
+                )
+    return problems
+
+
+def check_prices(prices: Sequence[Money], field: tuple[str, ...]) -> list[Problem]:
+    """Prices are whole minor units, not negative, one per currency."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, price in enumerate(prices):
+        at = (*field, str(i))
+        if price.currency.value in seen:
+            problems.append(
+                Problem(
+                    Code.DUPLICATE, f"Two prices in {price.currency.value}", (*at, "currencyCode")
+                )
+            )
+        seen.add(price.currency.value)
+        if price.amount < 0:
+            problems.append(Problem(Code.NEGATIVE, "Price can't be negative", (*at, "amount")))
+        elif price.amount > MAX_MINOR_AMOUNT:
+            problems.append(Problem(Code.TOO_LARGE, "Price is too large", (*at, "amount")))
+    return problems
+
+
+def check_options(options: Sequence[OptionValue], field: tuple[str, ...]) -> list[Problem]:
+    """A variant has at most ``MAX_OPTIONS`` distinct, non-blank option names."""
+    problems: list[Problem] = []
+    if len(options) > MAX_OPTIONS:
+        problems.append(Problem(Code.TOO_MANY, f"At most {MAX_OPTIONS} options", field))
+    names = [o.name.strip().casefold() for o in options]
+    if len(set(names)) != len(names):
+        problems.append(Problem(Code.DUPLICATE, "Option names must differ", field))
+    for i, option in enumerate(options):
+        if not option.name.strip() or not option.value.strip():
+            problems.append(
+                Problem(Code.BLANK, "Option name and value are required", (*field, str(i)))
+            )
+        elif len(option.name) > MAX_TEXT_LENGTH or len(option.value) > MAX_TEXT_LENGTH:
+            problems.append(Problem(Code.TOO_LONG, "Option is too long", (*field, str(i))))
+    return problems
+
+
+def check_sku(sku: str, field: tuple[str, ...]) -> list[Problem]:
+    """SKUs are printable, without spaces, and bounded."""
+    if not sku.strip():
+        return [Problem(Code.BLANK, "SKU can't be blank", field)]
+    if len(sku) > MAX_SKU_LENGTH or not sku.isprintable() or " " in sku:
+        return [
+            Problem(
+                Code.INVALID,
+                f"SKU is up to {MAX_SKU_LENGTH} printable characters, no spaces",
+                field,
+            )
+        ]
+    return []
+
+
+def check_cost(cost: Money | None, field: tuple[str, ...]) -> list[Problem]:
+    """A cost price, when given, is a non-negative amount."""
+    if cost is not None and cost.amount < 0:
+        return [Problem(Code.NEGATIVE, "Cost can't be negative", field)]
+    if cost is not None and cost.amount > MAX_MINOR_AMOUNT:
+        return [Problem(Code.TOO_LARGE, "Cost is too large", field)]
+    return []
+
+
+def check_weight(weight: int | None, field: tuple[str, ...]) -> list[Problem]:
+    """Weights are grams, not negative."""
+    if weight is not None and not 0 <= weight <= MAX_WEIGHT_GRAMS:
+        return [Problem(Code.INVALID, f"Weight is 0 to {MAX_WEIGHT_GRAMS} grams", field)]
+    return []
+
+
+def check_variant_draft(draft: VariantDraft, field: tuple[str, ...]) -> list[Problem]:
+    """Everything that can be wrong with a new variant on its own."""
+    problems = [
+        *check_sku(draft.sku, (*field, "sku")),
+        *check_options(draft.options, (*field, "options")),
+        *check_prices(draft.prices, (*field, "prices")),
+        *check_cost(draft.cost, (*field, "cost")),
+        *check_weight(draft.weight_grams, (*field, "weightGrams")),
+    ]
+    if draft.initial_stock < 0:
+        problems.append(Problem(Code.NEGATIVE, "Stock can't be negative", (*field, "initialStock")))
+    elif draft.initial_stock > MAX_STOCK:
+        problems.append(Problem(Code.TOO_LARGE, "Stock is too large", (*field, "initialStock")))
+    elif draft.kind is VariantKind.DIGITAL and draft.initial_stock:
+        problems.append(
+            Problem(
+                Code.DIGITAL_HAS_NO_STOCK,
+                "Digital variants have no stock limit",
+                (*field, "initialStock"),
+            )
+        )
+    return problems
+
+
+def check_variant_set(variants: Sequence[Variant], field: tuple[str, ...]) -> list[Problem]:
+    """Within one product: distinct SKUs, distinct option combinations, bounded count."""
+    problems: list[Problem] = []
+    if len(variants) > MAX_VARIANTS:
+        problems.append(Problem(Code.TOO_MANY, f"At most {MAX_VARIANTS} variants", field))
+    skus = [v.sku for v in variants]
+    if len(set(skus)) != len(skus):
+        problems.append(Problem(Code.DUPLICATE, "Two variants have the same SKU", field))
+    combos = [
+        frozenset((o.name.casefold(), o.value.casefold()) for o in v.options) for v in variants
+    ]
+    if len(set(combos)) != len(combos):
+        problems.append(Problem(Code.DUPLICATE, "Two variants have the same options", field))
+    return problems
+
+
+def check_collection_ids(ids: Iterable[str], field: tuple[str, ...]) -> list[Problem]:
+    """A product belongs to a bounded number of collections."""
+    if len(list(ids)) > MAX_COLLECTIONS_PER_PRODUCT:
+        return [Problem(Code.TOO_MANY, f"At most {MAX_COLLECTIONS_PER_PRODUCT} collections", field)]
+    return []

@@ -1,0 +1,485 @@
+"""Catalog use cases: what the storefront reads and what staff change.
+
+Storefront listings come from an in-memory snapshot of the whole catalog that
+is re-read at most every ``cache_seconds`` (see
+``docs/decisions/0002-catalog-listing.md``); single-product reads and every write
+go to DynamoDB directly. A rejected change raises ``Rejected`` and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from commerce.catalog import listing, rules, store
+from commerce.catalog.commands import (
+    CollectionChanges,
+    CollectionDraft,
+    ProductChanges,
+    ProductDraft,
+    VariantChanges,
+    VariantDraft,
+)
+from commerce.catalog.errors import CatalogErrorCode as Code
+from commerce.catalog.model import (
+    CatalogSnapshot,
+    Collection,
+    Product,
+    Variant,
+    handle_from_title,
+    unique,
+)
+from commerce.db.writes import ConditionsFailed
+from commerce.ids import is_id, new_id
+from commerce.money import Currency, Money
+from commerce.problems import Problem, Rejected
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CatalogService:
+    """The catalog's use cases, over the single table."""
+
+    def __init__(
+        self,
+        *,
+        cache_seconds: float,
+        max_page_size: int = 100,
+        clock: Callable[[], datetime] = _utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._cache_seconds = cache_seconds
+        self._max_page_size = max_page_size
+        self._clock = clock
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._cached: tuple[float, CatalogSnapshot, listing.ListingIndex] | None = None
+
+    # -- reads -------------------------------------------------------------------------
+
+    def snapshot(self) -> tuple[CatalogSnapshot, listing.ListingIndex]:
+        """The current catalog snapshot and its listing index, re-read when stale."""
+        with self._lock:
+            now = self._monotonic()
+            cached = self._cached
+            if cached is not None and now - cached[0] < self._cache_seconds:
+                return cached[1], cached[2]
+            snapshot = store.load_snapshot()
+            index = listing.build_index(snapshot)
+            self._cached = (now, snapshot, index)
+            return snapshot, index
+
+    def invalidate(self) -> None:
+        """Forget the snapshot so this process sees its own writes at once."""
+        with self._lock:
+            self._cached = None
+
+    def list_products(
+        self, query: listing.ProductQuery, page: listing.PageRequest
+    ) -> tuple[listing.ProductPage, CatalogSnapshot]:
+        """A page of products matching ``query``; ``ListingError`` for a bad page request."""
+        snapshot, index = self.snapshot()
+        return listing.list_products(index, query, page, self._max_page_size), snapshot
+
+    def list_collections(self, page: listing.PageRequest) -> listing.CollectionPage:
+        """A page of collections by title; ``ListingError`` for a bad page request."""
+        snapshot, _ = self.snapshot()
+        return listing.list_collections(snapshot.collections, page, self._max_page_size)
+
+    def product(self, product_id: str, *, include_unpublished: bool) -> store.ProductRecord | None:
+        """A product with fresh stock, or None when absent or hidden from this caller."""
+        if not is_id(product_id):
+            return None
+        record = store.get_product_record(product_id)
+        if record is None or not (record.product.published or include_unpublished):
+            return None
+        return record
+
+    def product_by_handle(
+        self, handle: str, *, include_unpublished: bool
+    ) -> store.ProductRecord | None:
+        """A product by its handle, with fresh stock."""
+        product_id = store.product_id_for_handle(handle)
+        if product_id is None:
+            return None
+        return self.product(product_id, include_unpublished=include_unpublished)
+
+    def products(
+        self, product_ids: Sequence[str], *, include_unpublished: bool
+    ) -> dict[str, Product]:
+        """Several products by id in one batch; hidden or unknown ones are left out."""
+        found = store.get_products([pid for pid in product_ids if is_id(pid)])
+        return {pid: p for pid, p in found.items() if p.published or include_unpublished}
+
+    def stock(self, variants: Sequence[tuple[str, str]]) -> dict[str, int]:
+        """Fresh stock for (product id, variant id) pairs in one batch."""
+        return store.get_stock(variants)
+
+    def collection(self, collection_id: str) -> Collection | None:
+        """A collection by id, fresh."""
+        if not is_id(collection_id):
+            return None
+        record = store.get_collection_record(collection_id)
+        return None if record is None else record.collection
+
+    def collection_by_handle(self, handle: str) -> Collection | None:
+        """A collection by handle, fresh."""
+        collection_id = store.collection_id_for_handle(handle)
+        return None if collection_id is None else self.collection(collection_id)
+
+    # -- product changes -------------------------------------------------------------
+
+    def create_product(self, draft: ProductDraft) -> Product:
+        """Create a product with its variants, handle and initial stock."""
+        handle = draft.handle if draft.handle is not None else handle_from_title(draft.title)
+        problems = [
+            *rules.check_title(draft.title, ("title",)),
+            *rules.check_handle(handle, ("handle",)),
+            *rules.check_description(draft.description, ("description",)),
+            *rules.check_tags(draft.tags, ("tags",)),
+            *rules.check_attributes(draft.attributes, ("attributes",)),
+            *rules.check_images(draft.images, ("images",)),
+        ]
+        for i, variant_draft in enumerate(draft.variants):
+            problems += rules.check_variant_draft(variant_draft, ("variants", str(i)))
+        collection_ids = unique(draft.collection_ids)
+        problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
+        problems += self._unknown_collections(collection_ids, ("collectionIds",))
+        now = self._clock()
+        variants = tuple(self._new_variant(d) for d in draft.variants)
+        problems += rules.check_variant_set(variants, ("variants",))
+        if problems:
+            raise Rejected(problems)
+        product = Product(
+            id=new_id(),
+            handle=handle,
+            title=draft.title.strip(),
+            description=draft.description,
+            created_at=now,
+            updated_at=now,
+            variants=variants,
+            attributes=draft.attributes,
+            tags=unique(t.strip() for t in draft.tags),
+            images=draft.images,
+            collection_ids=collection_ids,
+            published=draft.published,
+        )
+        stock = {v.id: d.initial_stock for v, d in zip(variants, draft.variants, strict=True)}
+        self._write(lambda: store.insert_product(product, stock))
+        return product
+
+    def update_product(self, product_id: str, changes: ProductChanges) -> Product:
+        """Change a product's own fields (not its variants)."""
+        record = self._product_record(product_id)
+        product = record.product
+        problems: list[Problem] = []
+        if changes.title is not None:
+            problems += rules.check_title(changes.title, ("title",))
+        if changes.handle is not None:
+            problems += rules.check_handle(changes.handle, ("handle",))
+        if changes.description is not None:
+            problems += rules.check_description(changes.description, ("description",))
+        if changes.tags is not None:
+            problems += rules.check_tags(changes.tags, ("tags",))
+        if changes.attributes is not None:
+            problems += rules.check_attributes(changes.attributes, ("attributes",))
+        if changes.images is not None:
+            problems += rules.check_images(changes.images, ("images",))
+        collection_ids = product.collection_ids
+        if changes.collection_ids is not None:
+            collection_ids = unique(changes.collection_ids)
+            problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
+            problems += self._unknown_collections(collection_ids, ("collectionIds",))
+        if problems:
+            raise Rejected(problems)
+        updated = replace(
+            product,
+            title=product.title if changes.title is None else changes.title.strip(),
+            handle=changes.handle or product.handle,
+            description=(
+                product.description if changes.description is None else changes.description
+            ),
+            tags=product.tags if changes.tags is None else unique(t.strip() for t in changes.tags),
+            attributes=product.attributes if changes.attributes is None else changes.attributes,
+            images=product.images if changes.images is None else changes.images,
+            collection_ids=collection_ids,
+            updated_at=self._clock(),
+        )
+        self._write(lambda: store.replace_product(record, updated, {}))
+        return updated
+
+    def set_published(self, product_id: str, published: bool) -> Product:
+        """Show a product on the storefront, or hide it."""
+        record = self._product_record(product_id)
+        updated = replace(record.product, published=published, updated_at=self._clock())
+        self._write(lambda: store.replace_product(record, updated, {}))
+        return updated
+
+    def delete_product(self, product_id: str) -> str:
+        """Remove a product, its variants, handle and stock; returns its id."""
+        record = self._product_record(product_id)
+        self._write(lambda: store.delete_product(record))
+        return product_id
+
+    # -- variant changes -------------------------------------------------------------
+
+    def add_variant(self, product_id: str, draft: VariantDraft) -> tuple[Product, Variant]:
+        """Add a variant (with initial stock when physical) to a product."""
+        record = self._product_record(product_id, field=("productId",))
+        problems = rules.check_variant_draft(draft, ())
+        variant = self._new_variant(draft)
+        variants = (*record.product.variants, variant)
+        problems += rules.check_variant_set(variants, ())
+        if problems:
+            raise Rejected(problems)
+        updated = replace(record.product, variants=variants, updated_at=self._clock())
+        stock = {variant.id: draft.initial_stock} if variant.tracks_stock else {}
+        self._write(lambda: store.replace_product(record, updated, stock))
+        return updated, variant
+
+    def update_variant(
+        self, product_id: str, variant_id: str, changes: VariantChanges
+    ) -> tuple[Product, Variant]:
+        """Change a variant's SKU, options, kind, cost or weight."""
+        record, variant = self._variant(product_id, variant_id)
+        problems: list[Problem] = []
+        if changes.sku is not None:
+            problems += rules.check_sku(changes.sku, ("sku",))
+        if changes.options is not None:
+            problems += rules.check_options(changes.options, ("options",))
+        problems += rules.check_cost(changes.cost, ("cost",))
+        problems += rules.check_weight(changes.weight_grams, ("weightGrams",))
+        changed = replace(
+            variant,
+            sku=variant.sku if changes.sku is None else changes.sku,
+            options=variant.options if changes.options is None else changes.options,
+            kind=variant.kind if changes.kind is None else changes.kind,
+            cost=None if changes.clear_cost else (changes.cost or variant.cost),
+            weight_grams=(
+                variant.weight_grams if changes.weight_grams is None else changes.weight_grams
+            ),
+        )
+        variants = tuple(changed if v.id == variant_id else v for v in record.product.variants)
+        problems += rules.check_variant_set(variants, ())
+        if problems:
+            raise Rejected(problems)
+        updated = replace(record.product, variants=variants, updated_at=self._clock())
+        self._write(lambda: store.replace_product(record, updated, {}))
+        return updated, changed
+
+    def delete_variant(self, product_id: str, variant_id: str) -> Product:
+        """Remove a variant and its stock; a product keeps at least one variant."""
+        record, _ = self._variant(product_id, variant_id)
+        if len(record.product.variants) == 1:
+            raise Rejected(
+                [Problem(Code.LAST_VARIANT, "A product needs at least one variant", ("id",))]
+            )
+        variants = tuple(v for v in record.product.variants if v.id != variant_id)
+        updated = replace(record.product, variants=variants, updated_at=self._clock())
+        self._write(lambda: store.replace_product(record, updated, {}))
+        return updated
+
+    def set_prices(
+        self,
+        product_id: str,
+        variant_id: str,
+        prices: Sequence[Money],
+        remove: Sequence[Currency] = (),
+    ) -> tuple[Product, Variant]:
+        """Set a variant's price in some currencies and drop it in others."""
+        record, variant = self._variant(product_id, variant_id)
+        problems = rules.check_prices(prices, ("prices",))
+        overlap = {p.currency for p in prices} & set(remove)
+        if overlap:
+            problems.append(
+                Problem(
+                    Code.INVALID,
+                    "A currency can't be both set and removed",
+                    ("removeCurrencies",),
+                )
+            )
+        if problems:
+            raise Rejected(problems)
+        kept = {p.currency: p for p in variant.prices if p.currency not in remove}
+        kept.update({p.currency: p for p in prices})
+        changed = replace(
+            variant, prices=tuple(sorted(kept.values(), key=lambda p: p.currency.value))
+        )
+        variants = tuple(changed if v.id == variant_id else v for v in record.product.variants)
+        updated = replace(record.product, variants=variants, updated_at=self._clock())
+        self._write(lambda: store.replace_product(record, updated, {}))
+        return updated, changed
+
+    # -- collections -----------------------------------------------------------------
+
+    def create_collection(self, draft: CollectionDraft) -> Collection:
+        """Create a collection with a unique handle."""
+        handle = draft.handle if draft.handle is not None else handle_from_title(draft.title)
+        problems = [
+            *rules.check_title(draft.title, ("title",)),
+            *rules.check_handle(handle, ("handle",)),
+            *rules.check_description(draft.description, ("description",)),
+            *rules.check_images([draft.image] if draft.image else [], ("image",)),
+        ]
+        if problems:
+            raise Rejected(problems)
+        now = self._clock()
+        collection = Collection(
+            id=new_id(),
+            handle=handle,
+            title=draft.title.strip(),
+            description=draft.description,
+            created_at=now,
+            updated_at=now,
+            image=draft.image,
+        )
+        self._write(lambda: store.insert_collection(collection))
+        return collection
+
+    def update_collection(self, collection_id: str, changes: CollectionChanges) -> Collection:
+        """Change a collection's title, handle, description or image."""
+        record = self._collection_record(collection_id)
+        problems: list[Problem] = []
+        if changes.title is not None:
+            problems += rules.check_title(changes.title, ("title",))
+        if changes.handle is not None:
+            problems += rules.check_handle(changes.handle, ("handle",))
+        if changes.description is not None:
+            problems += rules.check_description(changes.description, ("description",))
+        if changes.image is not None:
+            problems += rules.check_images([changes.image], ("image",))
+        if problems:
+            raise Rejected(problems)
+        current = record.collection
+        updated = replace(
+            current,
+            title=current.title if changes.title is None else changes.title.strip(),
+            handle=changes.handle or current.handle,
+            description=(
+                current.description if changes.description is None else changes.description
+            ),
+            image=changes.image or current.image,
+            updated_at=self._clock(),
+        )
+        self._write(lambda: store.replace_collection(record, updated))
+        return updated
+
+    def delete_collection(self, collection_id: str) -> str:
+        """Remove a collection; products that listed it simply stop showing it."""
+        record = self._collection_record(collection_id)
+        self._write(lambda: store.delete_collection(record))
+        return collection_id
+
+    def add_to_collection(self, collection_id: str, product_ids: Sequence[str]) -> Collection:
+        """Make products members of a collection (already members are left as they are)."""
+        return self._change_membership(collection_id, product_ids, add=True)
+
+    def remove_from_collection(self, collection_id: str, product_ids: Sequence[str]) -> Collection:
+        """Take products out of a collection."""
+        return self._change_membership(collection_id, product_ids, add=False)
+
+    def _change_membership(
+        self, collection_id: str, product_ids: Sequence[str], *, add: bool
+    ) -> Collection:
+        collection = self._collection_record(collection_id, field=("collectionId",)).collection
+        wanted = unique(product_ids)
+        if len(wanted) > 50:
+            raise Rejected(
+                [Problem(Code.TOO_MANY, "At most 50 products at a time", ("productIds",))]
+            )
+        records: list[store.ProductRecord] = []
+        problems: list[Problem] = []
+        for i, product_id in enumerate(wanted):
+            record = store.get_product_record(product_id) if is_id(product_id) else None
+            if record is None:
+                problems.append(
+                    Problem(Code.NOT_FOUND, "Product not found", ("productIds", str(i)))
+                )
+            else:
+                records.append(record)
+        if problems:
+            raise Rejected(problems)
+        changes: list[tuple[store.ProductRecord, Product]] = []
+        now = self._clock()
+        for record in records:
+            ids = record.product.collection_ids
+            if add and collection.id not in ids:
+                ids = (*ids, collection.id)
+            elif not add and collection.id in ids:
+                ids = tuple(i for i in ids if i != collection.id)
+            else:
+                continue
+            changes.append((record, replace(record.product, collection_ids=ids, updated_at=now)))
+        self._write(lambda: store.replace_products(changes))
+        return collection
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _new_variant(self, draft: VariantDraft) -> Variant:
+        return Variant(
+            id=new_id(),
+            sku=draft.sku.strip(),
+            options=draft.options,
+            prices=tuple(sorted(draft.prices, key=lambda p: p.currency.value)),
+            kind=draft.kind,
+            cost=draft.cost,
+            weight_grams=draft.weight_grams,
+        )
+
+    def _product_record(
+        self, product_id: str, field: tuple[str, ...] = ("id",)
+    ) -> store.ProductRecord:
+        record = store.get_product_record(product_id) if is_id(product_id) else None
+        if record is None:
+            raise Rejected([Problem(Code.NOT_FOUND, "Product not found", field)])
+        return record
+
+    def _variant(self, product_id: str, variant_id: str) -> tuple[store.ProductRecord, Variant]:
+        record = self._product_record(product_id)
+        variant = record.product.variant(variant_id)
+        if variant is None:
+            raise Rejected([Problem(Code.NOT_FOUND, "Variant not found", ("id",))])
+        return record, variant
+
+    def _collection_record(
+        self, collection_id: str, field: tuple[str, ...] = ("id",)
+    ) -> store.CollectionRecord:
+        record = store.get_collection_record(collection_id) if is_id(collection_id) else None
+        if record is None:
+            raise Rejected([Problem(Code.NOT_FOUND, "Collection not found", field)])
+        return record
+
+    def _unknown_collections(self, ids: Sequence[str], field: tuple[str, ...]) -> list[Problem]:
+        return [
+            Problem(Code.NOT_FOUND, "Collection not found", (*field, str(i)))
+            for i, cid in enumerate(ids)
+            if not is_id(cid) or store.get_collection_record(cid) is None
+        ]
+
+    def _write(self, write: Callable[[], None]) -> None:
+        """Run a store write, turning failed conditions into user-facing problems."""
+        try:
+            write()
+        except ConditionsFailed as failed:
+            raise Rejected([_problem_for(label) for label in failed.labels]) from None
+        finally:
+            self.invalidate()
+
+
+def _problem_for(label: str) -> Problem:
+    if label == store.HANDLE_TAKEN:
+        return Problem(Code.HANDLE_TAKEN, "Handle is already in use", ("handle",))
+    if label.startswith("sku:"):
+        sku = label.removeprefix("sku:")
+        return Problem(Code.SKU_TAKEN, f"SKU {sku} is already in use", ("sku",))
+    return Problem(
+        Code.CONCURRENT_UPDATE,
+        "Changed by someone else meanwhile; read it again and retry",
+        (),
+    )

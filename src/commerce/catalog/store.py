@@ -1,0 +1,489 @@
+"""Catalog items in the single table, and the reads and writes the service needs.
+
+Keys (see ``docs/data-model.md``):
+
+- ``PRODUCT#<id> / PRODUCT``: the product with its variants (one item: read whole, written whole)
+- ``PRODUCT#<id> / STOCK#<variant>``: stock of one physical variant, apart from the product so
+  checkout can decrement it without rewriting the product
+- ``COLLECTION#<id> / COLLECTION``: a collection
+- ``HANDLE#PRODUCT#<handle> / HANDLE`` and ``HANDLE#COLLECTION#<handle> / HANDLE``: handle
+  lookups, written in the same transaction as their owner, which makes handles unique
+- ``SKU#<sku> / SKU``: SKU lookups, unique store-wide the same way
+- GSI1 ``CATALOG / PRODUCT#<id> | COLLECTION#<id> | STOCK#<variant>``: the whole catalog in one
+  Query, for the storefront's in-memory listing index
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+
+from commerce.catalog.model import (
+    Attribute,
+    CatalogSnapshot,
+    Collection,
+    Image,
+    OptionValue,
+    Product,
+    Variant,
+    VariantKind,
+)
+from commerce.db.table import MAX_BATCH_GET_KEYS, TableItem
+from commerce.db.writes import WriteSet
+from commerce.money import Currency, Money
+
+CATALOG_PARTITION = "CATALOG"
+
+
+def product_pk(product_id: str) -> str:
+    return f"PRODUCT#{product_id}"
+
+
+def collection_pk(collection_id: str) -> str:
+    return f"COLLECTION#{collection_id}"
+
+
+def product_handle_pk(handle: str) -> str:
+    return f"HANDLE#PRODUCT#{handle}"
+
+
+def collection_handle_pk(handle: str) -> str:
+    return f"HANDLE#COLLECTION#{handle}"
+
+
+def sku_pk(sku: str) -> str:
+    return f"SKU#{sku}"
+
+
+def stock_sk(variant_id: str) -> str:
+    return f"STOCK#{variant_id}"
+
+
+class ProductItem(TableItem, discriminator="Product"):
+    """A product and its variants, as one item."""
+
+    product_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    title = UnicodeAttribute()
+    published = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    # Variants, attributes, images and memberships are read and written with the
+    # product, never queried on their own: one JSON string is compact and fast.
+    body = JSONAttribute()
+    version = VersionAttribute()
+
+
+class StockItem(TableItem, discriminator="Stock"):
+    """Units of one physical variant available for sale."""
+
+    product_id = UnicodeAttribute()
+    variant_id = UnicodeAttribute()
+    available = NumberAttribute(default=0)
+
+
+class CollectionItem(TableItem, discriminator="Collection"):
+    """A collection of products."""
+
+    collection_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    title = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    body = JSONAttribute()
+    version = VersionAttribute()
+
+
+class HandleItem(TableItem, discriminator="Handle"):
+    """Which product or collection owns a handle."""
+
+    owner_id = UnicodeAttribute()
+
+
+class SkuItem(TableItem, discriminator="Sku"):
+    """Which variant owns a SKU."""
+
+    product_id = UnicodeAttribute()
+    variant_id = UnicodeAttribute()
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """A product as stored: with its stock and the version an update must match."""
+
+    product: Product
+    stock: dict[str, int]
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionRecord:
+    """A collection as stored, with the version an update must match."""
+
+    collection: Collection
+    version: int
+
+
+# -- conversions ---------------------------------------------------------------------------
+
+
+def _money_to_json(money: Money | None) -> list[Any] | None:
+    return None if money is None else [money.amount, money.currency.value]
+
+
+def _money_from_json(raw: list[Any] | None) -> Money | None:
+    return None if raw is None else Money(int(raw[0]), Currency(raw[1]))
+
+
+def _image_to_json(image: Image) -> dict[str, Any]:
+    return {"url": image.url, "alt": image.alt_text, "w": image.width, "h": image.height}
+
+
+def _image_from_json(raw: dict[str, Any]) -> Image:
+    return Image(
+        url=raw["url"], alt_text=raw.get("alt", ""), width=raw.get("w"), height=raw.get("h")
+    )
+
+
+def _variant_to_json(variant: Variant) -> dict[str, Any]:
+    return {
+        "id": variant.id,
+        "sku": variant.sku,
+        "options": [[o.name, o.value] for o in variant.options],
+        "prices": {p.currency.value: p.amount for p in variant.prices},
+        "kind": variant.kind.value,
+        "cost": _money_to_json(variant.cost),
+        "weight": variant.weight_grams,
+    }
+
+
+def _variant_from_json(raw: dict[str, Any]) -> Variant:
+    return Variant(
+        id=raw["id"],
+        sku=raw["sku"],
+        options=tuple(OptionValue(name, value) for name, value in raw["options"]),
+        prices=tuple(Money(int(amount), Currency(code)) for code, amount in raw["prices"].items()),
+        kind=VariantKind(raw["kind"]),
+        cost=_money_from_json(raw.get("cost")),
+        weight_grams=raw.get("weight"),
+    )
+
+
+def _product_item(product: Product) -> ProductItem:
+    return ProductItem(
+        pk=product_pk(product.id),
+        sk="PRODUCT",
+        gsi1pk=CATALOG_PARTITION,
+        gsi1sk=product_pk(product.id),
+        product_id=product.id,
+        handle=product.handle,
+        title=product.title,
+        published=product.published,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+        body={
+            "description": product.description,
+            "variants": [_variant_to_json(v) for v in product.variants],
+            "attributes": [[a.name, list(a.values)] for a in product.attributes],
+            "tags": list(product.tags),
+            "images": [_image_to_json(i) for i in product.images],
+            "collections": list(product.collection_ids),
+        },
+    )
+
+
+def _product_from_item(item: ProductItem) -> Product:
+    body = item.body
+    return Product(
+        id=item.product_id,
+        handle=item.handle,
+        title=item.title,
+        description=body.get("description", ""),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        variants=tuple(_variant_from_json(v) for v in body.get("variants", [])),
+        attributes=tuple(Attribute(n, tuple(vs)) for n, vs in body.get("attributes", [])),
+        tags=tuple(body.get("tags", [])),
+        images=tuple(_image_from_json(i) for i in body.get("images", [])),
+        collection_ids=tuple(body.get("collections", [])),
+        published=item.published,
+    )
+
+
+def _collection_item(collection: Collection) -> CollectionItem:
+    return CollectionItem(
+        pk=collection_pk(collection.id),
+        sk="COLLECTION",
+        gsi1pk=CATALOG_PARTITION,
+        gsi1sk=collection_pk(collection.id),
+        collection_id=collection.id,
+        handle=collection.handle,
+        title=collection.title,
+        created_at=collection.created_at,
+        updated_at=collection.updated_at,
+        body={
+            "description": collection.description,
+            "image": None if collection.image is None else _image_to_json(collection.image),
+        },
+    )
+
+
+def _collection_from_item(item: CollectionItem) -> Collection:
+    image = item.body.get("image")
+    return Collection(
+        id=item.collection_id,
+        handle=item.handle,
+        title=item.title,
+        description=item.body.get("description", ""),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        image=None if image is None else _image_from_json(image),
+    )
+
+
+def _stock_item(product_id: str, variant_id: str, available: int) -> StockItem:
+    return StockItem(
+        pk=product_pk(product_id),
+        sk=stock_sk(variant_id),
+        gsi1pk=CATALOG_PARTITION,
+        gsi1sk=stock_sk(variant_id),
+        product_id=product_id,
+        variant_id=variant_id,
+        available=available,
+    )
+
+
+def _handle_item(pk: str, owner_id: str) -> HandleItem:
+    return HandleItem(pk=pk, sk="HANDLE", owner_id=owner_id)
+
+
+def _sku_item(product_id: str, variant: Variant) -> SkuItem:
+    return SkuItem(pk=sku_pk(variant.sku), sk="SKU", product_id=product_id, variant_id=variant.id)
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+
+def load_snapshot() -> CatalogSnapshot:
+    """Every product, collection and stock count, from one (paginated) GSI1 Query."""
+    products: list[Product] = []
+    collections: list[Collection] = []
+    stock: dict[str, int] = {}
+    for item in TableItem.gsi1.query(CATALOG_PARTITION):
+        if isinstance(item, ProductItem):
+            products.append(_product_from_item(item))
+        elif isinstance(item, StockItem):
+            stock[item.variant_id] = int(item.available)
+        elif isinstance(item, CollectionItem):
+            collections.append(_collection_from_item(item))
+    return CatalogSnapshot(products=tuple(products), collections=tuple(collections), stock=stock)
+
+
+def get_product_record(product_id: str) -> ProductRecord | None:
+    """The product with its stock, from one strongly consistent Query of its partition."""
+    product: ProductItem | None = None
+    stock: dict[str, int] = {}
+    for item in TableItem.query(product_pk(product_id), consistent_read=True):
+        if isinstance(item, ProductItem):
+            product = item
+        elif isinstance(item, StockItem):
+            stock[item.variant_id] = int(item.available)
+    if product is None:
+        return None
+    return ProductRecord(_product_from_item(product), stock, int(product.version or 0))
+
+
+def product_id_for_handle(handle: str) -> str | None:
+    """The id of the product that owns ``handle``."""
+    try:
+        item = HandleItem.get(product_handle_pk(handle), "HANDLE")
+    except HandleItem.DoesNotExist:
+        return None
+    return str(item.owner_id)
+
+
+def collection_id_for_handle(handle: str) -> str | None:
+    """The id of the collection that owns ``handle``."""
+    try:
+        item = HandleItem.get(collection_handle_pk(handle), "HANDLE")
+    except HandleItem.DoesNotExist:
+        return None
+    return str(item.owner_id)
+
+
+def get_products(product_ids: Sequence[str]) -> dict[str, Product]:
+    """Products by id through BatchGetItem (100 keys a call); missing ids are absent."""
+    found: dict[str, Product] = {}
+    keys = [(product_pk(pid), "PRODUCT") for pid in dict.fromkeys(product_ids)]
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        for item in ProductItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
+            found[item.product_id] = _product_from_item(item)
+    return found
+
+
+def get_stock(variants: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Stock by variant id for (product id, variant id) pairs, through BatchGetItem."""
+    keys = [(product_pk(pid), stock_sk(vid)) for pid, vid in dict.fromkeys(variants)]
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        for item in StockItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
+            found[item.variant_id] = int(item.available)
+    return found
+
+
+def get_collection_record(collection_id: str) -> CollectionRecord | None:
+    """A collection by id, strongly consistent."""
+    try:
+        item = CollectionItem.get(collection_pk(collection_id), "COLLECTION", consistent_read=True)
+    except CollectionItem.DoesNotExist:
+        return None
+    return CollectionRecord(_collection_from_item(item), int(item.version or 0))
+
+
+# -- writes --------------------------------------------------------------------------------
+# Failed conditions come back as ConditionsFailed with these labels.
+HANDLE_TAKEN = "handle"
+PRODUCT_CHANGED = "product"
+COLLECTION_CHANGED = "collection"
+
+
+def sku_label(sku: str) -> str:
+    return f"sku:{sku}"
+
+
+def insert_product(product: Product, stock: dict[str, int]) -> None:
+    """Create a product with its handle, SKUs and stock items, or nothing at all."""
+    writes = WriteSet()
+    item = _product_item(product)
+    writes.put(item, ProductItem.pk.does_not_exist(), PRODUCT_CHANGED)
+    writes.put(
+        _handle_item(product_handle_pk(product.handle), product.id),
+        HandleItem.pk.does_not_exist(),
+        HANDLE_TAKEN,
+    )
+    for variant in product.variants:
+        writes.put(
+            _sku_item(product.id, variant), SkuItem.pk.does_not_exist(), sku_label(variant.sku)
+        )
+        if variant.tracks_stock:
+            writes.put(_stock_item(product.id, variant.id, stock.get(variant.id, 0)))
+    writes.commit()
+
+
+def replace_product(old: ProductRecord, new: Product, new_stock: dict[str, int]) -> None:
+    """Write ``new`` over ``old`` if nobody changed it meanwhile, moving handle and SKUs.
+
+    ``new_stock`` holds stock for variants that start tracking stock in this change.
+    """
+    writes = WriteSet()
+    item = _product_item(new)
+    item.version = old.version
+    writes.put(item, label=PRODUCT_CHANGED)
+    before = old.product
+    if new.handle != before.handle:
+        writes.delete(_handle_item(product_handle_pk(before.handle), before.id))
+        writes.put(
+            _handle_item(product_handle_pk(new.handle), new.id),
+            HandleItem.pk.does_not_exist(),
+            HANDLE_TAKEN,
+        )
+    old_variants = {v.id: v for v in before.variants}
+    new_variants = {v.id: v for v in new.variants}
+    for variant_id, variant in old_variants.items():
+        kept = new_variants.get(variant_id)
+        if kept is None or kept.sku != variant.sku:
+            writes.delete(_sku_item(before.id, variant))
+        if variant.tracks_stock and (kept is None or not kept.tracks_stock):
+            writes.delete(_stock_item(before.id, variant_id, 0))
+    for variant_id, variant in new_variants.items():
+        previous = old_variants.get(variant_id)
+        if previous is None or previous.sku != variant.sku:
+            writes.put(
+                _sku_item(new.id, variant), SkuItem.pk.does_not_exist(), sku_label(variant.sku)
+            )
+        if variant.tracks_stock and (previous is None or not previous.tracks_stock):
+            writes.put(
+                _stock_item(new.id, variant_id, new_stock.get(variant_id, 0)),
+                StockItem.pk.does_not_exist(),
+            )
+    writes.commit()
+
+
+def replace_products(records: Sequence[tuple[ProductRecord, Product]]) -> None:
+    """Rewrite several products at once (same handles and SKUs), each version-checked."""
+    writes = WriteSet()
+    for old, new in records:
+        item = _product_item(new)
+        item.version = old.version
+        writes.put(item, label=f"{PRODUCT_CHANGED}:{new.id}")
+    writes.commit()
+
+
+def delete_product(record: ProductRecord) -> None:
+    """Remove a product with its handle, SKUs and stock, if unchanged since read."""
+    product = record.product
+    writes = WriteSet()
+    item = _product_item(product)
+    item.version = record.version
+    writes.delete(item, label=PRODUCT_CHANGED)
+    writes.delete(_handle_item(product_handle_pk(product.handle), product.id))
+    for variant in product.variants:
+        writes.delete(_sku_item(product.id, variant))
+        if variant.tracks_stock:
+            writes.delete(_stock_item(product.id, variant.id, 0))
+    writes.commit()
+
+
+def insert_collection(collection: Collection) -> None:
+    """Create a collection and claim its handle, or nothing at all."""
+    writes = WriteSet()
+    writes.put(_collection_item(collection), CollectionItem.pk.does_not_exist(), COLLECTION_CHANGED)
+    writes.put(
+        _handle_item(collection_handle_pk(collection.handle), collection.id),
+        HandleItem.pk.does_not_exist(),
+        HANDLE_TAKEN,
+    )
+    writes.commit()
+
+
+def replace_collection(old: CollectionRecord, new: Collection) -> None:
+    """Write ``new`` over ``old`` if unchanged meanwhile, moving its handle."""
+    writes = WriteSet()
+    item = _collection_item(new)
+    item.version = old.version
+    writes.put(item, label=COLLECTION_CHANGED)
+    if new.handle != old.collection.handle:
+        writes.delete(_handle_item(collection_handle_pk(old.collection.handle), new.id))
+        writes.put(
+            _handle_item(collection_handle_pk(new.handle), new.id),
+            HandleItem.pk.does_not_exist(),
+            HANDLE_TAKEN,
+        )
+    writes.commit()
+
+
+def delete_collection(record: CollectionRecord) -> None:
+    """Remove a collection and free its handle, if unchanged since read."""
+    writes = WriteSet()
+    item = _collection_item(record.collection)
+    item.version = record.version
+    writes.delete(item, label=COLLECTION_CHANGED)
+    writes.delete(
+        _handle_item(collection_handle_pk(record.collection.handle), record.collection.id)
+    )
+    writes.commit()
+
+
+def catalog_is_empty() -> bool:
+    """Whether no product exists yet (the seed command only fills an empty catalog)."""
+    return next(iter(TableItem.gsi1.query(CATALOG_PARTITION, limit=1)), None) is None

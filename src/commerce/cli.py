@@ -1,0 +1,253 @@
+"""The ``commerce`` command: serve, seed, schema, apikey.
+
+Every subcommand reads ``Settings`` from the environment once. Without
+``COMMERCE_DYNAMODB_ENDPOINT``, ``serve`` and ``seed`` start Amazon's DynamoDB
+Local themselves, with data kept under ``.commerce/`` and bound to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import logging
+import socket
+import sys
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from commerce.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from commerce.access.service import AccessService
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"commerce: configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result: int = args.run(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as exc:
+        print(f"commerce: {exc}", file=sys.stderr)
+        return 1
+    return result
+
+
+class CliError(Exception):
+    """A failure the user can act on; printed without a traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commerce", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API with GraphiQL on localhost")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--no-seed", action="store_true", help="leave an empty catalog empty")
+    serve.set_defaults(run=_serve)
+
+    seed = commands.add_parser("seed", help="fill an empty catalog with the demo bookstore")
+    seed.set_defaults(run=_seed)
+
+    schema = commands.add_parser("schema", help="write schema.graphql from the code")
+    schema.add_argument("--check", action="store_true", help="fail if the file is stale")
+    schema.add_argument("--path", type=Path, default=SCHEMA_FILE, help="file to write or check")
+    schema.set_defaults(run=_schema)
+
+    apikey = commands.add_parser("apikey", help="manage API keys")
+    keys = apikey.add_subparsers(dest="action", required=True)
+    create = keys.add_parser("create", help="make a key; its secret is printed once")
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument(
+        "--scope",
+        action="append",
+        default=None,
+        help="a scope to grant (repeatable): admin, storefront:read, checkout, partner:reports",
+    )
+    create.set_defaults(run=_apikey_create)
+    listing = keys.add_parser("list", help="show every key (never a secret)")
+    listing.set_defaults(run=_apikey_list)
+    revoke = keys.add_parser("revoke", help="stop a key from working, at once")
+    revoke.add_argument("prefix", help="the key's 8-character prefix (ck_<prefix>_...)")
+    revoke.set_defaults(run=_apikey_revoke)
+    return parser
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[Settings]:
+    """Settings pointing at a DynamoDB: the configured one, or a local one started here."""
+    if settings.dynamodb_endpoint:
+        yield settings
+        return
+    from commerce.db.local import DynamoDBLocal, DynamoDBLocalError, find_jar_dir
+
+    # A running `commerce serve` owns the data folder; later commands share its server.
+    marker = settings.data_dir / "dynamodb-endpoint"
+    if marker.exists():
+        endpoint = marker.read_text(encoding="utf-8").strip()
+        if _reachable(endpoint):
+            yield dataclasses.replace(settings, dynamodb_endpoint=endpoint)
+            return
+
+    try:
+        jar_dir = find_jar_dir(Path.cwd())
+    except DynamoDBLocalError as exc:
+        raise CliError(str(exc)) from None
+    local = DynamoDBLocal(
+        jar_dir=jar_dir,
+        build_dir=settings.data_dir / "build",
+        data_dir=settings.data_dir / "dynamodb",
+    )
+    try:
+        local.start()
+    except DynamoDBLocalError as exc:
+        raise CliError(str(exc)) from None
+    print(f"DynamoDB Local on {local.endpoint} (data in {settings.data_dir / 'dynamodb'})")
+    marker.write_text(local.endpoint, encoding="utf-8")
+    try:
+        yield dataclasses.replace(settings, dynamodb_endpoint=local.endpoint)
+    finally:
+        marker.unlink(missing_ok=True)
+        local.stop()
+
+
+def _reachable(endpoint: str) -> bool:
+    parsed = urllib.parse.urlsplit(endpoint)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _prepare(settings: Settings, *, seed: bool) -> None:
+    from commerce.catalog.demo import seed_demo_catalog
+    from commerce.catalog.store import catalog_is_empty
+    from commerce.composition import build_services
+    from commerce.db.table import create_table_if_missing
+
+    services = build_services(settings)
+    if create_table_if_missing():
+        print(f"Created table {settings.table_name}")
+    if seed and catalog_is_empty():
+        report = seed_demo_catalog(services.catalog)
+        print(
+            f"Seeded the demo catalog: {report.products} products, {report.variants} variants, "
+            f"{report.collections} collections"
+        )
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from commerce.app import create_app
+    from commerce.composition import build_services
+
+    settings = dataclasses.replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+    )
+    with _database(settings) as ready:
+        _prepare(ready, seed=not args.no_seed)
+        app = create_app(build_services(ready))
+        print(f"GraphiQL on http://{ready.host}:{ready.port}/graphql")
+        uvicorn.run(app, host=ready.host, port=ready.port, log_level="info")
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    with _database(settings) as ready:
+        _prepare(ready, seed=True)
+    return 0
+
+
+def _schema(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.graphql.schema import build_schema
+
+    text = build_schema().as_str().rstrip("\n") + "\n"
+    path: Path = args.path
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path} is stale: run `commerce schema` and commit it", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(f"Wrote {path}")
+    return 0
+
+
+@contextlib.contextmanager
+def _access(settings: Settings) -> Iterator[AccessService]:
+    from commerce.composition import build_services
+
+    with _database(settings) as ready:
+        _prepare(ready, seed=False)
+        yield build_services(ready).access
+
+
+def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.access.model import Scope
+
+    try:
+        scopes = frozenset(Scope(s) for s in (args.scope or ["admin"]))
+    except ValueError:
+        choices = ", ".join(s.value for s in Scope)
+        raise CliError(f"unknown scope; choose from {choices}") from None
+    try:
+        with _access(settings) as access:
+            created = access.create_key(args.name, scopes)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    print(created.plaintext)
+    print(
+        f"Key {created.key.prefix} for {created.key.name!r} "
+        f"({', '.join(sorted(s.value for s in scopes))}). "
+        "This is the only time the secret is shown.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _apikey_list(args: argparse.Namespace, settings: Settings) -> int:
+    with _access(settings) as access:
+        keys = access.list_keys()
+    print(f"{'PREFIX':<10} {'NAME':<24} {'SCOPES':<28} {'CREATED':<20} {'LAST USED':<20} STATE")
+    for key in keys:
+        print(
+            f"{key.prefix:<10} {key.name[:24]:<24} "
+            f"{','.join(sorted(s.value for s in key.scopes))[:28]:<28} "
+            f"{key.created_at:%Y-%m-%d %H:%M:%S}  "
+            f"{'-' if key.last_used_at is None else f'{key.last_used_at:%Y-%m-%d %H:%M:%S}':<20} "
+            f"{'active' if key.active else 'revoked'}"
+        )
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    with _access(settings) as access:
+        revoked = access.revoke_key(args.prefix)
+    if revoked is None:
+        raise CliError(f"no API key with prefix {args.prefix!r}")
+    print(f"Revoked {args.prefix}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

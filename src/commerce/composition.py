@@ -1,0 +1,36 @@
+"""The composition root: the one place that wires settings into services.
+
+Tests build their own ``Services`` from their own ``Settings``; nothing below
+this module reads the environment or builds its own dependencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commerce.access.service import AccessService
+from commerce.catalog.service import CatalogService
+from commerce.db.table import configure_table
+from commerce.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every context's use cases, ready to call."""
+
+    settings: Settings
+    catalog: CatalogService
+    access: AccessService
+
+
+def build_services(settings: Settings) -> Services:
+    """Point storage at the configured table and build the services over it."""
+    configure_table(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    return Services(
+        settings=settings,
+        catalog=CatalogService(
+            cache_seconds=settings.catalog_cache_seconds,
+            max_page_size=settings.max_page_size,
+        ),
+        access=AccessService(),
+    )
