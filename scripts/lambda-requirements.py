@@ -49,15 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     if current == wanted:
         return 0
     if args.check:
-        print(
+        sys.stderr.write(
             f"{args.output} is out of date with pyproject.toml; "
-            "run `python3 scripts/lambda-requirements.py`",
-            file=sys.stderr,
+            "run `python3 scripts/lambda-requirements.py`\n"
         )
         return 1
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(wanted, encoding="utf-8")
-    print(f"wrote {args.output}")
+    sys.stdout.write(f"wrote {args.output}\n")
     return 0
 
 

@@ -20,7 +20,8 @@ from commerce.settings import Settings
 
 log = logging.getLogger("commerce.app")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# API Gateway HTTP API request ids are base64 ("Rk7ERiKWIAMEVYQ="), hence "+/=".
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._~+/=-]{1,64}$")
 
 
 class RequestIdMiddleware:
@@ -82,12 +83,12 @@ def _request_id(scope: Scope) -> str:
     event = scope.get("aws.event")
     if isinstance(event, dict):
         aws_id = event.get("requestContext", {}).get("requestId")
-        if isinstance(aws_id, str) and _REQUEST_ID.match(aws_id):
+        if isinstance(aws_id, str) and _REQUEST_ID.fullmatch(aws_id):
             return str(aws_id)
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")
-            if _REQUEST_ID.match(candidate):
+            if _REQUEST_ID.fullmatch(candidate):
                 return candidate
     return uuid.uuid4().hex
 

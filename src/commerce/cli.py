@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import dataclasses
 import logging
+import os
 import socket
 import sys
 import urllib.parse
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from commerce.access.service import AccessService
 
 SCHEMA_FILE = Path("schema.graphql")
+LOCAL_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,6 +101,10 @@ def _database(settings: Settings) -> Iterator[Settings]:
         return
     from commerce.db.local import DynamoDBLocal, DynamoDBLocalError, find_jar_dir
 
+    # DynamoDB Local keeps one database per access key and region: fixed fake
+    # credentials keep the data found again after a restart, and never reach AWS.
+    for name, value in LOCAL_AWS_ENV.items():
+        os.environ.setdefault(name, value)
     # A running `commerce serve` owns the data folder; later commands share its server.
     marker = settings.data_dir / "dynamodb-endpoint"
     if marker.exists():

@@ -76,18 +76,27 @@ class Money:
     @classmethod
     def from_decimal(cls, value: Decimal | str, currency: Currency) -> Money:
         """Parse a major-unit amount; more decimals than the currency has is an error."""
-        try:
-            decimal = Decimal(value) if isinstance(value, str) else value
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal amount") from None
+        if isinstance(value, str):
+            try:
+                decimal = Decimal(value)
+            except InvalidOperation:
+                raise ValueError(f"{value!r} is not a decimal amount") from None
+        elif isinstance(value, Decimal):
+            decimal = value
+        else:
+            raise TypeError(f"amounts are Decimal or str, never {type(value).__name__}")
         if not decimal.is_finite():
             raise ValueError("amount must be a finite number")
-        minor = decimal.scaleb(currency.exponent)
-        if minor != minor.to_integral_value():
+        # Read the digits, not decimal arithmetic: its 28-digit context would round
+        # "1.00000000000000000000000000001" to a whole amount instead of refusing it.
+        sign, digits, exponent = decimal.as_tuple()
+        assert isinstance(exponent, int)
+        below_minor = -exponent - currency.exponent
+        if below_minor > 0 and any(digits[-below_minor:]):
             raise ValueError(
                 f"{currency.value} amounts have at most {currency.exponent} decimal places"
             )
-        return cls(int(minor), currency)
+        return cls(int(Decimal((sign, digits, exponent + currency.exponent))), currency)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

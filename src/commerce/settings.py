@@ -6,6 +6,7 @@ Nothing else in the package reads ``os.environ``: the composition root passes
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{name} must be a finite number, not {raw!r}")
     if value < 0:
         raise SettingsError(f"{name} must not be negative")
     return value
@@ -82,7 +85,8 @@ class Settings:
         except ValueError as exc:
             raise SettingsError(f"COMMERCE_DEFAULT_CURRENCY: {exc}") from None
         port_raw = source.get("COMMERCE_PORT", "8000")
-        if not port_raw.isdigit() or not 0 < int(port_raw) < 65536:
+        # isascii: str.isdigit() also accepts "²", which int() then refuses.
+        if not (port_raw.isascii() and port_raw.isdigit()) or not 0 < int(port_raw) < 65536:
             raise SettingsError(f"COMMERCE_PORT must be a TCP port, not {port_raw!r}")
         return cls(
             stage=stage,

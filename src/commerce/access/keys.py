@@ -44,7 +44,7 @@ def digest_of(plaintext: str) -> str:
 
 def prefix_of(plaintext: str) -> str | None:
     """The lookup prefix of a well-formed key, or None for anything else."""
-    match = _KEY.match(plaintext)
+    match = _KEY.fullmatch(plaintext)
     return match.group(1) if match else None
 
 

@@ -547,3 +547,27 @@ def list_collections(
         has_previous_page=start > 0,
         total_count=len(ordered),
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CatalogView:
+    """A snapshot with everything a storefront request looks up in it, built once."""
+
+    snapshot: CatalogSnapshot
+    index: ListingIndex
+    products_by_id: Mapping[str, Product]
+    products_by_handle: Mapping[str, Product]
+    collections_by_id: Mapping[str, Collection]
+    collections_by_handle: Mapping[str, Collection]
+
+
+def build_view(snapshot: CatalogSnapshot) -> CatalogView:
+    """The listing index and lookup tables of ``snapshot``."""
+    return CatalogView(
+        snapshot=snapshot,
+        index=build_index(snapshot),
+        products_by_id={p.id: p for p in snapshot.products},
+        products_by_handle={p.handle: p for p in snapshot.products},
+        collections_by_id={c.id: c for c in snapshot.collections},
+        collections_by_handle={c.handle: c for c in snapshot.collections},
+    )

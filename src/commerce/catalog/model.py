@@ -158,6 +158,14 @@ def availability(variant: Variant, stock: Mapping[str, int]) -> Availability:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductView:
+    """A product as a shopper or staff member reads it: with stock by variant id."""
+
+    product: Product
+    stock: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogSnapshot:
     """Every product, collection and stock count, as read at one moment.
 

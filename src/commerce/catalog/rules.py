@@ -36,8 +36,8 @@ MAX_OPTIONS = 3
 MAX_COLLECTIONS_PER_PRODUCT = 50
 MAX_STOCK = 1_000_000_000
 MAX_WEIGHT_GRAMS = 1_000_000
-# Each variant costs a SKU item (and a stock item) in the product's create
-# transaction, which DynamoDB caps at 100 items; 40 leaves room for the rest.
+# A product's create transaction holds the product, its handle, and a SKU and a stock
+# item per variant; DynamoDB caps a transaction at 100 items: 2 + 2 * 40 = 82.
 MAX_VARIANTS = 40
 
 
@@ -221,7 +221,7 @@ def check_variant_draft(draft: VariantDraft, field: tuple[str, ...]) -> list[Pro
         *check_sku(draft.sku, (*field, "sku")),
         *check_options(draft.options, (*field, "options")),
         *check_prices(draft.prices, (*field, "prices")),
-        *check_cost(draft.cost, (*field, "cost")),
+        *check_cost(draft.cost, (*field, "costPrice")),
         *check_weight(draft.weight_grams, (*field, "weightGrams")),
     ]
     if draft.initial_stock < 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -26,9 +26,9 @@ from commerce.catalog.commands import (
 )
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.catalog.model import (
-    CatalogSnapshot,
     Collection,
     Product,
+    ProductView,
     Variant,
     handle_from_title,
     unique,
@@ -59,21 +59,27 @@ class CatalogService:
         self._clock = clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._cached: tuple[float, CatalogSnapshot, listing.ListingIndex] | None = None
+        self._cached: tuple[float, listing.CatalogView] | None = None
 
     # -- reads -------------------------------------------------------------------------
 
-    def snapshot(self) -> tuple[CatalogSnapshot, listing.ListingIndex]:
-        """The current catalog snapshot and its listing index, re-read when stale."""
+    def view(self) -> listing.CatalogView:
+        """The catalog snapshot with its listing index, re-read when older than the cache age."""
         with self._lock:
-            now = self._monotonic()
             cached = self._cached
+            now = self._monotonic()
             if cached is not None and now - cached[0] < self._cache_seconds:
-                return cached[1], cached[2]
-            snapshot = store.load_snapshot()
-            index = listing.build_index(snapshot)
-            self._cached = (now, snapshot, index)
-            return snapshot, index
+                return cached[1]
+            view = listing.build_view(store.load_snapshot())
+            self._cached = (now, view)
+            return view
+
+    def fresh_view(self) -> listing.CatalogView | None:
+        """The cached view if it is still within the cache age; never reads DynamoDB."""
+        cached = self._cached
+        if cached is not None and self._monotonic() - cached[0] < self._cache_seconds:
+            return cached[1]
+        return None
 
     def invalidate(self) -> None:
         """Forget the snapshot so this process sees its own writes at once."""
@@ -81,29 +87,47 @@ class CatalogService:
             self._cached = None
 
     def list_products(
-        self, query: listing.ProductQuery, page: listing.PageRequest
-    ) -> tuple[listing.ProductPage, CatalogSnapshot]:
-        """A page of products matching ``query``; ``ListingError`` for a bad page request."""
-        snapshot, index = self.snapshot()
-        return listing.list_products(index, query, page, self._max_page_size), snapshot
+        self, view: listing.CatalogView, query: listing.ProductQuery, page: listing.PageRequest
+    ) -> listing.ProductPage:
+        """A page of products matching ``query`` (pure: the view is already in memory).
+
+        ``ListingError`` for a bad page request.
+        """
+        return listing.list_products(view.index, query, page, self._max_page_size)
 
     def list_collections(self, page: listing.PageRequest) -> listing.CollectionPage:
         """A page of collections by title; ``ListingError`` for a bad page request."""
-        snapshot, _ = self.snapshot()
-        return listing.list_collections(snapshot.collections, page, self._max_page_size)
+        return listing.list_collections(self.view().snapshot.collections, page, self._max_page_size)
 
-    def product(self, product_id: str, *, include_unpublished: bool) -> store.ProductRecord | None:
+    def cached_product(
+        self, *, product_id: str | None = None, handle: str | None = None
+    ) -> ProductView | None:
+        """A published product from the cached view, or None (then read it with ``product``).
+
+        Storefront pages are served from memory while the view is fresh, with stock as
+        old as the view; staff reads and cold caches go to DynamoDB.
+        """
+        view = self.fresh_view()
+        if view is None:
+            return None
+        if product_id is not None:
+            product = view.products_by_id.get(product_id)
+        else:
+            product = view.products_by_handle.get(handle or "")
+        if product is None or not product.published:
+            return None
+        return ProductView(product, view.snapshot.stock)
+
+    def product(self, product_id: str, *, include_unpublished: bool) -> ProductView | None:
         """A product with fresh stock, or None when absent or hidden from this caller."""
         if not is_id(product_id):
             return None
         record = store.get_product_record(product_id)
         if record is None or not (record.product.published or include_unpublished):
             return None
-        return record
+        return ProductView(record.product, record.stock)
 
-    def product_by_handle(
-        self, handle: str, *, include_unpublished: bool
-    ) -> store.ProductRecord | None:
+    def product_by_handle(self, handle: str, *, include_unpublished: bool) -> ProductView | None:
         """A product by its handle, with fresh stock."""
         product_id = store.product_id_for_handle(handle)
         if product_id is None:
@@ -135,12 +159,24 @@ class CatalogService:
 
     # -- product changes -------------------------------------------------------------
 
-    def create_product(self, draft: ProductDraft) -> Product:
-        """Create a product with its variants, handle and initial stock."""
-        handle = draft.handle if draft.handle is not None else handle_from_title(draft.title)
+    def create_product(
+        self, draft: ProductDraft, input_problems: Sequence[Problem] = ()
+    ) -> Product:
+        """Create a product with its variants, handle and initial stock.
+
+        ``input_problems`` are what the caller found while converting its input (an
+        amount with too many decimals, a malformed id): they are reported together with
+        everything else that is wrong, so a form is fixed in one round trip.
+        """
+        derived = draft.handle is None
+        handle = handle_from_title(draft.title) if draft.handle is None else draft.handle
         problems = [
             *rules.check_title(draft.title, ("title",)),
-            *rules.check_handle(handle, ("handle",)),
+            *(
+                _underivable_handle()
+                if derived and not handle and draft.title.strip()
+                else rules.check_handle(handle, ("handle",))
+            ),
             *rules.check_description(draft.description, ("description",)),
             *rules.check_tags(draft.tags, ("tags",)),
             *rules.check_attributes(draft.attributes, ("attributes",)),
@@ -150,10 +186,15 @@ class CatalogService:
             problems += rules.check_variant_draft(variant_draft, ("variants", str(i)))
         collection_ids = unique(draft.collection_ids)
         problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
-        problems += self._unknown_collections(collection_ids, ("collectionIds",))
+        problems += _unknown_collections(collection_ids)
         now = self._clock()
         variants = tuple(self._new_variant(d) for d in draft.variants)
+        if not variants:
+            problems.append(
+                Problem(Code.BLANK, "A product needs at least one variant", ("variants",))
+            )
         problems += rules.check_variant_set(variants, ("variants",))
+        problems = _merged(problems, input_problems)
         if problems:
             raise Rejected(problems)
         product = Product(
@@ -171,7 +212,8 @@ class CatalogService:
             published=draft.published,
         )
         stock = {v.id: d.initial_stock for v, d in zip(variants, draft.variants, strict=True)}
-        self._write(lambda: store.insert_product(product, stock))
+        sku_fields = {v.sku: ("variants", str(i), "sku") for i, v in enumerate(variants)}
+        self._write(lambda: store.insert_product(product, stock), sku_fields)
         return product
 
     def update_product(self, product_id: str, changes: ProductChanges) -> Product:
@@ -195,7 +237,7 @@ class CatalogService:
         if changes.collection_ids is not None:
             collection_ids = unique(changes.collection_ids)
             problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
-            problems += self._unknown_collections(collection_ids, ("collectionIds",))
+            problems += _unknown_collections(collection_ids)
         if problems:
             raise Rejected(problems)
         updated = replace(
@@ -253,7 +295,7 @@ class CatalogService:
             problems += rules.check_sku(changes.sku, ("sku",))
         if changes.options is not None:
             problems += rules.check_options(changes.options, ("options",))
-        problems += rules.check_cost(changes.cost, ("cost",))
+        problems += rules.check_cost(changes.cost, ("costPrice",))
         problems += rules.check_weight(changes.weight_grams, ("weightGrams",))
         changed = replace(
             variant,
@@ -455,29 +497,58 @@ class CatalogService:
             raise Rejected([Problem(Code.NOT_FOUND, "Collection not found", field)])
         return record
 
-    def _unknown_collections(self, ids: Sequence[str], field: tuple[str, ...]) -> list[Problem]:
-        return [
-            Problem(Code.NOT_FOUND, "Collection not found", (*field, str(i)))
-            for i, cid in enumerate(ids)
-            if not is_id(cid) or store.get_collection_record(cid) is None
-        ]
+    def _write(
+        self,
+        write: Callable[[], None],
+        sku_fields: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """Run a store write, turning failed conditions into user-facing problems.
 
-    def _write(self, write: Callable[[], None]) -> None:
-        """Run a store write, turning failed conditions into user-facing problems."""
+        ``sku_fields`` names the input field of each SKU when it is not plain ``sku``.
+        """
         try:
             write()
         except ConditionsFailed as failed:
-            raise Rejected([_problem_for(label) for label in failed.labels]) from None
+            fields = sku_fields or {}
+            raise Rejected([_problem_for(label, fields) for label in failed.labels]) from None
         finally:
             self.invalidate()
 
 
-def _problem_for(label: str) -> Problem:
+def _underivable_handle() -> list[Problem]:
+    return [
+        Problem(
+            Code.INVALID_HANDLE,
+            "The title has no letters or digits to make a handle from: give a handle",
+            ("handle",),
+        )
+    ]
+
+
+def _merged(found: list[Problem], input_problems: Sequence[Problem]) -> list[Problem]:
+    """The service's problems and the caller's, one per field (the caller's wins)."""
+    reported = {p.field for p in input_problems}
+    return [p for p in found if p.field not in reported] + list(input_problems)
+
+
+def _unknown_collections(ids: Sequence[str]) -> list[Problem]:
+    # Read, not checked inside the write: a condition on the collection item would make
+    # concurrent writes to products of one collection conflict with each other.
+    existing = store.existing_collection_ids([cid for cid in ids if is_id(cid)]) if ids else set()
+    return [
+        Problem(Code.NOT_FOUND, "Collection not found", ("collectionIds", str(i)))
+        for i, cid in enumerate(ids)
+        if cid not in existing
+    ]
+
+
+def _problem_for(label: str, sku_fields: Mapping[str, tuple[str, ...]]) -> Problem:
     if label == store.HANDLE_TAKEN:
         return Problem(Code.HANDLE_TAKEN, "Handle is already in use", ("handle",))
     if label.startswith("sku:"):
         sku = label.removeprefix("sku:")
-        return Problem(Code.SKU_TAKEN, f"SKU {sku} is already in use", ("sku",))
+        field = sku_fields.get(sku, ("sku",))
+        return Problem(Code.SKU_TAKEN, f"SKU {sku} is already in use", field)
     return Problem(
         Code.CONCURRENT_UPDATE,
         "Changed by someone else meanwhile; read it again and retry",

@@ -341,6 +341,16 @@ def get_stock(variants: Iterable[tuple[str, str]]) -> dict[str, int]:
     return found
 
 
+def existing_collection_ids(collection_ids: Sequence[str]) -> set[str]:
+    """Which of these collections exist, through BatchGetItem."""
+    keys = [(collection_pk(cid), "COLLECTION") for cid in dict.fromkeys(collection_ids)]
+    found: set[str] = set()
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        for item in CollectionItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
+            found.add(item.collection_id)
+    return found
+
+
 def get_collection_record(collection_id: str) -> CollectionRecord | None:
     """A collection by id, strongly consistent."""
     try:

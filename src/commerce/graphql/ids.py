@@ -25,6 +25,9 @@ def parse_global_id(global_id: str) -> tuple[str, str] | None:
     type_name, sep, local_id = raw.partition(":")
     if not sep or not type_name or not local_id:
         return None
+    # The decoder skips stray characters and accepts padding: one object, one id.
+    if to_global_id(type_name, local_id) != global_id:
+        return None
     return type_name, local_id
 
 

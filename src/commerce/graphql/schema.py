@@ -10,7 +10,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
 from commerce.catalog.api import CatalogMutation, CatalogQuery
@@ -38,11 +44,23 @@ class Schema(strawberry.Schema):
         return None
 
 
+# One rule class for the life of the process: the validation cache is keyed by the
+# rules as well as the document, so a rule class made per request would never hit.
+_DEPTH_RULE = create_validator(MAX_QUERY_DEPTH, should_ignore=None)
+# Distinct operation texts a client base sends are few; bounded so that a stream of
+# unique queries cannot grow memory.
+CACHED_DOCUMENTS = 512
+
+
 def _extensions() -> list[Any]:
-    # Configured instances: Strawberry accepts them although its annotation names classes.
+    # Factories, not instances: Strawberry makes fresh extensions for every request, and
+    # warns (DeprecationWarning) when given instances shared across requests. The caches
+    # behind ParserCache and ValidationCache are module-level and shared all the same.
     return [
-        QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        MaxTokensLimiter(max_token_count=MAX_QUERY_TOKENS),
+        lambda: MaxTokensLimiter(max_token_count=MAX_QUERY_TOKENS),
+        lambda: AddValidationRules([_DEPTH_RULE]),
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
 
 

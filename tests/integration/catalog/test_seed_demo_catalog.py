@@ -46,7 +46,7 @@ def seeded(dynamodb_endpoint: str) -> Iterator[Seeded]:
 
 
 def listed(service: CatalogService, query: ProductQuery = IN_USD) -> list[Product]:
-    page, _ = service.list_products(query, ALL)
+    page = service.list_products(service.view(), query, ALL)
     assert not page.has_next_page
     return [edge.product for edge in page.edges]
 
@@ -56,7 +56,7 @@ def titles(products: list[Product]) -> list[str]:
 
 
 def test_the_report_counts_what_the_table_holds(seeded: Seeded) -> None:
-    snapshot, _ = seeded.service.snapshot()
+    snapshot = seeded.service.view().snapshot
 
     assert seeded.report == SeedReport(
         collections=8,
@@ -109,7 +109,7 @@ def test_every_collection_and_handle_resolves(seeded: Seeded) -> None:
 
 
 def test_stock_is_as_designed_and_downloads_have_none(seeded: Seeded) -> None:
-    snapshot, _ = seeded.service.snapshot()
+    snapshot = seeded.service.view().snapshot
     by_handle = {p.handle: p for p in snapshot.products}
 
     for draft in EXPECTED:

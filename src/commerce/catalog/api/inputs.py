@@ -86,7 +86,8 @@ class VariantInput:
     )
 
 
-def _money(value: MoneyInput, field: tuple[str, ...], problems: list[Problem]) -> Money | None:
+def money(value: MoneyInput, field: tuple[str, ...], problems: list[Problem]) -> Money | None:
+    """The amount in minor units, or None with a problem when it has too many decimals."""
     try:
         return Money.from_decimal(value.amount, value.currency_code)
     except ValueError as exc:
@@ -98,7 +99,7 @@ def prices(
     values: list[MoneyInput], field: tuple[str, ...], problems: list[Problem]
 ) -> tuple[Money, ...]:
     """Money inputs in minor units; too many decimals become problems."""
-    converted = (_money(v, (*field, str(i), "amount"), problems) for i, v in enumerate(values))
+    converted = (money(v, (*field, str(i), "amount"), problems) for i, v in enumerate(values))
     return tuple(m for m in converted if m is not None)
 
 
@@ -122,7 +123,7 @@ def variant_draft(
     cost = (
         None
         if value.cost_price is None
-        else _money(value.cost_price, (*field, "costPrice"), problems)
+        else money(value.cost_price, (*field, "costPrice"), problems)
     )
     return commands.VariantDraft(
         sku=value.sku,

@@ -6,8 +6,28 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from commerce.catalog.listing import CatalogView
 from commerce.catalog.model import Product
 from commerce.graphql.context import Context
+
+# The one key of ``catalog_view_loader``: the catalog is read whole.
+CATALOG = "catalog"
+
+
+def catalog_view_loader(ctx: Context) -> DataLoader[str, CatalogView]:
+    """The catalog view, read at most once per request however many fields need it.
+
+    Without it every product of a page would read the snapshot again for its collections
+    whenever the snapshot cache is cold or off: one Query of the whole catalog per product.
+    """
+
+    async def load(keys: Sequence[str]) -> list[CatalogView]:
+        view = ctx.services.catalog.fresh_view()
+        if view is None:  # reading DynamoDB blocks: off the event loop
+            view = await ctx.run(ctx.services.catalog.view)
+        return [view for _ in keys]
+
+    return DataLoader(load_fn=load)
 
 
 def product_by_id_loader(ctx: Context) -> DataLoader[str, Product | None]:

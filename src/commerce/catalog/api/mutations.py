@@ -37,7 +37,6 @@ from commerce.catalog.model import Collection, Product, Variant
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.permissions import IsAdmin
-from commerce.money import Money
 from commerce.problems import Problem, Rejected
 
 T = TypeVar("T")
@@ -91,10 +90,13 @@ def _errors(rejected: Rejected) -> list[CatalogUserError]:
     return [CatalogUserError.from_problem(p) for p in rejected.problems]
 
 
-def _local(global_id: str, type_name: str, field: str, problems: list[Problem]) -> str:
+def _local(
+    global_id: str, type_name: str, field: str, problems: list[Problem], index: int | None = None
+) -> str:
     local = local_id_or_none(global_id, type_name)
     if local is None:
-        problems.append(Problem(Code.INVALID_ID, f"Not a valid {type_name} ID", (field,)))
+        at = (field,) if index is None else (field, str(index))
+        problems.append(Problem(Code.INVALID_ID, f"Not a valid {type_name} ID", at))
         return _NO_SUCH_ID
     return local
 
@@ -189,14 +191,13 @@ class CatalogMutation:
             tags=tuple(input.tags),
             images=inputs.images(input.images),
             collection_ids=tuple(
-                _local(c, "Collection", "collectionIds", problems) for c in input.collection_ids
+                _local(c, "Collection", "collectionIds", problems, i)
+                for i, c in enumerate(input.collection_ids)
             ),
             published=input.published,
         )
-        if problems:
-            return ProductPayload(product=None, user_errors=_errors(Rejected(problems)))
         result = await _attempt(
-            info.context, lambda: info.context.services.catalog.create_product(draft)
+            info.context, lambda: info.context.services.catalog.create_product(draft, problems)
         )
         if isinstance(result, Rejected):
             return ProductPayload(product=None, user_errors=_errors(result))
@@ -218,7 +219,8 @@ class CatalogMutation:
             collection_ids=None
             if input.collection_ids is None
             else tuple(
-                _local(c, "Collection", "collectionIds", problems) for c in input.collection_ids
+                _local(c, "Collection", "collectionIds", problems, i)
+                for i, c in enumerate(input.collection_ids)
             ),
         )
         return await _product_change(
@@ -283,13 +285,11 @@ class CatalogMutation:
     ) -> ProductVariantPayload:
         problems: list[Problem] = []
         product_id, variant_id = _variant_ids(input.id, problems)
-        cost: Money | None = None
-        if input.cost_price is not None:
-            cost = (
-                inputs.prices([input.cost_price], ("costPrice",), problems)[0]
-                if not problems
-                else None
-            )
+        cost = (
+            None
+            if input.cost_price is None
+            else inputs.money(input.cost_price, ("costPrice",), problems)
+        )
         changes = commands.VariantChanges(
             sku=input.sku,
             options=None if input.options is None else inputs.options(input.options),
@@ -406,7 +406,9 @@ class CatalogMutation:
     ) -> CollectionPayload:
         problems: list[Problem] = []
         collection_id = _local(input.collection_id, "Collection", "collectionId", problems)
-        ids = [_local(p, "Product", "productIds", problems) for p in input.product_ids]
+        ids = [
+            _local(p, "Product", "productIds", problems, i) for i, p in enumerate(input.product_ids)
+        ]
         return await _collection_change(
             info,
             problems,
@@ -419,7 +421,9 @@ class CatalogMutation:
     ) -> CollectionPayload:
         problems: list[Problem] = []
         collection_id = _local(input.collection_id, "Collection", "collectionId", problems)
-        ids = [_local(p, "Product", "productIds", problems) for p in input.product_ids]
+        ids = [
+            _local(p, "Product", "productIds", problems, i) for i, p in enumerate(input.product_ids)
+        ]
         return await _collection_change(
             info,
             problems,

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from commerce.catalog import listing
 from commerce.catalog.api.inputs import ProductFilter
-from commerce.catalog.api.loaders import product_by_id_loader
+from commerce.catalog.api.loaders import CATALOG, catalog_view_loader, product_by_id_loader
 from commerce.catalog.api.types import (
     CollectionConnection,
     CollectionEdge,
@@ -54,22 +54,19 @@ class CatalogQuery:
     ) -> ProductType | None:
         _one_of(id, handle)
         ctx = info.context
+        catalog = ctx.services.catalog
         admin = ctx.principal.is_admin
-        if id is not None:
-            product_id = from_global_id(id, "Product")
-            record = await ctx.run(
-                ctx.services.catalog.product, product_id, include_unpublished=admin
-            )
-        else:
-            assert handle is not None
-            record = await ctx.run(
-                ctx.services.catalog.product_by_handle, handle, include_unpublished=admin
-            )
-        if record is None:
+        product_id = None if id is None else from_global_id(id, "Product")
+        # Shoppers are served from the in-memory catalog while it is fresh; staff always
+        # read DynamoDB, so they see their own changes and unpublished products.
+        found = None if admin else catalog.cached_product(product_id=product_id, handle=handle)
+        if found is None and product_id is not None:
+            found = await ctx.run(catalog.product, product_id, include_unpublished=admin)
+        elif found is None and handle is not None:
+            found = await ctx.run(catalog.product_by_handle, handle, include_unpublished=admin)
+        if found is None:
             return None
-        return ProductType.from_domain(
-            record.product, record.stock, currency or ctx.default_currency
-        )
+        return ProductType.from_domain(found.product, found.stock, currency or ctx.default_currency)
 
     @strawberry.field(
         description=(
@@ -200,8 +197,8 @@ async def _nodes(info: Info[Context, None], ids: list[strawberry.ID]) -> list[No
     for kind, wanted_id, variant_id in wanted:
         if kind == "Collection":
             if collections is None:
-                snapshot, _ = await ctx.run(ctx.services.catalog.snapshot)
-                collections = {c.id: c for c in snapshot.collections}
+                view = await ctx.loader(catalog_view_loader).load(CATALOG)
+                collections = dict(view.collections_by_id)
             collection = collections.get(wanted_id)
             results.append(
                 None if collection is None else CollectionType.from_domain(collection, currency)

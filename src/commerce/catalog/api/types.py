@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +12,11 @@ import strawberry
 from strawberry.types import Info
 
 from commerce.catalog import listing, model
-from commerce.catalog.api.loaders import stock_by_variant_loader
+from commerce.catalog.api.loaders import (
+    CATALOG,
+    catalog_view_loader,
+    stock_by_variant_loader,
+)
 from commerce.catalog.errors import CatalogErrorCode as DomainCatalogErrorCode
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
@@ -124,6 +128,25 @@ def variant_global_id(product_id: str, variant_id: str) -> str:
     description="A purchasable version of a product (a format, a size), with its SKU.",
 )
 class ProductVariantType(Node):
+    # Plain fields are filled once in from_domain: a listing page resolves thousands of
+    # fields, and default resolvers cost a fraction of resolver methods.
+    sku: str = strawberry.field(description="Stock keeping unit, unique in the store.")
+    title: str = strawberry.field(description='The option values joined, e.g. "Hardcover".')
+    selected_options: list[SelectedOption] = strawberry.field(
+        description="The option values that define this variant."
+    )
+    price: Money | None = strawberry.field(
+        description=(
+            "The price in the currency the query asked for; null when the variant has no "
+            "price in that currency (prices are never converted)."
+        )
+    )
+    prices: list[Money] = strawberry.field(description="Every price the variant has.")
+    kind: VariantKind = strawberry.field(description="Physical (shipped) or digital (downloaded).")
+    requires_shipping: bool = strawberry.field(
+        description="Whether the variant needs a shipping address."
+    )
+    weight_grams: int | None = strawberry.field(description="Shipping weight in grams, if known.")
     variant: strawberry.Private[model.Variant]
     owner: strawberry.Private[model.Product]
     stock: strawberry.Private[Mapping[str, int] | None]
@@ -137,51 +160,22 @@ class ProductVariantType(Node):
         stock: Mapping[str, int] | None,
         currency: Currency,
     ) -> ProductVariantType:
+        price = variant.price_in(currency)
         return cls(
             id=strawberry.ID(variant_global_id(owner.id, variant.id)),
+            sku=variant.sku,
+            title=variant.title,
+            selected_options=[SelectedOption(name=o.name, value=o.value) for o in variant.options],
+            price=None if price is None else Money.from_domain(price),
+            prices=[Money.from_domain(p) for p in variant.prices],
+            kind=variant.kind,
+            requires_shipping=variant.kind is model.VariantKind.PHYSICAL,
+            weight_grams=variant.weight_grams,
             variant=variant,
             owner=owner,
             stock=stock,
             currency=currency,
         )
-
-    @strawberry.field(description="Stock keeping unit, unique in the store.")
-    def sku(self) -> str:
-        return self.variant.sku
-
-    @strawberry.field(description='The option values joined, e.g. "Hardcover".')
-    def title(self) -> str:
-        return self.variant.title
-
-    @strawberry.field(description="The option values that define this variant.")
-    def selected_options(self) -> list[SelectedOption]:
-        return [SelectedOption(name=o.name, value=o.value) for o in self.variant.options]
-
-    @strawberry.field(
-        description=(
-            "The price in the currency the query asked for; null when the variant has no "
-            "price in that currency (prices are never converted)."
-        )
-    )
-    def price(self) -> Money | None:
-        price = self.variant.price_in(self.currency)
-        return None if price is None else Money.from_domain(price)
-
-    @strawberry.field(description="Every price the variant has, one per currency.")
-    def prices(self) -> list[Money]:
-        return [Money.from_domain(p) for p in self.variant.prices]
-
-    @strawberry.field(description="Physical (shipped) or digital (downloaded).")
-    def kind(self) -> VariantKind:
-        return self.variant.kind
-
-    @strawberry.field(description="Whether the variant needs a shipping address.")
-    def requires_shipping(self) -> bool:
-        return self.variant.kind is model.VariantKind.PHYSICAL
-
-    @strawberry.field(description="Shipping weight in grams, when known.")
-    def weight_grams(self) -> int | None:
-        return self.variant.weight_grams
 
     @strawberry.field(
         description="What the store paid for one unit, for margin reports. Admin only.",
@@ -194,29 +188,59 @@ class ProductVariantType(Node):
         description=(
             "Units that can be bought now; null when not limited (digital goods). "
             "Checkout, not this number, guarantees a unit."
-        )
+        ),
+        graphql_type=int | None,
     )
-    async def quantity_available(self, info: Info[Context, None]) -> int | None:
-        return (await self._availability(info)).quantity
+    def quantity_available(self, info: Info[Context, None]) -> Awaitable[int | None] | int | None:
+        known = self._known_availability()
+        if known is not None:
+            return known.quantity
+        return self._loaded_quantity(info)
 
-    @strawberry.field(description="Whether the variant can be bought now (in stock, or digital).")
-    async def available_for_sale(self, info: Info[Context, None]) -> bool:
-        return (await self._availability(info)).available_for_sale
+    @strawberry.field(
+        description="Whether the variant can be bought now (in stock, or digital).",
+        graphql_type=bool,
+    )
+    def available_for_sale(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
+        known = self._known_availability()
+        if known is not None:
+            return known.available_for_sale
+        return self._loaded_for_sale(info)
 
     @strawberry.field(description="The product this variant belongs to.")
     def product(self) -> Annotated[ProductType, strawberry.lazy("commerce.catalog.api.types")]:
         return ProductType.from_domain(self.owner, self.stock, self.currency)
 
-    async def _availability(self, info: Info[Context, None]) -> model.Availability:
+    def _known_availability(self) -> model.Availability | None:
+        # Sync when the stock is at hand (listings, product pages); a loader otherwise.
         if self.stock is not None or not self.variant.tracks_stock:
             return model.availability(self.variant, self.stock or {})
+        return None
+
+    async def _loaded_availability(self, info: Info[Context, None]) -> model.Availability:
         loader = info.context.loader(stock_by_variant_loader)
         quantity = await loader.load((self.owner.id, self.variant.id))
         return model.availability(self.variant, {self.variant.id: quantity})
 
+    async def _loaded_quantity(self, info: Info[Context, None]) -> int | None:
+        return (await self._loaded_availability(info)).quantity
+
+    async def _loaded_for_sale(self, info: Info[Context, None]) -> bool:
+        return (await self._loaded_availability(info)).available_for_sale
+
 
 @strawberry.type(name="Product", description="A catalog entry: a book, with its editions.")
 class ProductType(Node):
+    handle: str = strawberry.field(description='URL-friendly unique name, e.g. "the-hobbit".')
+    title: str = strawberry.field(description="The product's name.")
+    description: str = strawberry.field(description="Plain-text description.")
+    published: bool = strawberry.field(description="Whether the storefront shows the product.")
+    created_at: datetime = strawberry.field(description="When the product was created.")
+    updated_at: datetime = strawberry.field(description="When the product last changed.")
+    tags: list[str] = strawberry.field(description="Free-form labels for search and targeting.")
+    currency_code: CurrencyCode = strawberry.field(
+        description="The currency this product's prices are shown in (the query's currency)."
+    )
     product: strawberry.Private[model.Product]
     stock: strawberry.Private[Mapping[str, int] | None]
     currency: strawberry.Private[Currency]
@@ -227,38 +251,18 @@ class ProductType(Node):
     ) -> ProductType:
         return cls(
             id=strawberry.ID(to_global_id("Product", product.id)),
+            handle=product.handle,
+            title=product.title,
+            description=product.description,
+            published=product.published,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+            tags=list(product.tags),
+            currency_code=currency,
             product=product,
             stock=stock,
             currency=currency,
         )
-
-    @strawberry.field(description='URL-friendly unique name, e.g. "the-hobbit".')
-    def handle(self) -> str:
-        return self.product.handle
-
-    @strawberry.field(description="The product's name.")
-    def title(self) -> str:
-        return self.product.title
-
-    @strawberry.field(description="Plain-text description.")
-    def description(self) -> str:
-        return self.product.description
-
-    @strawberry.field(description="Whether the storefront shows the product.")
-    def published(self) -> bool:
-        return self.product.published
-
-    @strawberry.field(description="When the product was created.")
-    def created_at(self) -> datetime:
-        return self.product.created_at
-
-    @strawberry.field(description="When the product last changed.")
-    def updated_at(self) -> datetime:
-        return self.product.updated_at
-
-    @strawberry.field(description="Free-form labels used for search and targeting.")
-    def tags(self) -> list[str]:
-        return list(self.product.tags)
 
     @strawberry.field(description="Named properties such as author, series, volume.")
     def attributes(self) -> list[ProductAttribute]:
@@ -294,12 +298,6 @@ class ProductType(Node):
         ]
 
     @strawberry.field(
-        description="The currency this product's prices are shown in (the query's currency)."
-    )
-    def currency_code(self) -> CurrencyCode:
-        return self.currency
-
-    @strawberry.field(
         description="Whether at least one variant has a price in the requested currency."
     )
     def available_in_currency(self) -> bool:
@@ -320,10 +318,19 @@ class ProductType(Node):
             min_variant_price=Money.from_domain(low), max_variant_price=Money.from_domain(high)
         )
 
-    @strawberry.field(description="Whether any variant can be bought now.")
-    async def available_for_sale(self, info: Info[Context, None]) -> bool:
-        for variant in self.variants():
-            if await variant.available_for_sale(info):
+    @strawberry.field(description="Whether any variant can be bought now.", graphql_type=bool)
+    def available_for_sale(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
+        variants = self.variants()
+        known = [v._known_availability() for v in variants]
+        if all(k is not None for k in known):
+            return any(k.available_for_sale for k in known if k is not None)
+        return self._any_loaded_for_sale(info, variants)
+
+    async def _any_loaded_for_sale(
+        self, info: Info[Context, None], variants: list[ProductVariantType]
+    ) -> bool:
+        for variant in variants:
+            if (await variant._loaded_availability(info)).available_for_sale:
                 return True
         return False
 
@@ -333,8 +340,8 @@ class ProductType(Node):
     ) -> list[Annotated[CollectionType, strawberry.lazy("commerce.catalog.api.types")]]:
         if not self.product.collection_ids:
             return []
-        snapshot, _ = await info.context.run(info.context.services.catalog.snapshot)
-        by_id = {c.id: c for c in snapshot.collections}
+        view = await info.context.loader(catalog_view_loader).load(CATALOG)
+        by_id = view.collections_by_id
         return [
             CollectionType.from_domain(by_id[cid], self.currency)
             for cid in self.product.collection_ids
@@ -463,18 +470,20 @@ async def product_connection(
 ) -> ProductConnection:
     """A page of the storefront listing, as a connection; bad arguments are BAD_USER_INPUT."""
     ctx = info.context
-    snapshot, _ = await ctx.run(ctx.services.catalog.snapshot)
+    view = await ctx.loader(catalog_view_loader).load(CATALOG)
     attributes: tuple[listing.AttributeFilter, ...] = ()
     min_price = max_price = None
     in_stock = None
     if filter is not None:
         if filter.collection_id is not None:
             wanted = from_global_id(filter.collection_id, "Collection")
-            if collection_id is not None and wanted != collection_id:
+            # A deleted collection lists nothing, although its former products keep its id.
+            known = wanted in view.collections_by_id
+            if not known or (collection_id is not None and wanted != collection_id):
                 return _empty_connection()
             collection_id = wanted
         if filter.collection_handle is not None:
-            found = snapshot.collection_by_handle(filter.collection_handle)
+            found = view.collections_by_handle.get(filter.collection_handle)
             if found is None or (collection_id is not None and found.id != collection_id):
                 return _empty_connection()
             collection_id = found.id
@@ -499,12 +508,12 @@ async def product_connection(
     )
     request = listing.PageRequest(first=first, after=after, last=last, before=before)
     try:
-        page, snapshot = await ctx.run(ctx.services.catalog.list_products, listing_query, request)
+        page = ctx.services.catalog.list_products(view, listing_query, request)
     except listing.ListingError as exc:
         raise BadUserInput(exc.message, reason=exc.code, argument=exc.field) from None
     edges = [
         ProductEdge(
-            node=ProductType.from_domain(edge.product, snapshot.stock, currency),
+            node=ProductType.from_domain(edge.product, view.snapshot.stock, currency),
             cursor=edge.cursor,
         )
         for edge in page.edges
