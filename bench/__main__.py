@@ -1,9 +1,13 @@
-"""Run every benchmark and print one table: `make bench`.
+"""Run every benchmark and print one table: `make bench` (python -m bench).
 
-Figures, not asserts: the suite never times anything. Runs against a DynamoDB
-Local started here (in memory, 127.0.0.1) and the ASGI app in-process, then
-against `uvicorn` pinned to one core together with DynamoDB Local, loaded from
-the other core, which is how the comparison figures in the README were taken.
+Figures, never asserts: the test suite times nothing. Three parts:
+
+1. cold start: fresh interpreters importing the Lambda handler and building the app,
+   next to ``import boto3`` measured in the same run;
+2. in-process latency: the ASGI app called directly, over a DynamoDB Local started
+   here (in memory, 127.0.0.1), with DynamoDB calls counted per operation;
+3. one-core throughput: uvicorn and DynamoDB Local pinned together to CPU 0 and
+   loaded from CPU 1, the set-up of the peer comparison in the README.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +24,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +50,28 @@ query ByHandle($handle: String!) {
   }
 }
 """
+# The peer measured on this machine kind (Vendure 3.7 on SQLite, one core), and the aim.
+PEER = {"listing": 19.0, "by handle": 260.0}
+AIM = {"listing": 5.0, "by handle": 2.0}
 
 Row = tuple[str, str, str]
+Variables = Callable[[int], dict[str, Any]]
 
 
-def _median_ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.1f} ms"
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
 
 
-def _p95_ms(samples: list[float]) -> str:
+def _median_p95(samples: list[float]) -> str:
     ordered = sorted(samples)
-    return f"{ordered[int(0.95 * (len(ordered) - 1))] * 1000:.1f} ms"
+    return f"{_ms(statistics.median(ordered))} / {_ms(ordered[int(0.95 * (len(ordered) - 1))])}"
 
 
-def _python_seconds(code: str, runs: int = 7) -> float:
-    """Median wall time of a fresh interpreter running ``code`` (minus bare start-up)."""
+# -- 1. cold start -----------------------------------------------------------------------
+
+
+def _interpreter_seconds(code: str, runs: int) -> float:
+    """Median wall time of a fresh interpreter running ``code``, minus a bare one's."""
 
     def once(snippet: str) -> float:
         started = time.perf_counter()
@@ -69,32 +82,42 @@ def _python_seconds(code: str, runs: int = 7) -> float:
     return statistics.median(once(code) for _ in range(runs)) - bare
 
 
-def cold_start() -> list[Row]:
-    """Import and schema-build cost, next to `import boto3` measured in the same run."""
-    boto3 = _python_seconds("import boto3")
-    handler = _python_seconds("import commerce.lambda_handler")
-    build = _python_seconds("import commerce.lambda_handler as h; h._adapter = h._build()")
+def cold_start(runs: int = 5) -> list[Row]:
+    boto3 = _interpreter_seconds("import boto3", runs)
+    handler = _interpreter_seconds("import commerce.lambda_handler", runs)
+    first_event = _interpreter_seconds(
+        "import commerce.lambda_handler as h; h._adapter = h._build()", runs
+    )
     return [
-        ("cold start: import boto3 (reference)", f"{boto3 * 1000:.0f} ms", "fresh interpreter"),
+        ("cold start: import boto3 (reference)", f"{boto3 * 1000:.0f} ms", "same run"),
         ("cold start: import commerce.lambda_handler", f"{handler * 1000:.0f} ms", ""),
-        ("cold start: handler import + app + schema", f"{build * 1000:.0f} ms", "first event"),
+        (
+            "cold start: handler + app + schema built",
+            f"{first_event * 1000:.0f} ms",
+            "what the first event pays",
+        ),
     ]
 
 
+# -- 2. in-process latency --------------------------------------------------------------------
+
+
 @contextmanager
-def dynamodb_local() -> Iterator[str]:
+def dynamodb_local() -> Iterator[tuple[str, int]]:
+    """A DynamoDB Local for the benchmark: (endpoint, Java pid)."""
     from commerce.db.local import DynamoDBLocal, find_jar_dir
 
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(name, "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    with DynamoDBLocal(jar_dir=find_jar_dir(REPO), build_dir=REPO / ".commerce" / "build") as db:
-        yield db.endpoint
+    build = REPO / ".commerce" / "build"
+    with DynamoDBLocal(jar_dir=find_jar_dir(REPO), build_dir=build) as db:
+        yield db.endpoint, db.pid
 
 
 @contextmanager
 def counting_dynamodb_calls() -> Iterator[Counter[str]]:
-    """Count DynamoDB API calls by operation (all threads) while the block runs."""
+    """DynamoDB API calls by operation, from every thread, while the block runs."""
     from pynamodb.connection.base import Connection
 
     counts: Counter[str] = Counter()
@@ -111,9 +134,7 @@ def counting_dynamodb_calls() -> Iterator[Counter[str]]:
         Connection._make_api_call = original  # type: ignore[method-assign]
 
 
-async def _timed_requests(
-    app: Any, query: str, variables: Callable[[int], dict[str, Any]], count: int
-) -> list[float]:
+async def _requests(app: Any, query: str, variables: Variables, count: int) -> list[float]:
     import httpx2
 
     samples: list[float] = []
@@ -121,85 +142,190 @@ async def _timed_requests(
     async with httpx2.AsyncClient(transport=transport, base_url="http://bench") as client:
         for i in range(count):
             started = time.perf_counter()
-            response = await client.post(
-                "/graphql", json={"query": query, "variables": variables(i)}
-            )
+            payload = {"query": query, "variables": variables(i)}
+            response = await client.post("/graphql", json=payload)
             samples.append(time.perf_counter() - started)
-            body = response.json()
-            if response.status_code != 200 or "errors" in body:
+            if response.status_code != 200 or "errors" in response.json():
                 raise RuntimeError(f"benchmark request failed: {response.text[:300]}")
     return samples
 
 
-def in_process(endpoint: str, requests: int) -> tuple[list[Row], list[str]]:
-    """Latency of the listing and the product page through the ASGI app, in process."""
-    from bench.catalog_data import seed_bench_catalog
+def _measure(app: Any, name: str, query: str, variables: Variables, count: int) -> Row:
+    asyncio.run(_requests(app, query, variables, 20))  # warm caches and the JIT
+    with counting_dynamodb_calls() as calls:
+        asyncio.run(_requests(app, query, variables, 1))
+    samples = asyncio.run(_requests(app, query, variables, count))
+    detail = ", ".join(f"{n} {op}" for op, n in sorted(calls.items())) or "none"
+    return (name, _median_p95(samples), f"DynamoDB calls per request: {detail}")
+
+
+def in_process(endpoint: str, table: str, handles: list[str], count: int) -> list[Row]:
     from commerce.app import create_app
     from commerce.composition import build_services
-    from commerce.db.table import create_table_if_missing
     from commerce.settings import Settings
 
     rows: list[Row] = []
-    table = f"bench-{uuid.uuid4().hex[:8]}"
-    handles: list[str] = []
-    for cache in (0.0, 2.0):
-        settings = Settings(
-            table_name=table, dynamodb_endpoint=endpoint, catalog_cache_seconds=cache
+    base = Settings(table_name=table, dynamodb_endpoint=endpoint)
+    cases = (
+        (0.0, False, "catalog read every request"),
+        (2.0, False, "catalog cached, response cache off"),
+        (2.0, True, "catalog and responses cached"),
+    )
+    for cache, responses, label in cases:
+        settings = replace(
+            base,
+            catalog_cache_seconds=cache,
+            catalog_stale_seconds=cache * 15,
+            response_cache=responses,
         )
-        services = build_services(settings)
-        if not handles:
-            create_table_if_missing()
-            started = time.perf_counter()
-            handles = seed_bench_catalog(services.catalog)
-            rows.append(
-                ("seed 60 products x 3 variants", f"{time.perf_counter() - started:.1f} s", "")
+        app = create_app(build_services(settings))
+
+        def page(size: int) -> Variables:
+            return lambda _: {"first": size}
+
+        def handle_of(i: int) -> dict[str, Any]:
+            return {"handle": handles[i % len(handles)]}
+
+        rows.append(_measure(app, f"listing 5 ({label})", LISTING, page(5), count))
+        rows.append(_measure(app, f"listing 50 ({label})", LISTING, page(50), count))
+        rows.append(_measure(app, f"product by handle ({label})", BY_HANDLE, handle_of, count))
+    return rows
+
+
+# -- 3. one-core throughput ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def pinned_server(endpoint: str, table: str, response_cache: bool) -> Iterator[str]:
+    """uvicorn serving the app on CPU 0 only, access log off; yields its base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "COMMERCE_TABLE_NAME": table,
+        "COMMERCE_DYNAMODB_ENDPOINT": endpoint,
+        "COMMERCE_CATALOG_CACHE_SECONDS": "2",
+        "COMMERCE_RESPONSE_CACHE": "on" if response_cache else "off",
+        "PYTHONPATH": str(REPO / "src"),
+    }
+    command = [
+        "taskset", "-c", "0", sys.executable, "-m", "uvicorn", "--factory",
+        "commerce.app:create_app_from_env", "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=REPO)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), 0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def _load(base_url: str, query: str, variables: Variables, seconds: float) -> float:
+    """Requests per second that ``connections`` concurrent clients get answered."""
+    import httpx2
+
+    connections = 8
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def client_loop(client: Any, worker: int) -> None:
+        nonlocal done
+        i = worker
+        while time.perf_counter() < stop_at:
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": variables(i)}
             )
-        app = create_app(services)
-        label = "snapshot re-read every request" if cache == 0 else f"snapshot cached {cache:g} s"
-        for first in (5, 50):
-            with counting_dynamodb_calls() as calls:
-                asyncio.run(_timed_requests(app, LISTING, lambda _: {"first": first}, 1))
-            samples = asyncio.run(
-                _timed_requests(app, LISTING, lambda _: {"first": first}, requests)
-            )
-            rows.append(
-                (
-                    f"listing {first} products ({label})",
-                    f"{_median_ms(samples)} / {_p95_ms(samples)}",
-                    f"{sum(calls.values())} DynamoDB calls: {dict(calls)}",
-                )
-            )
-        if cache == 0:
-            with counting_dynamodb_calls() as calls:
-                asyncio.run(_timed_requests(app, BY_HANDLE, lambda _: {"handle": handles[0]}, 1))
-            samples = asyncio.run(
-                _timed_requests(
-                    app, BY_HANDLE, lambda i: {"handle": handles[i % len(handles)]}, requests
-                )
-            )
-            rows.append(
-                (
-                    "product by handle",
-                    f"{_median_ms(samples)} / {_p95_ms(samples)}",
-                    f"{sum(calls.values())} DynamoDB calls: {dict(calls)}",
-                )
-            )
-    return rows, handles
+            if response.status_code != 200:
+                raise RuntimeError(response.text[:200])
+            done += 1
+            i += connections
+
+    limits = httpx2.Limits(max_connections=connections)
+    async with httpx2.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop(client, w) for w in range(connections)))
+        return done / (time.perf_counter() - started)
+
+
+def one_core(
+    endpoint: str, java_pid: int, table: str, handles: list[str], seconds: float
+) -> list[Row]:
+    # Every thread of DynamoDB Local onto CPU 0, with the server; the load runs on CPU 1.
+    subprocess.run(["taskset", "-a", "-p", "-c", "0", str(java_pid)], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    os.sched_setaffinity(0, {1})
+    rows: list[Row] = []
+    cases: list[tuple[str, str, Variables]] = [
+        ("listing", LISTING, lambda _: {"first": 50}),
+        ("by handle", BY_HANDLE, lambda i: {"handle": handles[i % len(handles)]}),
+    ]
+    try:
+        for response_cache in (False, True):
+            with pinned_server(endpoint, table, response_cache) as url:
+                for name, query, variables in cases:
+                    asyncio.run(_load(url, query, variables, 2))  # warm up
+                    rate = asyncio.run(_load(url, query, variables, seconds))
+                    peer = PEER[name]
+                    what = "listing 50" if name == "listing" else "product by handle"
+                    cached = "response cache on" if response_cache else "response cache off"
+                    rows.append(
+                        (
+                            f"one core: {what} ({cached})",
+                            f"{rate:.0f} req/s",
+                            f"{rate / peer:.1f}x the peer's {peer:.0f} req/s (aim {AIM[name]:g}x)",
+                        )
+                    )
+    finally:
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+    return rows
+
+
+# -- main ----------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
+    parser.add_argument("--requests", type=int, default=200, help="requests per latency row")
+    parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     args = parser.parse_args(argv)
 
+    from bench.catalog_data import BOOKS, seed_bench_catalog
+    from commerce.composition import build_services
+    from commerce.db.table import create_table_if_missing
+    from commerce.settings import Settings
+
     rows: list[Row] = cold_start()
-    with dynamodb_local() as endpoint:
-        latency_rows, _ = in_process(endpoint, args.requests)
-        rows += latency_rows
+    with dynamodb_local() as (endpoint, java_pid):
+        table = f"bench-{uuid.uuid4().hex[:8]}"
+        services = build_services(Settings(table_name=table, dynamodb_endpoint=endpoint))
+        create_table_if_missing()
+        started = time.perf_counter()
+        handles = seed_bench_catalog(services.catalog)
+        rows.append(
+            (f"seed {BOOKS} products x 3 variants", f"{time.perf_counter() - started:.1f} s", "")
+        )
+        rows += in_process(endpoint, table, handles, args.requests)
+        rows += one_core(endpoint, java_pid, table, handles, args.seconds)
 
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'median / p95 or value':<{value_width}}  notes")
+    print(f"\n{'benchmark':<{width}}  {'median / p95, or value':<{value_width}}  notes")
     print(f"{'-' * width}  {'-' * value_width}  -----")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:<{value_width}}  {note}")

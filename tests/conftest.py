@@ -82,6 +82,7 @@ def settings(dynamodb_endpoint: str) -> Settings:
         table_name=f"test-{uuid.uuid4().hex[:12]}",
         dynamodb_endpoint=dynamodb_endpoint,
         catalog_cache_seconds=0,
+        catalog_stale_seconds=0,
         graphiql=True,
     )
 

@@ -13,8 +13,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from commerce.catalog.api import VIEW_BACKED_ROOT_FIELDS
 from commerce.composition import Services, build_services
 from commerce.graphql.http import GraphQLEndpoint
+from commerce.graphql.response_cache import ResponseCache
 from commerce.graphql.schema import build_schema
 from commerce.settings import Settings
 
@@ -100,7 +102,12 @@ async def health(request: Request) -> Response:
 
 def create_app(services: Services) -> Starlette:
     """The application over already-built services (tests pass their own)."""
-    graphql = GraphQLEndpoint(build_schema(), services)
+    cache = (
+        ResponseCache(VIEW_BACKED_ROOT_FIELDS, services.catalog.current_view)
+        if services.settings.response_cache
+        else None
+    )
+    graphql = GraphQLEndpoint(build_schema(), services, cache)
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),

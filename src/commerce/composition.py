@@ -30,6 +30,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         catalog=CatalogService(
             cache_seconds=settings.catalog_cache_seconds,
+            stale_seconds=settings.catalog_stale_seconds,
             max_page_size=settings.max_page_size,
         ),
         access=AccessService(),

@@ -70,6 +70,8 @@ class Settings:
     graphiql: bool = True
     default_currency: Currency = Currency.USD
     catalog_cache_seconds: float = 2.0
+    catalog_stale_seconds: float = 30.0
+    response_cache: bool = True
     data_dir: Path = Path(".commerce")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -96,6 +98,8 @@ class Settings:
             graphiql=_flag(source, "COMMERCE_GRAPHIQL", default=stage == "local"),
             default_currency=currency,
             catalog_cache_seconds=_number(source, "COMMERCE_CATALOG_CACHE_SECONDS", 2.0),
+            catalog_stale_seconds=_number(source, "COMMERCE_CATALOG_STALE_SECONDS", 30.0),
+            response_cache=_flag(source, "COMMERCE_RESPONSE_CACHE", default=True),
             data_dir=Path(source.get("COMMERCE_DATA_DIR", ".commerce")),
             host=source.get("COMMERCE_HOST", "127.0.0.1"),
             port=int(port_raw),

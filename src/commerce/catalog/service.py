@@ -9,7 +9,6 @@ nothing.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -33,6 +32,7 @@ from commerce.catalog.model import (
     handle_from_title,
     unique,
 )
+from commerce.catalog.view_cache import ViewCache
 from commerce.db.writes import ConditionsFailed
 from commerce.ids import is_id, new_id
 from commerce.money import Currency, Money
@@ -50,41 +50,33 @@ class CatalogService:
         self,
         *,
         cache_seconds: float,
+        stale_seconds: float = 0.0,
         max_page_size: int = 100,
         clock: Callable[[], datetime] = _utcnow,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._cache_seconds = cache_seconds
         self._max_page_size = max_page_size
         self._clock = clock
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._cached: tuple[float, listing.CatalogView] | None = None
+        self._views: ViewCache[listing.CatalogView] = ViewCache(
+            lambda: listing.build_view(store.load_snapshot()),
+            fresh_seconds=cache_seconds,
+            stale_seconds=stale_seconds,
+            monotonic=monotonic,
+        )
 
     # -- reads -------------------------------------------------------------------------
 
     def view(self) -> listing.CatalogView:
-        """The catalog snapshot with its listing index, re-read when older than the cache age."""
-        with self._lock:
-            cached = self._cached
-            now = self._monotonic()
-            if cached is not None and now - cached[0] < self._cache_seconds:
-                return cached[1]
-            view = listing.build_view(store.load_snapshot())
-            self._cached = (now, view)
-            return view
+        """The catalog view: cached, or read from DynamoDB (blocking) when too old."""
+        return self._views.get()
 
-    def fresh_view(self) -> listing.CatalogView | None:
-        """The cached view if it is still within the cache age; never reads DynamoDB."""
-        cached = self._cached
-        if cached is not None and self._monotonic() - cached[0] < self._cache_seconds:
-            return cached[1]
-        return None
+    def current_view(self) -> listing.CatalogView | None:
+        """The cached view if it may be served now, without reading DynamoDB."""
+        return self._views.current()
 
     def invalidate(self) -> None:
-        """Forget the snapshot so this process sees its own writes at once."""
-        with self._lock:
-            self._cached = None
+        """Forget the view so this process sees its own writes at once."""
+        self._views.invalidate()
 
     def list_products(
         self, view: listing.CatalogView, query: listing.ProductQuery, page: listing.PageRequest
@@ -100,16 +92,17 @@ class CatalogService:
         return listing.list_collections(self.view().snapshot.collections, page, self._max_page_size)
 
     def cached_product(
-        self, *, product_id: str | None = None, handle: str | None = None
+        self,
+        view: listing.CatalogView,
+        *,
+        product_id: str | None = None,
+        handle: str | None = None,
     ) -> ProductView | None:
-        """A published product from the cached view, or None (then read it with ``product``).
+        """A published product from a view, or None (then read it with ``product``).
 
-        Storefront pages are served from memory while the view is fresh, with stock as
-        old as the view; staff reads and cold caches go to DynamoDB.
+        Storefront pages are served from memory while the view is current, with stock
+        as old as the view; staff reads and cold caches go to DynamoDB.
         """
-        view = self.fresh_view()
-        if view is None:
-            return None
         if product_id is not None:
             product = view.products_by_id.get(product_id)
         else:

@@ -32,6 +32,7 @@ from commerce.access.service import InvalidApiKey
 from commerce.composition import Services
 from commerce.graphql.context import Context
 from commerce.graphql.errors import ClientError
+from commerce.graphql.response_cache import ResponseCache
 
 log = logging.getLogger("commerce.graphql")
 
@@ -86,10 +87,16 @@ def negotiate(accept: str | None) -> str | None:
 class GraphQLEndpoint:
     """The ``/graphql`` route: parses, authenticates, executes and answers."""
 
-    def __init__(self, schema: strawberry.Schema, services: Services) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        services: Services,
+        response_cache: ResponseCache | None = None,
+    ) -> None:
         self._schema = schema
         self._services = services
         self._graphiql = services.settings.graphiql
+        self._cache = response_cache
 
     async def handle(self, request: Request) -> Response:
         request_id: str = request.state.request_id
@@ -107,6 +114,15 @@ class GraphQLEndpoint:
             return self._problem(
                 problem.status, problem.message, media_type, request_id, problem.headers
             )
+        cached = None
+        if self._cache is not None and not context.principal.is_admin:
+            cached = self._cache.key(
+                params["query"], params["variables"], params["operationName"], media_type
+            )
+            if cached is not None:
+                body = self._cache.get(*cached)
+                if body is not None:
+                    return _body_response(body, 200, media_type, request_id, {"X-Cache": "HIT"})
         allowed = QUERY_ONLY if request.method == "GET" else QUERY_OR_MUTATION
         try:
             result = await self._schema.execute(
@@ -131,7 +147,12 @@ class GraphQLEndpoint:
             return self._problem(
                 400, "No GraphQL query found in the request", media_type, request_id
             )
-        return self._answer(result, media_type, request_id)
+        response = self._answer(result, media_type, request_id)
+        if cached is not None and self._cache is not None:
+            response.headers["X-Cache"] = "MISS"
+            if response.status_code == 200 and not result.errors:
+                self._cache.put(cached[0], cached[1], bytes(response.body))
+        return response
 
     @staticmethod
     def _wants_ide(request: Request) -> bool:
@@ -283,5 +304,15 @@ def _json_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _body_response(body.encode(), status, media_type, request_id, headers)
+
+
+def _body_response(
+    body: bytes,
+    status: int,
+    media_type: str,
+    request_id: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     all_headers = {"X-Request-Id": request_id, **(headers or {})}
     return Response(body, status_code=status, media_type=media_type, headers=all_headers)

@@ -22,7 +22,7 @@ def catalog_view_loader(ctx: Context) -> DataLoader[str, CatalogView]:
     """
 
     async def load(keys: Sequence[str]) -> list[CatalogView]:
-        view = ctx.services.catalog.fresh_view()
+        view = ctx.services.catalog.current_view()
         if view is None:  # reading DynamoDB blocks: off the event loop
             view = await ctx.run(ctx.services.catalog.view)
         return [view for _ in keys]

@@ -59,7 +59,11 @@ class CatalogQuery:
         product_id = None if id is None else from_global_id(id, "Product")
         # Shoppers are served from the in-memory catalog while it is fresh; staff always
         # read DynamoDB, so they see their own changes and unpublished products.
-        found = None if admin else catalog.cached_product(product_id=product_id, handle=handle)
+        view = None if admin else catalog.current_view()
+        found = None
+        if view is not None:
+            ctx.loader(catalog_view_loader).prime(CATALOG, view)  # one view per request
+            found = catalog.cached_product(view, product_id=product_id, handle=handle)
         if found is None and product_id is not None:
             found = await ctx.run(catalog.product, product_id, include_unpublished=admin)
         elif found is None and handle is not None:
