@@ -73,6 +73,18 @@ def check_description(description: str, field: tuple[str, ...]) -> list[Problem]
     return []
 
 
+def check_renaming(title: str | None, handle: str | None, description: str | None) -> list[Problem]:
+    """What is wrong with the name fields an update changes (None: left as they are)."""
+    problems: list[Problem] = []
+    if title is not None:
+        problems += check_title(title, ("title",))
+    if handle is not None:
+        problems += check_handle(handle, ("handle",))
+    if description is not None:
+        problems += check_description(description, ("description",))
+    return problems
+
+
 def check_tags(tags: Sequence[str], field: tuple[str, ...]) -> list[Problem]:
     """Tags are short, non-blank words; at most ``MAX_TAGS``."""
     problems: list[Problem] = []

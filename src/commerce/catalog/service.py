@@ -213,13 +213,7 @@ class CatalogService:
         """Change a product's own fields (not its variants)."""
         record = self._product_record(product_id)
         product = record.product
-        problems: list[Problem] = []
-        if changes.title is not None:
-            problems += rules.check_title(changes.title, ("title",))
-        if changes.handle is not None:
-            problems += rules.check_handle(changes.handle, ("handle",))
-        if changes.description is not None:
-            problems += rules.check_description(changes.description, ("description",))
+        problems = rules.check_renaming(changes.title, changes.handle, changes.description)
         if changes.tags is not None:
             problems += rules.check_tags(changes.tags, ("tags",))
         if changes.attributes is not None:
@@ -380,13 +374,7 @@ class CatalogService:
     def update_collection(self, collection_id: str, changes: CollectionChanges) -> Collection:
         """Change a collection's title, handle, description or image."""
         record = self._collection_record(collection_id)
-        problems: list[Problem] = []
-        if changes.title is not None:
-            problems += rules.check_title(changes.title, ("title",))
-        if changes.handle is not None:
-            problems += rules.check_handle(changes.handle, ("handle",))
-        if changes.description is not None:
-            problems += rules.check_description(changes.description, ("description",))
+        problems = rules.check_renaming(changes.title, changes.handle, changes.description)
         if changes.image is not None:
             problems += rules.check_images([changes.image], ("image",))
         if problems:

@@ -120,6 +120,16 @@ async def _attempt(ctx: Context, work: Callable[[], T]) -> T | Rejected:
         return rejected
 
 
+async def _deletion(
+    info: Info[Context, None], problems: list[Problem], work: Callable[[], object]
+) -> list[CatalogUserError]:
+    """Run a deletion unless the input was already refused; its userErrors (none: done)."""
+    if problems:
+        return _errors(Rejected(problems))
+    result = await _attempt(info.context, work)
+    return _errors(result) if isinstance(result, Rejected) else []
+
+
 async def _product_change(
     info: Info[Context, None], problems: list[Problem], work: Callable[[], Product]
 ) -> ProductPayload:
@@ -255,16 +265,12 @@ class CatalogMutation:
     ) -> ProductDeletePayload:
         problems: list[Problem] = []
         product_id = _local(input.id, "Product", "id", problems)
-        if problems:
-            return ProductDeletePayload(
-                deleted_product_id=None, user_errors=_errors(Rejected(problems))
-            )
-        result = await _attempt(
-            info.context, lambda: info.context.services.catalog.delete_product(product_id)
+        errors = await _deletion(
+            info, problems, lambda: info.context.services.catalog.delete_product(product_id)
         )
-        if isinstance(result, Rejected):
-            return ProductDeletePayload(deleted_product_id=None, user_errors=_errors(result))
-        return ProductDeletePayload(deleted_product_id=input.id, user_errors=[])
+        return ProductDeletePayload(
+            deleted_product_id=None if errors else input.id, user_errors=errors
+        )
 
     @strawberry.mutation(description="Add a variant to a product.", permission_classes=ADMIN)
     async def product_variant_create(
@@ -389,16 +395,12 @@ class CatalogMutation:
     ) -> CollectionDeletePayload:
         problems: list[Problem] = []
         collection_id = _local(input.id, "Collection", "id", problems)
-        if problems:
-            return CollectionDeletePayload(
-                deleted_collection_id=None, user_errors=_errors(Rejected(problems))
-            )
-        result = await _attempt(
-            info.context, lambda: info.context.services.catalog.delete_collection(collection_id)
+        errors = await _deletion(
+            info, problems, lambda: info.context.services.catalog.delete_collection(collection_id)
         )
-        if isinstance(result, Rejected):
-            return CollectionDeletePayload(deleted_collection_id=None, user_errors=_errors(result))
-        return CollectionDeletePayload(deleted_collection_id=input.id, user_errors=[])
+        return CollectionDeletePayload(
+            deleted_collection_id=None if errors else input.id, user_errors=errors
+        )
 
     @strawberry.mutation(description="Add products to a collection.", permission_classes=ADMIN)
     async def collection_add_products(
