@@ -23,6 +23,7 @@ from commerce.catalog.api.types import (
     product_connection,
 )
 from commerce.catalog.model import Collection
+from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id, parse_global_id
@@ -81,10 +82,10 @@ class CatalogQuery:
     async def products(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description="Page size forward.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Start after this.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="Page size backward.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="End before this.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         query: Annotated[str | None, strawberry.argument(description=QUERY_HELP)] = None,
         filter: Annotated[
             ProductFilter | None,
@@ -138,10 +139,10 @@ class CatalogQuery:
     async def collections(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         currency: Annotated[
             CurrencyCode | None, strawberry.argument(description=CURRENCY_HELP)
         ] = None,

@@ -18,6 +18,7 @@ from commerce.catalog.api.loaders import (
     stock_by_variant_loader,
 )
 from commerce.catalog.errors import CatalogErrorCode as DomainCatalogErrorCode
+from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id, to_global_id
@@ -391,15 +392,21 @@ class CollectionType(Node):
     async def products(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        query: str | None = None,
-        filter: Annotated[ProductFilter, strawberry.lazy("commerce.catalog.api.inputs")]
-        | None = None,
-        sort_key: ProductSortKeys = ProductSortKeys.TITLE,
-        reverse: bool = False,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        query: Annotated[
+            str | None, strawberry.argument(description="Words to find in title, author or tags.")
+        ] = None,
+        filter: Annotated[
+            Annotated[ProductFilter, strawberry.lazy("commerce.catalog.api.inputs")] | None,
+            strawberry.argument(description="Conditions every product must meet."),
+        ] = None,
+        sort_key: Annotated[
+            ProductSortKeys, strawberry.argument(description="The order of the list.")
+        ] = ProductSortKeys.TITLE,
+        reverse: Annotated[bool, strawberry.argument(description="Reverse the order.")] = False,
     ) -> ProductConnection:
         return await product_connection(
             info,
