@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commerce.access.service import AccessService
+from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.db.table import configure_table
 from commerce.settings import Settings
@@ -21,17 +22,24 @@ class Services:
     settings: Settings
     catalog: CatalogService
     access: AccessService
+    cart: CartService
 
 
 def build_services(settings: Settings) -> Services:
     """Point storage at the configured table and build the services over it."""
     configure_table(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    catalog = CatalogService(
+        cache_seconds=settings.catalog_cache_seconds,
+        stale_seconds=settings.catalog_stale_seconds,
+        max_page_size=settings.max_page_size,
+    )
     return Services(
         settings=settings,
-        catalog=CatalogService(
-            cache_seconds=settings.catalog_cache_seconds,
-            stale_seconds=settings.catalog_stale_seconds,
-            max_page_size=settings.max_page_size,
-        ),
+        catalog=catalog,
         access=AccessService(),
+        cart=CartService(
+            catalog,
+            ttl_seconds=settings.cart_ttl_seconds,
+            default_currency=settings.default_currency,
+        ),
     )

@@ -76,6 +76,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_page_size: int = 100
+    # Idle time after which a cart expires; every change to the cart restarts it.
+    cart_ttl_seconds: int = 14 * 24 * 3600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +88,9 @@ class Settings:
             currency = parse_currency(source.get("COMMERCE_DEFAULT_CURRENCY", "USD"))
         except ValueError as exc:
             raise SettingsError(f"COMMERCE_DEFAULT_CURRENCY: {exc}") from None
+        cart_ttl = _number(source, "COMMERCE_CART_TTL_SECONDS", 14 * 24 * 3600)
+        if cart_ttl < 1:
+            raise SettingsError("COMMERCE_CART_TTL_SECONDS must be at least 1")
         port_raw = source.get("COMMERCE_PORT", "8000")
         # isascii: str.isdigit() also accepts "²", which int() then refuses.
         if not (port_raw.isascii() and port_raw.isdigit()) or not 0 < int(port_raw) < 65536:
@@ -103,4 +108,5 @@ class Settings:
             data_dir=Path(source.get("COMMERCE_DATA_DIR", ".commerce")),
             host=source.get("COMMERCE_HOST", "127.0.0.1"),
             port=int(port_raw),
+            cart_ttl_seconds=int(cart_ttl),
         )

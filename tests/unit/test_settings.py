@@ -132,3 +132,11 @@ def test_a_secret_never_shows_its_value() -> None:
 
 def test_an_empty_secret_says_it_is_empty() -> None:
     assert repr(Secret("")) == "Secret('')"
+
+
+def test_the_cart_idle_time_defaults_to_14_days_and_must_be_positive() -> None:
+    # then
+    assert Settings.from_env({}).cart_ttl_seconds == 14 * 24 * 3600
+    assert Settings.from_env({"COMMERCE_CART_TTL_SECONDS": "3600"}).cart_ttl_seconds == 3600
+    with pytest.raises(SettingsError, match="COMMERCE_CART_TTL_SECONDS"):
+        Settings.from_env({"COMMERCE_CART_TTL_SECONDS": "0"})

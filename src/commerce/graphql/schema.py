@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
+from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
 
@@ -27,12 +28,12 @@ MAX_QUERY_TOKENS = 5_000
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(CatalogQuery):
+class Query(CatalogQuery, CartQuery):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(CatalogMutation):
+class Mutation(CatalogMutation, CartMutation):
     pass
 
 

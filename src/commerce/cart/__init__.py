@@ -1,0 +1,1 @@
+"""Carts: what a shopper means to buy, priced from the catalog whenever it is read."""

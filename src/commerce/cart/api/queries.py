@@ -1,0 +1,39 @@
+"""Reading a cart by its id (the token is the capability)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from commerce.cart.api.types import Cart
+from commerce.cart.errors import CartErrorCode
+from commerce.cart.model import is_cart_token
+from commerce.graphql.context import Context
+from commerce.graphql.errors import BadUserInput, ClientError
+from commerce.graphql.ids import from_global_id
+from commerce.problems import Rejected
+
+
+class CartExpired(ClientError):
+    """The cart sat idle past its expiry; the shopper starts a new one."""
+
+    code = CartErrorCode.CART_EXPIRED.value
+
+
+@strawberry.type
+class CartQuery:
+    @strawberry.field(
+        description=(
+            "A cart by id, priced from the catalog now; null when there is no such cart. "
+            'An expired cart answers an error with extensions.code "CART_EXPIRED".'
+        )
+    )
+    async def cart(self, info: Info[Context, None], id: strawberry.ID) -> Cart | None:
+        token = from_global_id(id, "Cart")
+        if not is_cart_token(token):
+            raise BadUserInput(f"{id!r} is not a valid Cart ID", argument="id")
+        try:
+            priced = await info.context.run(info.context.services.cart.cart, token)
+        except Rejected as rejected:
+            raise CartExpired(rejected.problems[0].message) from None
+        return None if priced is None else Cart.from_domain(priced)

@@ -1,0 +1,166 @@
+"""Carts in the single table.
+
+Keys (see ``docs/data-model.md``):
+
+- ``CART#<token> / CART``: the cart with its lines, buyer identity and shipping address, as
+  one item. A cart is always read and written whole and holds at most ``MAX_LINES`` small
+  lines, so one item keeps a read to one GetItem and a change to one conditional PutItem
+  (no transaction needed). ``version`` makes every change a compare-and-swap, and ``ttl``
+  (the expiry, refreshed on each change) lets DynamoDB delete idle carts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PutError
+
+from commerce.cart.model import Address, BuyerIdentity, Cart, CartLine
+from commerce.db.table import TableItem
+from commerce.money import Currency
+
+CART_SK = "CART"
+
+
+def cart_pk(token: str) -> str:
+    return f"CART#{token}"
+
+
+class CartItem(TableItem, discriminator="Cart"):
+    """A cart with its lines; expires through the table's ``ttl`` attribute."""
+
+    cart_id = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    # Lines, buyer and address are read and written with the cart, never queried alone.
+    body = JSONAttribute()
+    version = VersionAttribute()
+
+
+@dataclass(frozen=True, slots=True)
+class CartRecord:
+    """A cart as stored, with the version a change must match."""
+
+    cart: Cart
+    version: int
+
+
+class CartChanged(Exception):
+    """Someone changed (or DynamoDB removed) the cart since it was read; nothing was written."""
+
+
+# -- conversions ---------------------------------------------------------------------------
+
+
+def _buyer_to_json(buyer: BuyerIdentity) -> dict[str, Any]:
+    return {
+        "email": buyer.email,
+        "phone": buyer.phone,
+        "emailMarketing": buyer.accepts_email_marketing,
+        "smsMarketing": buyer.accepts_sms_marketing,
+    }
+
+
+def _buyer_from_json(raw: dict[str, Any]) -> BuyerIdentity:
+    return BuyerIdentity(
+        email=raw.get("email"),
+        phone=raw.get("phone"),
+        accepts_email_marketing=bool(raw.get("emailMarketing", False)),
+        accepts_sms_marketing=bool(raw.get("smsMarketing", False)),
+    )
+
+
+_ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "zip",
+    "country_code",
+)
+
+
+def _address_to_json(address: Address | None) -> list[str] | None:
+    return None if address is None else [getattr(address, name) for name in _ADDRESS_FIELDS]
+
+
+def _address_from_json(raw: list[str] | None) -> Address | None:
+    return None if raw is None else Address(*raw)
+
+
+def _cart_item(cart: Cart) -> CartItem:
+    return CartItem(
+        pk=cart_pk(cart.id),
+        sk=CART_SK,
+        cart_id=cart.id,
+        currency=cart.currency.value,
+        created_at=cart.created_at,
+        updated_at=cart.updated_at,
+        ttl=cart.expires_at,
+        body={
+            "lines": [[ln.id, ln.product_id, ln.variant_id, ln.quantity] for ln in cart.lines],
+            "buyer": _buyer_to_json(cart.buyer_identity),
+            "address": _address_to_json(cart.shipping_address),
+        },
+    )
+
+
+def _cart_from_item(item: CartItem) -> Cart:
+    body = item.body
+    return Cart(
+        id=item.cart_id,
+        currency=Currency(item.currency),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        expires_at=item.ttl,
+        lines=tuple(
+            CartLine(line_id, product_id, variant_id, int(quantity))
+            for line_id, product_id, variant_id, quantity in body.get("lines", [])
+        ),
+        buyer_identity=_buyer_from_json(body.get("buyer") or {}),
+        shipping_address=_address_from_json(body.get("address")),
+    )
+
+
+# -- reads and writes ----------------------------------------------------------------------
+
+
+def get_cart_record(token: str) -> CartRecord | None:
+    """The cart with this token, strongly consistent: a shopper sees their own last change."""
+    try:
+        item = CartItem.get(cart_pk(token), CART_SK, consistent_read=True)
+    except CartItem.DoesNotExist:
+        return None
+    return CartRecord(_cart_from_item(item), int(item.version or 0))
+
+
+def insert_cart(cart: Cart) -> None:
+    """Store a new cart; ``CartChanged`` if the token is taken (never, with 192 random bits)."""
+    _save(_cart_item(cart), CartItem.pk.does_not_exist())
+
+
+def replace_cart(old: CartRecord, new: Cart) -> None:
+    """Write ``new`` over ``old`` if nobody changed it meanwhile; else ``CartChanged``."""
+    item = _cart_item(new)
+    item.version = old.version
+    _save(item, CartItem.pk.exists())
+
+
+def _save(item: CartItem, condition: Any) -> None:
+    # save() adds the version check to the condition and increments the version.
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise CartChanged from None
+        raise
