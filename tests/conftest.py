@@ -77,13 +77,21 @@ def dynamodb_endpoint(fake_aws_credentials: dict[str, str]) -> Iterator[str]:
 
 @pytest.fixture
 def settings(dynamodb_endpoint: str) -> Settings:
-    """Settings for one test: its own table, and no catalog caching (every read is fresh)."""
+    """Settings for one test: its own table, and no catalog caching (every read is fresh).
+
+    Limits are out of the way: budgets (rate limits) are off, since they add a DynamoDB
+    call to every request that tests counting round trips do not expect, and the query
+    cost limit is generous (staff helpers read whole catalogs in one query).
+    ``tests/e2e/limits`` turns them on with production figures.
+    """
     return Settings(
         table_name=f"test-{uuid.uuid4().hex[:12]}",
         dynamodb_endpoint=dynamodb_endpoint,
         catalog_cache_seconds=0,
         catalog_stale_seconds=0,
         graphiql=True,
+        rate_limits=False,
+        max_query_cost=1_000_000,
     )
 
 

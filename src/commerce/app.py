@@ -8,6 +8,7 @@ import re
 import uuid
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -107,12 +108,28 @@ def create_app(services: Services) -> Starlette:
         if services.settings.response_cache
         else None
     )
-    graphql = GraphQLEndpoint(build_schema(), services, cache)
+    settings = services.settings
+    graphql = GraphQLEndpoint(
+        build_schema(introspection=settings.introspection),
+        services,
+        cache,
+        public_root_fields=VIEW_BACKED_ROOT_FIELDS,
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
         ],
+    )
+    # Browsers on the listed frontend origins only (exact matches; none by default).
+    # Preflights from any other origin are refused with 400 and no CORS headers.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "X-API-Key", "X-Request-Id"],
+        expose_headers=["X-Request-Id", "Retry-After", "X-Cache"],
+        max_age=600,
     )
     app.add_middleware(RequestIdMiddleware)
     return app

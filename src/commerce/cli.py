@@ -1,4 +1,4 @@
-"""The ``commerce`` command: serve, seed, schema, apikey.
+"""The ``commerce`` command: serve, seed, schema, apikey, operations.
 
 Every subcommand reads ``Settings`` from the environment once. Without
 ``COMMERCE_DYNAMODB_ENDPOINT``, ``serve`` and ``seed`` start Amazon's DynamoDB
@@ -92,6 +92,18 @@ def _parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="stop a key from working, at once")
     revoke.add_argument("prefix", help="the key's 8-character prefix (ck_<prefix>_...)")
     revoke.set_defaults(run=_apikey_revoke)
+
+    operations = commands.add_parser(
+        "operations", help="registered GraphQL operations (persisted queries, allow-list)"
+    )
+    ops = operations.add_subparsers(dest="action", required=True)
+    register = ops.add_parser(
+        "register", help="allow-list every operation of a client build's manifest"
+    )
+    register.add_argument("manifest", type=Path, help='a JSON file of {"<sha256>": "<query>", ...}')
+    register.set_defaults(run=_operations_register)
+    listed = ops.add_parser("list", help="show every registered operation")
+    listed.set_defaults(run=_operations_list)
     return parser
 
 
@@ -258,6 +270,44 @@ def _apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
     if revoked is None:
         raise CliError(f"no API key with prefix {args.prefix!r}")
     print(f"Revoked {args.prefix}")
+    return 0
+
+
+def _operations_register(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from commerce.composition import build_services
+    from commerce.operations.model import InvalidManifest, parse_manifest
+
+    try:
+        raw = json.loads(Path(args.manifest).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read {args.manifest}: {exc}") from None
+    try:
+        documents = parse_manifest(raw)
+    except InvalidManifest as exc:
+        raise CliError(f"{args.manifest}: {exc}; nothing was registered") from None
+    with _database(settings) as ready:
+        _prepare(ready, seed=False)
+        count = build_services(ready).operations.register_manifest(documents)
+    print(f"Registered {count} operations from {args.manifest}")
+    return 0
+
+
+def _operations_list(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.composition import build_services
+
+    with _database(settings) as ready:
+        _prepare(ready, seed=False)
+        operations = build_services(ready).operations.list_operations()
+    print(f"{'SHA256':<64}  {'KIND':<10} {'REGISTERED':<20} FIRST LINE")
+    for operation in operations:
+        kind = "allowed" if operation.allowed else "apq"
+        first_line = " ".join(operation.document.split())[:60]
+        print(
+            f"{operation.sha256}  {kind:<10} {operation.registered_at:%Y-%m-%d %H:%M:%S}  "
+            f"{first_line}"
+        )
     return 0
 
 

@@ -12,7 +12,11 @@ from commerce.access.service import AccessService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.db.table import configure_table
+from commerce.limits.service import LimitsService, budgets_from_settings
+from commerce.operations.service import OperationsService
 from commerce.settings import Settings
+from commerce.shipping.service import ShippingService
+from commerce.tax.service import TaxService
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,10 @@ class Services:
     catalog: CatalogService
     access: AccessService
     cart: CartService
+    shipping: ShippingService
+    tax: TaxService
+    limits: LimitsService
+    operations: OperationsService
 
 
 def build_services(settings: Settings) -> Services:
@@ -33,13 +41,26 @@ def build_services(settings: Settings) -> Services:
         stale_seconds=settings.catalog_stale_seconds,
         max_page_size=settings.max_page_size,
     )
+    # Zones and tax rates are read by every cart with an address: cached as long as the
+    # catalog view, and dropped by this process's own changes.
+    shipping = ShippingService(cache_seconds=settings.catalog_cache_seconds)
+    tax = TaxService(
+        cache_seconds=settings.catalog_cache_seconds,
+        prices_include_tax=settings.prices_include_tax,
+    )
     return Services(
         settings=settings,
         catalog=catalog,
         access=AccessService(),
         cart=CartService(
             catalog,
+            shipping,
+            tax,
             ttl_seconds=settings.cart_ttl_seconds,
             default_currency=settings.default_currency,
         ),
+        shipping=shipping,
+        tax=tax,
+        limits=LimitsService(budgets_from_settings(settings)),
+        operations=OperationsService(),
     )

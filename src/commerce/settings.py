@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from commerce.money import Currency, parse_currency
 
@@ -78,6 +79,22 @@ class Settings:
     max_page_size: int = 100
     # Idle time after which a cart expires; every change to the cart restarts it.
     cart_ttl_seconds: int = 14 * 24 * 3600
+    # True: catalog prices and shipping rates include tax (tax is extracted from them);
+    # False: tax is added on top (docs/storefront-guide.md, "Shipping and tax").
+    prices_include_tax: bool = False
+    # Limits and transport (docs/decisions/0004-limits.md).
+    introspection: bool = True
+    max_query_cost: int = 1_000
+    rate_limits: bool = True
+    anonymous_budget: int = 1_000
+    anonymous_restore_rate: float = 50.0
+    api_key_budget: int = 2_000
+    api_key_restore_rate: float = 100.0
+    # Proxies in front of the app whose X-Forwarded-For entries are trusted (0: none).
+    trusted_proxy_hops: int = 0
+    persisted_queries_only: bool = False
+    cors_origins: tuple[str, ...] = ()
+    public_max_age_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,4 +126,54 @@ class Settings:
             host=source.get("COMMERCE_HOST", "127.0.0.1"),
             port=int(port_raw),
             cart_ttl_seconds=int(cart_ttl),
+            prices_include_tax=_flag(source, "COMMERCE_PRICES_INCLUDE_TAX", default=False),
+            **_limit_settings(source, stage),
         )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    value = _number(env, name, default)
+    if value != int(value) or value < minimum:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}")
+    return int(value)
+
+
+def _limit_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
+    """Query cost, budgets and transport hardening (docs/decisions/0004-limits.md)."""
+    max_cost = _whole(source, "COMMERCE_MAX_QUERY_COST", 1_000, minimum=1)
+    budgets = {
+        "anonymous_budget": _whole(source, "COMMERCE_ANONYMOUS_BUDGET", 1_000, minimum=1),
+        "api_key_budget": _whole(source, "COMMERCE_API_KEY_BUDGET", 2_000, minimum=1),
+    }
+    for name, capacity in budgets.items():
+        # A query the cost check lets through must fit in a full bucket, or it never runs.
+        if capacity < max_cost:
+            variable = f"COMMERCE_{name.upper()}"
+            raise SettingsError(f"{variable} must be at least COMMERCE_MAX_QUERY_COST")
+    rates = {
+        "anonymous_restore_rate": _number(source, "COMMERCE_ANONYMOUS_RESTORE_RATE", 50.0),
+        "api_key_restore_rate": _number(source, "COMMERCE_API_KEY_RESTORE_RATE", 100.0),
+    }
+    for name, rate in rates.items():
+        if rate <= 0:
+            raise SettingsError(f"COMMERCE_{name.upper()} must be above 0")
+    origins = tuple(
+        o.strip() for o in source.get("COMMERCE_CORS_ORIGINS", "").split(",") if o.strip()
+    )
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://")):
+            raise SettingsError(
+                "COMMERCE_CORS_ORIGINS holds exact origins like https://shop.example, "
+                f"not {origin!r}"
+            )
+    return {
+        "introspection": _flag(source, "COMMERCE_INTROSPECTION", default=stage != "prod"),
+        "max_query_cost": max_cost,
+        "rate_limits": _flag(source, "COMMERCE_RATE_LIMITS", default=True),
+        **budgets,
+        **rates,
+        "trusted_proxy_hops": _whole(source, "COMMERCE_TRUSTED_PROXY_HOPS", 0),
+        "persisted_queries_only": _flag(source, "COMMERCE_PERSISTED_QUERIES_ONLY", default=False),
+        "cors_origins": origins,
+        "public_max_age_seconds": _whole(source, "COMMERCE_PUBLIC_MAX_AGE_SECONDS", 60),
+    }

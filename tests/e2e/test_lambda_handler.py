@@ -106,6 +106,8 @@ def deployed(
     monkeypatch.setenv("COMMERCE_DYNAMODB_ENDPOINT", str(settings.dynamodb_endpoint))
     monkeypatch.setenv("AWS_REGION", settings.region)
     monkeypatch.setenv("COMMERCE_STAGE", "prod")
+    # Budgets add extensions.cost to every answer; tests/e2e/limits covers them on Lambda.
+    monkeypatch.setenv("COMMERCE_RATE_LIMITS", "off")
 
 
 @pytest.mark.usefixtures("deployed")

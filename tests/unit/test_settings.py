@@ -63,6 +63,7 @@ def test_every_variable_is_read_into_a_typed_value() -> None:
         data_dir=Path("/var/lib/commerce"),
         host="10.0.4.7",
         port=8080,
+        introspection=False,
     )
 
 

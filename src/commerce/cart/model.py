@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from commerce.cart.errors import CartWarningCode
+from commerce.cart.totals import NOWHERE, CartTotals, Destination, LineCharge, cart_totals
 from commerce.catalog.model import Product, Variant
 from commerce.money import Currency, Money
 
@@ -90,6 +91,8 @@ class Cart:
     lines: tuple[CartLine, ...] = ()
     buyer_identity: BuyerIdentity = BuyerIdentity()
     shipping_address: Address | None = None
+    # The delivery option (a shipping rate id) the shopper chose; checked on every read.
+    delivery_option_id: str | None = None
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
@@ -165,6 +168,12 @@ class PricedLine:
         """Whether the line is a physical good that must be shipped."""
         return self.variant is not None and self.variant.tracks_stock
 
+    @property
+    def charge(self) -> LineCharge:
+        """What the cart's totals need of this line (a variant without weight weighs 0 g)."""
+        weight = 0 if self.variant is None else (self.variant.weight_grams or 0)
+        return LineCharge(self.total, self.requires_shipping, weight * self.line.quantity)
+
 
 @dataclass(frozen=True, slots=True)
 class PricedCart:
@@ -173,11 +182,12 @@ class PricedCart:
     cart: Cart
     lines: tuple[PricedLine, ...]
     subtotal: Money
+    totals: CartTotals
 
     @property
     def total(self) -> Money:
-        """What the shopper pays; the subtotal until shipping, tax and discounts arrive."""
-        return self.subtotal
+        """What the shopper pays: subtotal, shipping and tax (see ``cart.totals``)."""
+        return self.totals.total
 
     @property
     def total_quantity(self) -> int:
@@ -212,10 +222,23 @@ def subtotal(lines: Iterable[PricedLine], currency: Currency) -> Money:
     return Money(amount, currency)
 
 
-def price_cart(cart: Cart, products: Mapping[str, Product]) -> PricedCart:
-    """Every line of ``cart`` priced in its currency, and their subtotal."""
+def price_cart(
+    cart: Cart,
+    products: Mapping[str, Product],
+    destination: Destination = NOWHERE,
+    *,
+    prices_include_tax: bool = False,
+) -> PricedCart:
+    """Every line of ``cart`` priced in its currency, with shipping, tax and totals."""
     lines = tuple(price_line(line, products, cart.currency) for line in cart.lines)
-    return PricedCart(cart, lines, subtotal(lines, cart.currency))
+    totals = cart_totals(
+        [p.charge for p in lines],
+        cart.currency,
+        destination,
+        cart.delivery_option_id,
+        prices_include_tax=prices_include_tax,
+    )
+    return PricedCart(cart, lines, subtotal(lines, cart.currency), totals)
 
 
 def stock_warning(priced: PricedLine, available: int | None) -> CartWarningCode | None:

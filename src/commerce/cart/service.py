@@ -7,7 +7,10 @@ change is re-applied to the fresh cart a few times before ``CONCURRENT_UPDATE``,
 two tabs adding different books at once both keep their book.
 
 Prices, availability and products come from the catalog service (never its store):
-one BatchGetItem for every product of the cart, whatever the number of lines.
+one BatchGetItem for every product of the cart, whatever the number of lines. A cart
+with a shipping address also asks the shipping service for its country's zone and the
+tax service for its rate; both keep their few items in a short in-process cache, so
+those reads add at most one GetItem and one Query, and none while the cache is fresh.
 """
 
 from __future__ import annotations
@@ -33,11 +36,14 @@ from commerce.cart.model import (
     remove_lines,
     set_quantities,
 )
+from commerce.cart.totals import NOWHERE, Destination
 from commerce.catalog.model import Product
 from commerce.catalog.service import CatalogService
 from commerce.ids import new_id
 from commerce.money import Currency
 from commerce.problems import Problem, Rejected
+from commerce.shipping.service import ShippingService
+from commerce.tax.service import TaxService
 
 # Each attempt is a GetItem and a PutItem (a few ms locally); the pause between attempts
 # grows and is jittered so that racing writers fall out of step.
@@ -79,6 +85,8 @@ class CartService:
     def __init__(
         self,
         catalog: CatalogService,
+        shipping: ShippingService,
+        taxes: TaxService,
         *,
         ttl_seconds: int,
         default_currency: Currency,
@@ -87,6 +95,8 @@ class CartService:
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._catalog = catalog
+        self._shipping = shipping
+        self._taxes = taxes
         self._ttl = timedelta(seconds=ttl_seconds)
         self._default_currency = default_currency
         self._clock = clock
@@ -205,6 +215,25 @@ class CartService:
         """Price the cart in another currency from now on."""
         return self._change(token, lambda cart, _: replace(cart, currency=currency))
 
+    def select_delivery_option(self, token: str, option_id: str) -> PricedCart:
+        """Choose one of the delivery options the cart is offered now."""
+
+        def edit(cart: Cart, products: ProductCache) -> Cart:
+            offered = self._price(cart, products).totals.delivery_options
+            if not any(option.id == option_id for option in offered):
+                raise Rejected(
+                    [
+                        Problem(
+                            Code.DELIVERY_OPTION_NOT_AVAILABLE,
+                            "The cart is not offered this delivery option",
+                            ("deliveryOptionId",),
+                        )
+                    ]
+                )
+            return replace(cart, delivery_option_id=option_id)
+
+        return self._change(token, edit)
+
     # -- helpers ---------------------------------------------------------------------
 
     def _live_record(self, token: str, field: tuple[str, ...]) -> store.CartRecord | None:
@@ -238,7 +267,27 @@ class CartService:
         raise Rejected([_concurrent_update()])
 
     def _price(self, cart: Cart, products: ProductCache) -> PricedCart:
-        return price_cart(cart, products.get([ln.product_id for ln in cart.lines]))
+        found = products.get([ln.product_id for ln in cart.lines])
+        return price_cart(
+            cart,
+            found,
+            self._destination(cart, found),
+            prices_include_tax=self._taxes.prices_include_tax,
+        )
+
+    def _destination(self, cart: Cart, products: dict[str, Product]) -> Destination:
+        """The zone and tax rate of the cart's address (the zone only for physical goods)."""
+        address = cart.shipping_address
+        if address is None:
+            return NOWHERE
+        physical = False
+        for line in cart.lines:
+            product = products.get(line.product_id)
+            variant = None if product is None else product.variant(line.variant_id)
+            physical = physical or (variant is not None and variant.tracks_stock)
+        zone = self._shipping.zone_for_country(address.country_code) if physical else None
+        rate = self._taxes.rate_for(address.country_code, address.province)
+        return Destination(has_address=True, zone=zone, tax_rate=rate)
 
 
 def _concurrent_update() -> Problem:

@@ -2,11 +2,12 @@
 
 Keys (see ``docs/data-model.md``):
 
-- ``CART#<token> / CART``: the cart with its lines, buyer identity and shipping address, as
-  one item. A cart is always read and written whole and holds at most ``MAX_LINES`` small
-  lines, so one item keeps a read to one GetItem and a change to one conditional PutItem
-  (no transaction needed). ``version`` makes every change a compare-and-swap, and ``ttl``
-  (the expiry, refreshed on each change) lets DynamoDB delete idle carts.
+- ``CART#<token> / CART``: the cart with its lines, buyer identity, shipping address and
+  chosen delivery option, as one item. A cart is always read and written whole and holds
+  at most ``MAX_LINES`` small lines, so one item keeps a read to one GetItem and a change
+  to one conditional PutItem (no transaction needed). ``version`` makes every change a
+  compare-and-swap, and ``ttl`` (the expiry, refreshed on each change) lets DynamoDB delete
+  idle carts.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def _cart_item(cart: Cart) -> CartItem:
             "lines": [[ln.id, ln.product_id, ln.variant_id, ln.quantity] for ln in cart.lines],
             "buyer": _buyer_to_json(cart.buyer_identity),
             "address": _address_to_json(cart.shipping_address),
+            "delivery": cart.delivery_option_id,
         },
     )
 
@@ -129,6 +131,7 @@ def _cart_from_item(item: CartItem) -> Cart:
         ),
         buyer_identity=_buyer_from_json(body.get("buyer") or {}),
         shipping_address=_address_from_json(body.get("address")),
+        delivery_option_id=body.get("delivery"),
     )
 
 

@@ -6,12 +6,17 @@ CDNs depend on its details: ``application/graphql-response+json`` negotiation
 queries only (405 for mutations), 415/406/413 for unusable requests, and error
 masking: an unexpected exception reaches the client as "Internal server error"
 with the request id, and the log gets the traceback under the same id.
+
+Limits run here too, before anything executes (``docs/decisions/0004-limits.md``):
+persisted queries and the allow-list, the operation's breadth and calculated cost,
+then the caller's budget; each refusal is a top-level error with its own code.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,12 +32,15 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from commerce.access.model import ANONYMOUS
+from commerce.access.model import ANONYMOUS, PrincipalKind
 from commerce.access.service import InvalidApiKey
 from commerce.composition import Services
 from commerce.graphql.context import Context
+from commerce.graphql.cost import MAX_ALIASES, MAX_ROOT_FIELDS, operation_cost
 from commerce.graphql.errors import ClientError
-from commerce.graphql.response_cache import ResponseCache
+from commerce.graphql.response_cache import ResponseCache, parsed, reads_only
+from commerce.limits.model import Decision
+from commerce.operations.model import is_hash, sha256_of
 
 log = logging.getLogger("commerce.graphql")
 
@@ -50,6 +58,30 @@ class RequestProblem(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = dict(headers or {})
+
+
+class Refused(Exception):
+    """A well-formed request the limits refuse before it runs, with its own error code.
+
+    Answered like a validation error: 400 under ``application/graphql-response+json``
+    (429 for ``THROTTLED``), 200 under ``application/json``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int = 400,
+        details: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = dict(details or {})
         self.headers = dict(headers or {})
 
 
@@ -92,11 +124,14 @@ class GraphQLEndpoint:
         schema: strawberry.Schema,
         services: Services,
         response_cache: ResponseCache | None = None,
+        public_root_fields: frozenset[str] = frozenset(),
     ) -> None:
         self._schema = schema
         self._services = services
         self._graphiql = services.settings.graphiql
         self._cache = response_cache
+        self._public_root_fields = public_root_fields
+        self._graphql_schema = schema._schema
 
     async def handle(self, request: Request) -> Response:
         request_id: str = request.state.request_id
@@ -114,6 +149,28 @@ class GraphQLEndpoint:
             return self._problem(
                 problem.status, problem.message, media_type, request_id, problem.headers
             )
+        cost_extensions: dict[str, Any] | None = None
+        try:
+            register = await self._resolve_document(params, context)
+            cost = self._check_cost(params)
+            if self._services.settings.rate_limits:
+                decision = await run_in_threadpool(
+                    self._services.limits.charge,
+                    context.principal,
+                    self._client_address(request),
+                    cost,
+                )
+                cost_extensions = _cost_extensions(decision)
+                _raise_if_throttled(decision)
+            if register is not None and parsed(register[1]) is not None:
+                await run_in_threadpool(self._services.operations.register_persisted, *register)
+        except Refused as refusal:
+            return self._refusal(refusal, media_type, request_id, cost_extensions)
+        public = (
+            request.method == "GET"
+            and context.principal.kind is PrincipalKind.ANONYMOUS
+            and reads_only(params["query"], params["operationName"], self._public_root_fields)
+        )
         cached = None
         if self._cache is not None and not context.principal.is_admin:
             cached = self._cache.key(
@@ -122,7 +179,14 @@ class GraphQLEndpoint:
             if cached is not None:
                 body = self._cache.get(*cached)
                 if body is not None:
-                    return _body_response(body, 200, media_type, request_id, {"X-Cache": "HIT"})
+                    headers = {"X-Cache": "HIT", **self._cache_control(public=public)}
+                    return _body_response(
+                        _with_extensions(body, cost_extensions),
+                        200,
+                        media_type,
+                        request_id,
+                        headers,
+                    )
         allowed = QUERY_ONLY if request.method == "GET" else QUERY_OR_MUTATION
         try:
             result = await self._schema.execute(
@@ -147,12 +211,137 @@ class GraphQLEndpoint:
             return self._problem(
                 400, "No GraphQL query found in the request", media_type, request_id
             )
-        response = self._answer(result, media_type, request_id)
+        status, body = self._answer(result, media_type, request_id)
+        if result.extensions:
+            cost_extensions = {**result.extensions, **(cost_extensions or {})}
+        succeeded = status == 200 and not result.errors
+        headers = self._cache_control(public=public and succeeded)
         if cached is not None and self._cache is not None:
-            response.headers["X-Cache"] = "MISS"
-            if response.status_code == 200 and not result.errors:
-                self._cache.put(cached[0], cached[1], bytes(response.body))
-        return response
+            headers["X-Cache"] = "MISS"
+            if succeeded and not result.extensions:
+                # Stored without per-request extensions (cost, budget): spliced in per answer.
+                self._cache.put(cached[0], cached[1], body)
+        return _body_response(
+            _with_extensions(body, cost_extensions), status, media_type, request_id, headers
+        )
+
+    async def _resolve_document(
+        self, params: dict[str, Any], context: Context
+    ) -> tuple[str, str] | None:
+        """Fill in a persisted query's document; what to register once the request passes.
+
+        Apollo's automatic persisted queries: a hash alone runs the document registered
+        under it, or answers ``PERSISTED_QUERY_NOT_FOUND`` so the client sends both; a
+        hash with its document is checked and registered. In allow-list mode only
+        documents registered from a client build run (staff keys excepted).
+        """
+        settings = self._services.settings
+        operations = self._services.operations
+        sha256 = params["sha256"]
+        query: str | None = params["query"]
+        allow_list = settings.persisted_queries_only and not context.principal.is_admin
+        if sha256 is None:
+            if not allow_list:
+                return None
+            assert query is not None
+            sha256 = sha256_of(query)
+        elif query is not None and sha256_of(query) != sha256:
+            raise Refused(
+                "PERSISTED_QUERY_HASH_MISMATCH",
+                "The query does not hash to extensions.persistedQuery.sha256Hash",
+            )
+        registered = await run_in_threadpool(operations.find, sha256)
+        if allow_list and (registered is None or not registered.allowed):
+            raise Refused(
+                "OPERATION_NOT_ALLOWED",
+                "Only operations registered from a client build run here; "
+                "register this one with `commerce operations register`",
+            )
+        if registered is not None:
+            params["query"] = registered.document
+            return None
+        if query is None:
+            # Apollo clients look for this message (and code) to resend with the query.
+            raise Refused("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+        return sha256, query
+
+    def _check_cost(self, params: dict[str, Any]) -> int:
+        """The operation's calculated cost, refusing it when too broad or too dear."""
+        document = parsed(params["query"])
+        if document is None:
+            return 0  # execution reports the syntax error; nothing runs
+        figures = operation_cost(
+            self._graphql_schema, document, params["operationName"], params["variables"]
+        )
+        if figures.root_fields > MAX_ROOT_FIELDS or figures.aliases > MAX_ALIASES:
+            raise Refused(
+                "TOO_MANY_FIELDS",
+                f"An operation may select at most {MAX_ROOT_FIELDS} root fields and "
+                f"{MAX_ALIASES} aliases; this one selects {figures.root_fields} and "
+                f"{figures.aliases}",
+                details={
+                    "rootFields": figures.root_fields,
+                    "aliases": figures.aliases,
+                    "maximumRootFields": MAX_ROOT_FIELDS,
+                    "maximumAliases": MAX_ALIASES,
+                },
+            )
+        maximum = self._services.settings.max_query_cost
+        if figures.cost > maximum:
+            raise Refused(
+                "MAX_COST_EXCEEDED",
+                f"Query cost is {figures.cost}, which exceeds the maximum of {maximum}: "
+                "ask for smaller pages (first/last) or fewer nested connections",
+                details={"cost": figures.cost, "maximumCost": maximum},
+            )
+        return figures.cost
+
+    def _client_address(self, request: Request) -> str | None:
+        """The caller's address: API Gateway's source IP, or the socket peer.
+
+        ``X-Forwarded-For`` is anyone's to forge; it counts only behind as many
+        trusted proxies as ``COMMERCE_TRUSTED_PROXY_HOPS`` says, each of which
+        appends the address it saw.
+        """
+        hops = self._services.settings.trusted_proxy_hops
+        if hops > 0:
+            forwarded = [
+                part.strip()
+                for part in request.headers.get("x-forwarded-for", "").split(",")
+                if part.strip()
+            ]
+            if forwarded:
+                return forwarded[-min(hops, len(forwarded))]
+        event = request.scope.get("aws.event")
+        if isinstance(event, dict):
+            source = event.get("requestContext", {}).get("http", {}).get("sourceIp")
+            if isinstance(source, str) and source:
+                return source
+        return request.client.host if request.client else None
+
+    def _cache_control(self, *, public: bool) -> dict[str, str]:
+        if public:
+            max_age = self._services.settings.public_max_age_seconds
+            return {"Cache-Control": f"public, max-age={max_age}", "Vary": "Accept, X-API-Key"}
+        return {"Cache-Control": "private, no-store"}
+
+    def _refusal(
+        self,
+        refusal: Refused,
+        media_type: str,
+        request_id: str,
+        cost_extensions: Mapping[str, Any] | None,
+    ) -> Response:
+        error = {
+            "message": refusal.message,
+            "extensions": {"code": refusal.code, **refusal.details},
+        }
+        payload: dict[str, Any] = {"errors": [error]}
+        if cost_extensions:
+            payload["extensions"] = dict(cost_extensions)
+        status = refusal.status if media_type == GRAPHQL_RESPONSE else 200
+        headers = {**refusal.headers, "Cache-Control": "private, no-store"}
+        return _json_response(payload, status, media_type, request_id, headers)
 
     @staticmethod
     def _wants_ide(request: Request) -> bool:
@@ -183,8 +372,14 @@ class GraphQLEndpoint:
                 raise RequestProblem(400, "Batched requests are not supported; send one operation")
             if not isinstance(raw, dict):
                 raise RequestProblem(400, "The body must be a JSON object")
+        extensions = raw.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            raise RequestProblem(400, "'extensions' must be an object")
+        sha256 = _persisted_hash(extensions)
         query = raw.get("query")
-        if not isinstance(query, str) or not query.strip():
+        if sha256 is not None and query is None:
+            pass  # Automatic persisted query: the hash stands for the document
+        elif not isinstance(query, str) or not query.strip():
             raise RequestProblem(400, "The request needs a 'query' string")
         variables = raw.get("variables")
         if variables is not None and not isinstance(variables, dict):
@@ -192,10 +387,12 @@ class GraphQLEndpoint:
         operation_name = raw.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestProblem(400, "'operationName' must be a string")
-        extensions = raw.get("extensions")
-        if extensions is not None and not isinstance(extensions, dict):
-            raise RequestProblem(400, "'extensions' must be an object")
-        return {"query": query, "variables": variables, "operationName": operation_name or None}
+        return {
+            "query": query,
+            "variables": variables,
+            "operationName": operation_name or None,
+            "sha256": sha256,
+        }
 
     async def _context(self, request: Request, request_id: str) -> Context:
         services = self._services
@@ -210,7 +407,9 @@ class GraphQLEndpoint:
             raise RequestProblem(401, f"Invalid API key: {exc}") from None
         return Context(services=services, principal=principal, request_id=request_id)
 
-    def _answer(self, result: ExecutionResult, media_type: str, request_id: str) -> Response:
+    def _answer(
+        self, result: ExecutionResult, media_type: str, request_id: str
+    ) -> tuple[int, bytes]:
         payload: dict[str, Any] = {}
         request_error = (
             result.data is None
@@ -227,10 +426,8 @@ class GraphQLEndpoint:
             ]
         if not request_error:
             payload["data"] = result.data
-        if result.extensions:
-            payload["extensions"] = result.extensions
         status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
-        return _json_response(payload, status, media_type, request_id)
+        return status, _encode(payload)
 
     @staticmethod
     def _format_error(
@@ -296,6 +493,66 @@ def _json_object(raw: str, name: str) -> dict[str, Any]:
     return value
 
 
+def _persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
+    """The hash of an Apollo persisted query request, or None when it is not one."""
+    persisted = (extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return None
+    if not isinstance(persisted, dict) or persisted.get("version") != 1:
+        raise RequestProblem(400, "extensions.persistedQuery needs version 1 and a sha256Hash")
+    sha256 = persisted.get("sha256Hash")
+    if not is_hash(sha256):
+        raise RequestProblem(400, "extensions.persistedQuery.sha256Hash must be a hex SHA-256")
+    return str(sha256)
+
+
+def _cost_extensions(decision: Decision) -> dict[str, Any]:
+    """Shopify's ``extensions.cost``: what this request costs and what the caller has left."""
+    throttle = decision.throttle
+    rate = throttle.restore_rate
+    return {
+        "cost": {
+            "requestedQueryCost": decision.cost,
+            "throttleStatus": {
+                "maximumAvailable": throttle.maximum_available,
+                "currentlyAvailable": throttle.currently_available,
+                "restoreRate": int(rate) if rate == int(rate) else rate,
+            },
+        }
+    }
+
+
+def _raise_if_throttled(decision: Decision) -> None:
+    if decision.allowed:
+        return
+    available = decision.throttle.currently_available
+    retry_after = round(decision.retry_after, 3)
+    raise Refused(
+        "THROTTLED",
+        f"Throttled: this request costs {decision.cost} points and {available} are "
+        f"available; retry in {retry_after} s",
+        status=429,
+        details={"retryAfterSeconds": retry_after},
+        # Retry-After is whole seconds; rounded up so a retry then is never early.
+        headers={"Retry-After": str(max(1, math.ceil(decision.retry_after)))},
+    )
+
+
+def _encode(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _with_extensions(body: bytes, extensions: Mapping[str, Any] | None) -> bytes:
+    """``body`` (a JSON object without ``extensions``) with per-request extensions added.
+
+    Splicing bytes, not decoding and re-encoding: a cached 50-product page is tens of
+    kilobytes that need not be parsed again to add a few figures.
+    """
+    if not extensions:
+        return body
+    return body[:-1] + b',"extensions":' + _encode(extensions) + b"}"
+
+
 def _json_response(
     payload: Mapping[str, Any],
     status: int,
@@ -303,8 +560,7 @@ def _json_response(
     request_id: str,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
-    return _body_response(body.encode(), status, media_type, request_id, headers)
+    return _body_response(_encode(payload), status, media_type, request_id, headers)
 
 
 def _body_response(

@@ -27,7 +27,8 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 @lru_cache(maxsize=512)
-def _parsed(query: str) -> DocumentNode | None:
+def parsed(query: str) -> DocumentNode | None:
+    """The parsed document (shared, do not mutate), or None when it does not parse."""
     try:
         return parse(query)
     except GraphQLError:
@@ -36,7 +37,7 @@ def _parsed(query: str) -> DocumentNode | None:
 
 def reads_only(query: str, operation_name: str | None, root_fields: frozenset[str]) -> bool:
     """Whether the chosen operation is a query whose root fields are all in ``root_fields``."""
-    document = _parsed(query)
+    document = parsed(query)
     if document is None:
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

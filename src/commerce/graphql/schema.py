@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -22,18 +22,20 @@ from strawberry.schema.config import StrawberryConfig
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
+from commerce.shipping.api import ShippingMutation, ShippingQuery
+from commerce.tax.api import TaxMutation, TaxQuery
 
 MAX_QUERY_DEPTH = 12
 MAX_QUERY_TOKENS = 5_000
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(CatalogQuery, CartQuery):
+class Query(CatalogQuery, CartQuery, ShippingQuery, TaxQuery):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(CatalogMutation, CartMutation):
+class Mutation(CatalogMutation, CartMutation, ShippingMutation, TaxMutation):
     pass
 
 
@@ -53,24 +55,28 @@ _DEPTH_RULE = create_validator(MAX_QUERY_DEPTH, should_ignore=None)
 CACHED_DOCUMENTS = 512
 
 
-def _extensions() -> list[Any]:
+def _extensions(introspection: bool = True) -> list[Any]:
     # Factories, not instances: Strawberry makes fresh extensions for every request, and
     # warns (DeprecationWarning) when given instances shared across requests. The caches
     # behind ParserCache and ValidationCache are module-level and shared all the same.
+    # Without introspection (COMMERCE_INTROSPECTION=off), __schema and __type fail validation.
+    rules: list[type[ASTValidationRule]] = [_DEPTH_RULE]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_QUERY_TOKENS),
-        lambda: AddValidationRules([_DEPTH_RULE]),
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The executable schema (built once per process)."""
     return Schema(
         query=Query,
         mutation=Mutation,
         types=[ProductType, ProductVariantType, CollectionType],
-        extensions=_extensions(),
+        extensions=_extensions(introspection),
         config=StrawberryConfig(auto_camel_case=True),
     )

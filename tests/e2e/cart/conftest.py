@@ -26,6 +26,8 @@ def services(settings: Settings, clock: Clock) -> Services:
     create_table_if_missing()
     carts = CartService(
         built.catalog,
+        built.shipping,
+        built.tax,
         ttl_seconds=settings.cart_ttl_seconds,
         default_currency=settings.default_currency,
         clock=clock,

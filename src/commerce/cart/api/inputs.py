@@ -136,6 +136,25 @@ class CartCurrencyUpdateInput:
     currency: CurrencyCode = strawberry.field(description="The currency to price the cart in.")
 
 
+@strawberry.input(description="The delivery option to ship a cart by.")
+class CartDeliveryOptionSelectInput:
+    cart_id: strawberry.ID = strawberry.field(description="The cart.")
+    delivery_option_id: strawberry.ID = strawberry.field(
+        description="One of the cart's deliveryOptions ids."
+    )
+
+
+def delivery_option_id(global_id: str, problems: list[Problem]) -> str:
+    """The rate id inside a DeliveryOption id; an ``INVALID_ID`` problem when it is not one."""
+    local = local_id_or_none(global_id, "DeliveryOption")
+    if local is None:
+        problems.append(
+            Problem(Code.INVALID_ID, "Not a valid DeliveryOption ID", ("deliveryOptionId",))
+        )
+        return ""
+    return local
+
+
 def cart_token(global_id: str, problems: list[Problem]) -> str:
     """The token inside a Cart id; an ``INVALID_ID`` problem when it is not one."""
     token = local_id_or_none(global_id, "Cart")

@@ -16,6 +16,7 @@ from commerce.cart.api.inputs import (
     CartBuyerIdentityUpdateInput,
     CartCreateInput,
     CartCurrencyUpdateInput,
+    CartDeliveryOptionSelectInput,
     CartLinesAddInput,
     CartLinesRemoveInput,
     CartLinesUpdateInput,
@@ -142,3 +143,20 @@ class CartMutation:
         if problems:
             return _refusal(problems)
         return await _cart_change(info, lambda: carts.update_currency(token, input.currency))
+
+    @strawberry.mutation(
+        description=(
+            "Choose how the cart is shipped: one of its deliveryOptions. The choice is kept "
+            "and checked again on every read."
+        )
+    )
+    async def cart_delivery_option_select(
+        self, info: Info[Context, None], input: CartDeliveryOptionSelectInput
+    ) -> CartPayload:
+        problems: list[Problem] = []
+        token = inputs.cart_token(input.cart_id, problems)
+        option_id = inputs.delivery_option_id(input.delivery_option_id, problems)
+        carts = info.context.services.cart
+        if problems:
+            return _refusal(problems)
+        return await _cart_change(info, lambda: carts.select_delivery_option(token, option_id))

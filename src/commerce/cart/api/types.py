@@ -11,13 +11,16 @@ from strawberry.types import Info
 from commerce.cart import model
 from commerce.cart.errors import CartErrorCode as DomainCartErrorCode
 from commerce.cart.errors import CartWarningCode as DomainCartWarningCode
+from commerce.cart.errors import CheckoutIssueCode as DomainCheckoutIssueCode
 from commerce.catalog.api.loaders import stock_by_variant_loader
 from commerce.catalog.api.types import ProductVariantType
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.money import Currency
+from commerce.money import Money as DomainMoney
 from commerce.problems import Problem
+from commerce.shipping.model import DeliveryOption
 
 CartErrorCode = strawberry.enum(
     DomainCartErrorCode, name="CartErrorCode", description="Why a cart change was refused."
@@ -27,6 +30,22 @@ CartWarningCode = strawberry.enum(
     name="CartWarningCode",
     description="Why a cart line cannot be bought right now (the line stays in the cart).",
 )
+
+CheckoutIssueCode = strawberry.enum(
+    DomainCheckoutIssueCode,
+    name="CheckoutIssueCode",
+    description="What a cart still lacks before it can be checked out.",
+)
+
+_ISSUE_MESSAGES = {
+    DomainCheckoutIssueCode.CART_EMPTY: "The cart is empty.",
+    DomainCheckoutIssueCode.SHIPPING_ADDRESS_REQUIRED: "Give a shipping address.",
+    DomainCheckoutIssueCode.SHIPPING_NOT_AVAILABLE: "We do not ship to this address.",
+    DomainCheckoutIssueCode.DELIVERY_OPTION_REQUIRED: "Choose a delivery option.",
+    DomainCheckoutIssueCode.DELIVERY_OPTION_UNAVAILABLE: (
+        "The chosen delivery option is no longer offered; choose again."
+    ),
+}
 
 _WARNING_MESSAGES = {
     DomainCartWarningCode.MERCHANDISE_NOT_FOUND: "This item is no longer for sale.",
@@ -42,6 +61,14 @@ def cart_global_id(token: str) -> str:
 
 def line_global_id(line_id: str) -> str:
     return to_global_id("CartLine", line_id)
+
+
+def delivery_option_global_id(rate_id: str) -> str:
+    return to_global_id("DeliveryOption", rate_id)
+
+
+def _money_or_none(money: DomainMoney | None) -> Money | None:
+    return None if money is None else Money.from_domain(money)
 
 
 @strawberry.type(description="Why a cart change was refused, and which input field it concerns.")
@@ -113,6 +140,13 @@ class CartLineCost:
         description="The variant's current catalog price for one unit."
     )
     total_amount: Money = strawberry.field(description="The unit price times the quantity.")
+    total_tax_amount: Money | None = strawberry.field(
+        description=(
+            "The line's tax by the shipping address (rounded per line, half to even): added "
+            "on top, or the part of totalAmount that is tax when prices include tax. Null "
+            "while the cart has no address."
+        )
+    )
 
 
 @strawberry.type(description="What the cart costs, computed by the server from catalog prices.")
@@ -120,12 +154,58 @@ class CartCost:
     subtotal_amount: Money = strawberry.field(
         description="The sum of the lines that can be priced in the cart's currency."
     )
-    total_amount: Money = strawberry.field(
+    shipping_amount: Money | None = strawberry.field(
         description=(
-            "What the buyer pays. Equal to the subtotal for now: shipping, tax and "
-            "discounts are added when checkout supports them."
+            "The chosen delivery option's price; 0 when nothing needs shipping; null while "
+            "shipping is needed but not settled (see Cart.checkoutIssues)."
         )
     )
+    shipping_tax_amount: Money | None = strawberry.field(
+        description="The tax on shipping; null while shipping or the address is unknown."
+    )
+    total_tax_amount: Money | None = strawberry.field(
+        description=(
+            "The lines' tax plus the shipping's; null while the cart has no address (tax "
+            "follows the shipping address). 0 when no rate is set for the address."
+        )
+    )
+    taxes_included: bool = strawberry.field(
+        description=(
+            "Whether prices include tax: then totalTaxAmount is part of subtotal and shipping, "
+            "not added on top."
+        )
+    )
+    total_amount: Money = strawberry.field(
+        description=(
+            "What the buyer pays: subtotal + shipping + tax, or subtotal + shipping when prices "
+            "include tax. Amounts still null (shipping, tax) count 0 until known."
+        )
+    )
+
+
+@strawberry.type(description="A way to ship the cart, priced for it now.")
+class CartDeliveryOption:
+    id: strawberry.ID = strawberry.field(
+        description="The option's id, for cartDeliveryOptionSelect."
+    )
+    title: str = strawberry.field(description="What shoppers see, e.g. 'Standard (3-5 days)'.")
+    price: Money = strawberry.field(
+        description="What shipping costs by this option for this cart (0: free)."
+    )
+
+    @classmethod
+    def from_domain(cls, option: DeliveryOption) -> CartDeliveryOption:
+        return cls(
+            id=strawberry.ID(delivery_option_global_id(option.id)),
+            title=option.title,
+            price=Money.from_domain(option.price),
+        )
+
+
+@strawberry.type(description="Something the cart lacks before checkout.")
+class CartCheckoutIssue:
+    code: CheckoutIssueCode = strawberry.field(description="What is missing, for programs.")
+    message: str = strawberry.field(description="What is missing, for people.")
 
 
 @strawberry.type(description="Why one line of the cart cannot be bought right now.")
@@ -151,7 +231,9 @@ class CartLine:
     priced: strawberry.Private[model.PricedLine]
 
     @classmethod
-    def from_domain(cls, priced: model.PricedLine, currency: Currency) -> CartLine:
+    def from_domain(
+        cls, priced: model.PricedLine, currency: Currency, tax: DomainMoney | None
+    ) -> CartLine:
         unit, total = priced.unit_price, priced.total
         merchandise = None
         if priced.product is not None and priced.variant is not None:
@@ -168,6 +250,7 @@ class CartLine:
                 else CartLineCost(
                     amount_per_quantity=Money.from_domain(unit),
                     total_amount=Money.from_domain(total),
+                    total_tax_amount=_money_or_none(tax),
                 )
             ),
             priced=priced,
@@ -224,11 +307,30 @@ class Cart:
         description=f"The lines in the order first added; at most {model.MAX_LINES}."
     )
     total_quantity: int = strawberry.field(description="Units across all lines.")
+    total_weight_grams: int = strawberry.field(
+        description=(
+            "What the physical lines weigh, for weight-based shipping; a variant without a "
+            "weight counts 0 g."
+        )
+    )
     cost: CartCost = strawberry.field(description="What the cart costs now.")
+    delivery_options: list[CartDeliveryOption] = strawberry.field(
+        description=(
+            "How the cart can be shipped to its address, cheapest first; empty when nothing "
+            "needs shipping, there is no address, or no zone ships there."
+        )
+    )
+    selected_delivery_option: CartDeliveryOption | None = strawberry.field(
+        description="The option chosen, while it is still offered; null otherwise."
+    )
+    checkout_issues: list[CartCheckoutIssue] = strawberry.field(
+        description="What the cart lacks before checkout (address, delivery option, ...)."
+    )
 
     @classmethod
     def from_domain(cls, priced: model.PricedCart) -> Cart:
         cart = priced.cart
+        totals = priced.totals
         address = cart.shipping_address
         return cls(
             id=strawberry.ID(cart_global_id(cart.id)),
@@ -239,13 +341,38 @@ class Cart:
             buyer_identity=CartBuyerIdentity.from_domain(cart.buyer_identity),
             shipping_address=None if address is None else MailingAddress.from_domain(address),
             requires_shipping=priced.requires_shipping,
-            lines=[CartLine.from_domain(line, cart.currency) for line in priced.lines],
+            lines=[
+                CartLine.from_domain(line, cart.currency, tax)
+                for line, tax in zip(priced.lines, totals.line_taxes, strict=True)
+            ],
             total_quantity=priced.total_quantity,
+            total_weight_grams=totals.weight_grams,
             cost=CartCost(
                 subtotal_amount=Money.from_domain(priced.subtotal),
+                shipping_amount=_money_or_none(totals.shipping),
+                shipping_tax_amount=_money_or_none(totals.shipping_tax),
+                total_tax_amount=_money_or_none(totals.tax),
+                taxes_included=totals.taxes_included,
                 total_amount=Money.from_domain(priced.total),
             ),
+            delivery_options=[CartDeliveryOption.from_domain(o) for o in totals.delivery_options],
+            selected_delivery_option=(
+                None if totals.delivery is None else CartDeliveryOption.from_domain(totals.delivery)
+            ),
+            checkout_issues=[
+                CartCheckoutIssue(code=code, message=_ISSUE_MESSAGES[code])
+                for code in totals.issues
+            ],
         )
+
+    @strawberry.field(
+        description=(
+            "Whether the cart can go to checkout now: no checkoutIssues and every line "
+            "available. Checkout checks again; this is for the shopper's next step."
+        )
+    )
+    async def checkout_ready(self, info: Info[Context, None]) -> bool:
+        return not self.checkout_issues and not await self.warnings(info)
 
     @strawberry.field(description="Every line that cannot be bought now, and why.")
     async def warnings(self, info: Info[Context, None]) -> list[CartWarning]:

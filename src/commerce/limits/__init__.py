@@ -1,0 +1,1 @@
+"""Limits: each caller's query-cost budget, shared by every Lambda instance."""

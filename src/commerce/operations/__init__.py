@@ -1,0 +1,1 @@
+"""Operations: GraphQL documents registered by hash (persisted queries, the allow-list)."""
