@@ -118,21 +118,21 @@ def dynamodb_local() -> Iterator[tuple[str, int]]:
 
 @contextmanager
 def counting_dynamodb_calls() -> Iterator[Counter[str]]:
-    """DynamoDB API calls by operation, from every thread, while the block runs."""
-    from pynamodb.connection.base import Connection
+    """AWS API calls by operation, from every thread and client, while the block runs."""
+    from botocore.client import BaseClient
 
     counts: Counter[str] = Counter()
-    original = Connection._make_api_call
+    original = BaseClient._make_api_call
 
-    def counted(self: Any, operation_name: str, operation_kwargs: dict[str, Any]) -> Any:
+    def counted(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         counts[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
+        return original(self, operation_name, api_params)
 
-    Connection._make_api_call = counted  # type: ignore[method-assign]
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
     try:
         yield counts
     finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 async def _requests(app: Any, query: str, variables: Variables, count: int) -> list[float]:
@@ -206,7 +206,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def pinned_server(endpoint: str, table: str, response_cache: bool) -> Iterator[str]:
+def pinned_server(
+    endpoint: str, table: str, response_cache: bool, rate_limits: bool = True
+) -> Iterator[str]:
     """uvicorn serving the app on CPU 0 only, access log off; yields its base URL."""
     port = _free_port()
     env = {
@@ -215,6 +217,7 @@ def pinned_server(endpoint: str, table: str, response_cache: bool) -> Iterator[s
         "COMMERCE_DYNAMODB_ENDPOINT": endpoint,
         "COMMERCE_CATALOG_CACHE_SECONDS": "2",
         "COMMERCE_RESPONSE_CACHE": "on" if response_cache else "off",
+        "COMMERCE_RATE_LIMITS": "on" if rate_limits else "off",
         "COMMERCE_ANONYMOUS_BUDGET": str(BENCH_BUDGETS["anonymous_budget"]),
         "COMMERCE_ANONYMOUS_RESTORE_RATE": str(BENCH_BUDGETS["anonymous_restore_rate"]),
         "PYTHONPATH": str(REPO / "src"),
@@ -281,14 +284,17 @@ def one_core(
         ("by handle", BY_HANDLE, lambda i: {"handle": handles[i % len(handles)]}),
     ]
     try:
-        for response_cache in (False, True):
-            with pinned_server(endpoint, table, response_cache) as url:
+        # Shared budgets cost one DynamoDB write per request: shown with them off too.
+        for response_cache, rate_limits in ((False, True), (True, True), (True, False)):
+            with pinned_server(endpoint, table, response_cache, rate_limits) as url:
                 for name, query, variables in cases:
                     asyncio.run(_load(url, query, variables, 2))  # warm up
                     rate = asyncio.run(_load(url, query, variables, seconds))
                     peer = PEER[name]
                     what = "listing 50" if name == "listing" else "product by handle"
                     cached = "response cache on" if response_cache else "response cache off"
+                    if not rate_limits:
+                        cached += ", rate limits off"
                     rows.append(
                         (
                             f"one core: {what} ({cached})",
