@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from commerce.amounts import AmountCodes, check_amounts
 from commerce.catalog.commands import VariantDraft
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.catalog.model import (
@@ -39,6 +40,8 @@ MAX_WEIGHT_GRAMS = 1_000_000
 # A product's create transaction holds the product, its handle, and a SKU and a stock
 # item per variant; DynamoDB caps a transaction at 100 items: 2 + 2 * 40 = 82.
 MAX_VARIANTS = 40
+
+_AMOUNT_CODES = AmountCodes(Code.DUPLICATE, Code.NEGATIVE, Code.TOO_LARGE)
 
 
 def check_title(title: str, field: tuple[str, ...]) -> list[Problem]:
@@ -160,22 +163,7 @@ def check_images(images: Sequence[Image], field: tuple[str, ...]) -> list[Proble
 
 def check_prices(prices: Sequence[Money], field: tuple[str, ...]) -> list[Problem]:
     """Prices are whole minor units, not negative, one per currency."""
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for i, price in enumerate(prices):
-        at = (*field, str(i))
-        if price.currency.value in seen:
-            problems.append(
-                Problem(
-                    Code.DUPLICATE, f"Two prices in {price.currency.value}", (*at, "currencyCode")
-                )
-            )
-        seen.add(price.currency.value)
-        if price.amount < 0:
-            problems.append(Problem(Code.NEGATIVE, "Price can't be negative", (*at, "amount")))
-        elif price.amount > MAX_MINOR_AMOUNT:
-            problems.append(Problem(Code.TOO_LARGE, "Price is too large", (*at, "amount")))
-    return problems
+    return check_amounts(prices, field, _AMOUNT_CODES, "Price")
 
 
 def check_options(options: Sequence[OptionValue], field: tuple[str, ...]) -> list[Problem]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from commerce.amounts import AmountCodes, check_amounts
 from commerce.countries import COUNTRY_CODES
-from commerce.money import MAX_MINOR_AMOUNT, Money
+from commerce.money import Money
 from commerce.problems import Problem
 from commerce.shipping.errors import ShippingErrorCode as Code
 from commerce.shipping.model import RateKind, ShippingRate, ShippingZone
@@ -16,6 +17,8 @@ MAX_ZONES = 100
 MAX_RATES_PER_ZONE = 20
 MAX_WEIGHT_BANDS = 20
 MAX_BAND_GRAMS = 1_000_000_000
+
+_AMOUNT_CODES = AmountCodes(Code.DUPLICATE, Code.NEGATIVE, Code.TOO_LARGE)
 
 
 def check_name(name: str, field: tuple[str, ...], what: str = "Name") -> list[Problem]:
@@ -66,22 +69,7 @@ def check_countries_free(
 
 def check_prices(prices: Sequence[Money], field: tuple[str, ...]) -> list[Problem]:
     """Amounts are not negative, bounded, one per currency."""
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for i, price in enumerate(prices):
-        at = (*field, str(i))
-        if price.currency.value in seen:
-            problems.append(
-                Problem(
-                    Code.DUPLICATE, f"Two amounts in {price.currency.value}", (*at, "currencyCode")
-                )
-            )
-        seen.add(price.currency.value)
-        if price.amount < 0:
-            problems.append(Problem(Code.NEGATIVE, "Amount can't be negative", (*at, "amount")))
-        elif price.amount > MAX_MINOR_AMOUNT:
-            problems.append(Problem(Code.TOO_LARGE, "Amount is too large", (*at, "amount")))
-    return problems
+    return check_amounts(prices, field, _AMOUNT_CODES, "Amount")
 
 
 def _absent(given: Sequence[object], field: str, kind: RateKind) -> list[Problem]:
