@@ -9,7 +9,12 @@ import strawberry
 from commerce.catalog import commands, model
 from commerce.catalog.api.types import VariantKind
 from commerce.catalog.errors import CatalogErrorCode as Code
-from commerce.graphql.money import CurrencyCode, MoneyInput
+from commerce.graphql.money import (
+    CurrencyCode,
+    MoneyInput,
+    amounts_or_problems,
+    money_or_problem,
+)
 from commerce.money import Money
 from commerce.problems import Problem, Rejected
 
@@ -88,19 +93,14 @@ class VariantInput:
 
 def money(value: MoneyInput, field: tuple[str, ...], problems: list[Problem]) -> Money | None:
     """The amount in minor units, or None with a problem when it has too many decimals."""
-    try:
-        return Money.from_decimal(value.amount, value.currency_code)
-    except ValueError as exc:
-        problems.append(Problem(Code.INVALID, str(exc), field))
-        return None
+    return money_or_problem(value, field, problems, Code.INVALID)
 
 
 def prices(
     values: list[MoneyInput], field: tuple[str, ...], problems: list[Problem]
 ) -> tuple[Money, ...]:
     """Money inputs in minor units; too many decimals become problems."""
-    converted = (money(v, (*field, str(i), "amount"), problems) for i, v in enumerate(values))
-    return tuple(m for m in converted if m is not None)
+    return amounts_or_problems(values, field, problems, Code.INVALID)
 
 
 def options(values: list[OptionValueInput]) -> tuple[model.OptionValue, ...]:

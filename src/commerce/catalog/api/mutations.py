@@ -35,15 +35,12 @@ from commerce.catalog.api.types import (
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.catalog.model import Collection, Product, Variant
 from commerce.graphql.context import Context
-from commerce.graphql.ids import local_id_or_none
+from commerce.graphql.ids import local_id_or_problem
 from commerce.graphql.permissions import IsAdmin
 from commerce.problems import Problem, Rejected
 
 T = TypeVar("T")
 ADMIN: list[type[BasePermission]] = [IsAdmin]
-# A well-formed id that no item has: unknown and malformed ids both answer NOT_FOUND
-# from the service, while the payload keeps the exact INVALID_ID code for the latter.
-_NO_SUCH_ID = "0" * 26
 
 
 @strawberry.type(description="The result of creating or changing a product.")
@@ -93,12 +90,8 @@ def _errors(rejected: Rejected) -> list[CatalogUserError]:
 def _local(
     global_id: str, type_name: str, field: str, problems: list[Problem], index: int | None = None
 ) -> str:
-    local = local_id_or_none(global_id, type_name)
-    if local is None:
-        at = (field,) if index is None else (field, str(index))
-        problems.append(Problem(Code.INVALID_ID, f"Not a valid {type_name} ID", at))
-        return _NO_SUCH_ID
-    return local
+    at = (field,) if index is None else (field, str(index))
+    return local_id_or_problem(global_id, type_name, at, problems, Code.INVALID_ID)
 
 
 def _variant_ids(global_id: str, problems: list[Problem]) -> tuple[str, str]:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import strawberry
 
-from commerce.graphql.ids import local_id_or_none
-from commerce.graphql.money import MoneyInput
+from commerce.graphql.ids import local_id_or_problem
+from commerce.graphql.money import MoneyInput, amounts_or_problems
 from commerce.money import Money
 from commerce.problems import Problem
 from commerce.shipping import model
 from commerce.shipping.api.types import ShippingRateKind
 from commerce.shipping.errors import ShippingErrorCode as Code
-
-# A well-formed id that nothing has: malformed ids answer INVALID_ID, not also NOT_FOUND.
-NO_SUCH_ID = "0" * 26
 
 
 @strawberry.input(description="A new shipping zone.")
@@ -80,24 +77,14 @@ class ShippingRateUpdateInput:
 
 def local_id(global_id: str, type_name: str, field: str, problems: list[Problem]) -> str:
     """The local id inside a global id; an ``INVALID_ID`` problem when it is not one."""
-    local = local_id_or_none(global_id, type_name)
-    if local is None:
-        problems.append(Problem(Code.INVALID_ID, f"Not a valid {type_name} ID", (field,)))
-        return NO_SUCH_ID
-    return local
+    return local_id_or_problem(global_id, type_name, (field,), problems, Code.INVALID_ID)
 
 
 def prices(
     values: list[MoneyInput], field: tuple[str, ...], problems: list[Problem]
 ) -> tuple[Money, ...]:
     """Money inputs in minor units; too many decimals become ``INVALID`` problems."""
-    found = []
-    for i, value in enumerate(values):
-        try:
-            found.append(Money.from_decimal(value.amount, value.currency_code))
-        except ValueError as exc:
-            problems.append(Problem(Code.INVALID, str(exc), (*field, str(i), "amount")))
-    return tuple(found)
+    return amounts_or_problems(values, field, problems, Code.INVALID)
 
 
 def weight_bands(
