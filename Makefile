@@ -45,10 +45,12 @@ unit: install
 deploy-check: install
 	VENV=$(VENV) bash scripts/check-deploy.sh
 
+# The deploy check packages both stages first: the packaged-template tests then read
+# those packages instead of making their own.
 test: install lint typecheck
 	$(BIN)/commerce schema --check
-	$(BIN)/python -m pytest
 	VENV=$(VENV) bash scripts/check-deploy.sh
+	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python -m bench

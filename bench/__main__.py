@@ -89,14 +89,29 @@ def cold_start(runs: int = 5) -> list[Row]:
     first_event = _interpreter_seconds(
         "import commerce.lambda_handler as h; h._adapter = h._build()", runs
     )
+    # The background functions: module import, then settings, logging and services
+    # (commerce.lambda_runtime.start), what their first event pays before its work.
+    jobs = _interpreter_seconds(
+        "import commerce.jobs.handler as h; from commerce.lambda_runtime import start; "
+        "h._runtime = start('jobs')",
+        runs,
+    )
+    events = _interpreter_seconds(
+        "import commerce.events.handler as h; from commerce.events.consumers import Consumers; "
+        "from commerce.lambda_runtime import start; r = start('events'); "
+        "h._runtime = (r, Consumers(r.services, r.metrics))",
+        runs,
+    )
     return [
         ("cold start: import boto3 (reference)", f"{boto3 * 1000:.0f} ms", "same run"),
         ("cold start: import commerce.lambda_handler", f"{handler * 1000:.0f} ms", ""),
         (
-            "cold start: handler + app + schema built",
+            "cold start: api handler + app + schema built",
             f"{first_event * 1000:.0f} ms",
             "what the first event pays",
         ),
+        ("cold start: jobs handler + services built", f"{jobs * 1000:.0f} ms", ""),
+        ("cold start: events handler + services built", f"{events * 1000:.0f} ms", ""),
     ]
 
 
@@ -314,7 +329,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests per latency row")
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
+    parser.add_argument(
+        "--only",
+        choices=["checkout", "pricing"],
+        help="run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py)",
+    )
     args = parser.parse_args(argv)
+    if args.only == "pricing":
+        from bench.pricing import pricing_rows
+
+        print_rows(pricing_rows())
+        return 0
+    if args.only == "checkout":
+        from bench.checkout import checkout_rows
+
+        with dynamodb_local() as (endpoint, _):
+            print_rows(checkout_rows(endpoint))
+        return 0
 
     from bench.catalog_data import BOOKS, seed_bench_catalog
     from commerce.composition import build_services
@@ -334,13 +365,21 @@ def main(argv: list[str] | None = None) -> int:
         rows += in_process(endpoint, table, handles, args.requests)
         rows += one_core(endpoint, java_pid, table, handles, args.seconds)
 
+    from bench.pricing import pricing_rows
+
+    rows += pricing_rows()
+    print_rows(rows)
+    return 0
+
+
+def print_rows(rows: list[Row]) -> None:
+    """One table: benchmark, figure, notes."""
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     print(f"\n{'benchmark':<{width}}  {'median / p95, or value':<{value_width}}  notes")
     print(f"{'-' * width}  {'-' * value_width}  -----")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:<{value_width}}  {note}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -8,9 +8,13 @@
 # Python 3.12 for scripts/lambda-python, so the zip carries bytecode for the runtime.
 # Output, per stage: .commerce/package/<stage>/ (template, commerce.zip, package.log).
 # It removes .serverless/, the framework's own output folder.
+#
+#   scripts/check-deploy.sh --package-only   # only step 2 (tests/unit/infra uses this)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+PACKAGE_ONLY=false
+[[ ${1:-} == --package-only ]] && PACKAGE_ONLY=true
 START=$(date +%s%3N)
 VENV=${VENV:-.venv}
 STAGES=(dev prod)
@@ -82,16 +86,19 @@ for stage in "${STAGES[@]}"; do
   mv .serverless "$OUT/$stage"
   mv "$OUT/$stage.log" "$OUT/$stage/package.log"
   log "$stage: packaged in $(since "$t0")"
+  $PACKAGE_ONLY && continue
 
   lint_template "$OUT/$stage/cloudformation-template-update-stack.json"
   log "$stage: cfn-lint clean"
 done
+if $PACKAGE_ONLY; then log "done in $(since "$START")"; exit 0; fi
 
 # Assertions on what was generated: the things a reviewer would otherwise check by hand.
 "$TOOL_PY" - "$OUT" "${STAGES[@]}" <<'PY'
 import importlib.util
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -131,11 +138,15 @@ for stage in stages:
     for name, st in statements(template):
         listed = st.get("Resource", [])
         listed = listed if isinstance(listed, list) else [listed]
-        check("*" not in listed, f"{stage}: IAM statement in {name} has Resource '*': {st}")
         actions = st.get("Action", [])
         actions = actions if isinstance(actions, list) else [actions]
-        check(not any(a == "*" or a.endswith(":*") for a in actions),
-              f"{stage}: IAM statement in {name} grants a wildcard action: {actions}")
+        if st.get("Effect") == "Allow":
+            check("*" not in listed, f"{stage}: IAM statement in {name} has Resource '*': {st}")
+            check(not any(a == "*" or a.endswith(":*") for a in actions),
+                  f"{stage}: IAM statement in {name} grants a wildcard action: {actions}")
+            # NotResource only for SMS (no ARN to name), and never combined with Resource.
+            check("NotResource" not in st or (actions == ["sns:Publish"] and not listed),
+                  f"{stage}: IAM statement in {name} uses NotResource: {st}")
 
     tables = resources_of(template, "AWS::DynamoDB::Table")
     check(list(tables) == ["CommerceTable"], f"{stage}: tables are {list(tables)}")
@@ -152,19 +163,40 @@ for stage in stages:
           f"{stage}: table DeletionPolicy/UpdateReplacePolicy should be {policy}")
 
     functions = resources_of(template, "AWS::Lambda::Function")
+    handlers = {"Api": "commerce.lambda_handler.handler", "Jobs": "commerce.jobs.handler.handler",
+                "Events": "commerce.events.handler.handler"}
+    check(sorted(functions) == sorted(f"{n}LambdaFunction" for n in handlers),
+          f"{stage}: functions {sorted(functions)}")
+    for name, handler in handlers.items():
+        fn = functions.get(f"{name}LambdaFunction", {}).get("Properties", {})
+        check(fn.get("Handler") == handler, f"{stage}: {name} handler {fn.get('Handler')}")
+        check(fn.get("Runtime") == "python3.12" and fn.get("Architectures") == ["arm64"],
+              f"{stage}: {name} runtime/architecture {fn.get('Runtime')} {fn.get('Architectures')}")
+        check(fn.get("Role") == {"Fn::GetAtt": [f"{name}Role", "Arn"]}, f"{stage}: {name} role")
+        check(fn.get("FunctionName") == f"commerce-{stage}-{name.lower()}",
+              f"{stage}: {name} name {fn.get('FunctionName')}")
+        env = fn.get("Environment", {}).get("Variables", {})
+        check(env.get("COMMERCE_TABLE_NAME") == {"Ref": "CommerceTable"},
+              f"{stage}: {name} COMMERCE_TABLE_NAME")
+        check(env.get("COMMERCE_LOG_FORMAT") == "json", f"{stage}: {name} COMMERCE_LOG_FORMAT")
+        check(env.get("PYTHONPATH", "").split(":")[:1] == ["/var/task/src"],
+              f"{stage}: {name} PYTHONPATH")
+        tracing = fn.get("TracingConfig", {}).get("Mode")
+        check(tracing == ("Active" if prod else None), f"{stage}: {name} tracing {tracing}")
     api = functions.get("ApiLambdaFunction", {}).get("Properties", {})
-    check(api.get("Handler") == "commerce.lambda_handler.handler", f"{stage}: handler {api.get('Handler')}")
-    check(api.get("Runtime") == "python3.12" and api.get("Architectures") == ["arm64"],
-          f"{stage}: runtime/architecture {api.get('Runtime')} {api.get('Architectures')}")
     env = api.get("Environment", {}).get("Variables", {})
     check(env.get("COMMERCE_GRAPHIQL") == ("false" if prod else "true"),
           f"{stage}: COMMERCE_GRAPHIQL={env.get('COMMERCE_GRAPHIQL')!r}")
-    check(env.get("COMMERCE_TABLE_NAME") == {"Ref": "CommerceTable"}, f"{stage}: COMMERCE_TABLE_NAME")
-    check(env.get("PYTHONPATH", "").split(":")[:1] == ["/var/task/src"], f"{stage}: PYTHONPATH")
+    check(env.get("COMMERCE_PARAMETER_PREFIX") == f"/commerce/{stage}",
+          f"{stage}: COMMERCE_PARAMETER_PREFIX={env.get('COMMERCE_PARAMETER_PREFIX')!r}")
+    snap = api.get("SnapStart", {}).get("ApplyOn")
+    check(snap == ("PublishedVersions" if prod else None), f"{stage}: api SnapStart {snap}")
 
     routes = sorted(r["Properties"]["RouteKey"]
                     for r in resources_of(template, "AWS::ApiGatewayV2::Route").values())
-    check(routes == ["GET /graphql", "GET /health", "POST /graphql"], f"{stage}: routes {routes}")
+    wanted_routes = ["GET /downloads/{token}", "GET /graphql", "GET /health", "POST /graphql",
+                     "POST /webhooks/stripe"]
+    check(routes == wanted_routes, f"{stage}: routes {routes}")
 
     artifact = folder / "commerce.zip"
     with zipfile.ZipFile(artifact) as zf:
@@ -172,7 +204,8 @@ for stage in stages:
     tops = {n.split("/", 1)[0] for n in names}
     for wanted in ("src/commerce/__init__.py", "src/commerce/lambda_handler.py"):
         check(wanted in names, f"{stage}: {wanted} is not in the zip")
-    for package in ("strawberry", "graphql", "starlette", "mangum", "pynamodb", "stripe"):
+    for package in ("strawberry", "graphql", "starlette", "mangum", "pynamodb", "stripe",
+                    "aws_lambda_powertools"):
         check(package in tops, f"{stage}: {package}/ is not in the zip")
     for package in ("boto3", "botocore", "s3transfer", "jmespath", "node_modules", "tests"):
         check(package not in tops, f"{stage}: {package}/ should not be in the zip")
@@ -191,7 +224,8 @@ for stage in stages:
           f"bytecode: {', '.join(sorted(tags)) or 'none'})")
     check(unzipped < 250e6, f"{stage}: over Lambda's 250 MB unzipped limit")
 
-# Call the handler the way Lambda would, with a GET /health event: code and dependencies
+# Call the three handlers the way Lambda would (GET /health, a scheduled event naming an
+# unknown job, an empty stream batch): code and dependencies
 # from the zip only (PYTHONPATH=/var/task/src:/var/task), boto3/botocore from outside it as
 # the runtime provides them.
 if not problems:
@@ -208,6 +242,27 @@ if not problems:
         runtime.mkdir()
         for name in ("boto3", "botocore", "s3transfer", "jmespath"):
             (runtime / name).symlink_to(site / name)
+        # The zip's compiled extensions are for aarch64 Linux. On another machine, swap each
+        # distribution that has one for the same version built for this machine (pip, from
+        # its cache when it can); its pure-Python code is identical.
+        if platform.machine() not in {"aarch64", "arm64"}:
+            native: dict[str, str] = {}  # "name==version" -> top-level folders
+            for record in task.glob("*.dist-info/RECORD"):
+                files = [line.split(",", 1)[0] for line in record.read_text().splitlines()]
+                if any(f.endswith(".so") for f in files):
+                    meta = (record.parent / "METADATA").read_text().splitlines()
+                    fields = dict(line.split(": ", 1) for line in meta if ": " in line)
+                    spec = f'{fields["Name"]}=={fields["Version"]}'
+                    tops = {f.split("/", 1)[0] for f in files if not f.startswith((".", "__"))}
+                    native[spec] = " ".join(sorted(t for t in tops if (task / t).exists()))
+            for spec, tops in native.items():
+                for top in tops.split():
+                    target = task / top
+                    shutil.rmtree(target) if target.is_dir() else target.unlink()
+            if native:
+                subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps",
+                                "--only-binary=:all:", "--target", str(runtime), *native],
+                               check=True, capture_output=True)
         probe = """
 import importlib, json, sys
 import commerce.lambda_handler as h
@@ -219,7 +274,18 @@ event = {"version": "2.0", "routeKey": "GET /health", "rawPath": "/health",
 response = h.handler(event, None)
 assert response["statusCode"] == 200, response
 assert json.loads(response["body"]) == {"status": "ok"}, response
-for m in ("commerce", "strawberry", "starlette", "mangum", "pynamodb", "stripe"):
+import commerce.jobs.handler as jobs
+scheduled = {"version": "0", "id": "89d1a02d-5ec7-412e-82f5-13505f849b41",
+             "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "123456789012", "time": "2026-11-23T04:00:00Z", "region": "us-east-1",
+             "resources": ["arn:aws:events:us-east-1:123456789012:rule/check-deploy"],
+             "detail": {}, "job": "no-such-job"}
+result = jobs.handler(scheduled, None)
+assert result["ok"] is False and "unknown job" in result["error"], result
+import commerce.events.handler as events
+assert events.handler({"Records": []}, None) == {"batchItemFailures": []}
+for m in ("commerce", "strawberry", "starlette", "mangum", "pynamodb", "stripe",
+          "aws_lambda_powertools"):
     f = importlib.import_module(m).__file__
     assert f.startswith(sys.argv[1]), (m, f)
 """
@@ -232,7 +298,9 @@ for m in ("commerce", "strawberry", "starlette", "mangum", "pynamodb", "stripe")
                "AWS_ACCESS_KEY_ID": "fake", "AWS_SECRET_ACCESS_KEY": "fake"}
         run = subprocess.run([python, "-S", "-c", probe, str(task)], env=env,
                              capture_output=True, text=True, check=False, timeout=120)
-        check(run.returncode == 0, f"GET /health through the zip's handler failed:\n{run.stderr}")
+        check(run.returncode == 0,
+              f"the zip's handlers (GET /health, a scheduled event, an empty stream batch) "
+              f"failed:\n{run.stderr}")
 
 if problems:
     print("\n".join(f"[check-deploy] FAIL {p}" for p in problems), file=sys.stderr)

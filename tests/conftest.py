@@ -23,7 +23,8 @@ from commerce.app import create_app
 from commerce.composition import Services, build_services
 from commerce.db.local import DynamoDBLocal, find_jar_dir
 from commerce.db.table import create_table_if_missing
-from commerce.settings import Settings
+from commerce.payments.local import LOCAL_SECRET_KEY, LocalStripe
+from commerce.settings import Secret, Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO_ROOT / ".commerce" / "build"
@@ -72,17 +73,29 @@ def dynamodb_endpoint(fake_aws_credentials: dict[str, str]) -> Iterator[str]:
         yield server.endpoint
 
 
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[LocalStripe]:
+    """The session's localstripe (a Stripe fake) on 127.0.0.1, state in memory only."""
+    with LocalStripe(log_dir=BUILD_DIR) as server:
+        yield server
+
+
+# Signs the webhook payloads tests build, and the ones localstripe delivers.
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
 # -- the service over a fresh table --------------------------------------------------------
 
 
 @pytest.fixture
-def settings(dynamodb_endpoint: str) -> Settings:
+def settings(dynamodb_endpoint: str, stripe_server: LocalStripe) -> Settings:
     """Settings for one test: its own table, and no catalog caching (every read is fresh).
 
     Limits are out of the way: budgets (rate limits) are off, since they add a DynamoDB
     call to every request that tests counting round trips do not expect, and the query
     cost limit is generous (staff helpers read whole catalogs in one query).
-    ``tests/e2e/limits`` turns them on with production figures.
+    ``tests/e2e/limits`` turns them on with production figures. Payments go to the
+    session's localstripe (``stripe_server``); webhooks are signed with ``WEBHOOK_SECRET``.
     """
     return Settings(
         table_name=f"test-{uuid.uuid4().hex[:12]}",
@@ -92,6 +105,9 @@ def settings(dynamodb_endpoint: str) -> Settings:
         graphiql=True,
         rate_limits=False,
         max_query_cost=1_000_000,
+        stripe_secret_key=Secret(LOCAL_SECRET_KEY),
+        stripe_webhook_secret=Secret(WEBHOOK_SECRET),
+        stripe_api_base=stripe_server.endpoint,
     )
 
 

@@ -16,9 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commerce.catalog.api import VIEW_BACKED_ROOT_FIELDS
 from commerce.composition import Services, build_services
+from commerce.downloads.http import DownloadEndpoint
 from commerce.graphql.http import GraphQLEndpoint
 from commerce.graphql.response_cache import ResponseCache
 from commerce.graphql.schema import build_schema
+from commerce.observability.logs import correlation_id
+from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.settings import Settings
 
 log = logging.getLogger("commerce.app")
@@ -43,7 +46,16 @@ class RequestIdMiddleware:
             return
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        # Every log line of this request carries its id (commerce.observability.logs).
+        token = correlation_id.set(request_id)
+        try:
+            await self._call_with_id(scope, receive, send, request_id)
+        finally:
+            correlation_id.reset(token)
 
+    async def _call_with_id(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str
+    ) -> None:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
@@ -119,6 +131,14 @@ def create_app(services: Services) -> Starlette:
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            Route(
+                "/webhooks/stripe",
+                StripeWebhookEndpoint(services.payment_events).handle,
+                methods=["POST"],
+            ),
+            Route(
+                "/downloads/{token}", DownloadEndpoint(services.downloads).handle, methods=["GET"]
+            ),
         ],
     )
     # Browsers on the listed frontend origins only (exact matches; none by default).
@@ -127,7 +147,7 @@ def create_app(services: Services) -> Starlette:
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Content-Type", "X-API-Key", "X-Request-Id"],
+        allow_headers=["Accept", "Authorization", "Content-Type", "X-API-Key", "X-Request-Id"],
         expose_headers=["X-Request-Id", "Retry-After", "X-Cache"],
         max_age=600,
     )

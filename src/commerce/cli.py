@@ -1,4 +1,4 @@
-"""The ``commerce`` command: serve, seed, schema, apikey, operations.
+"""The ``commerce`` command: serve, seed, schema, apikey, operations, jobs.
 
 Every subcommand reads ``Settings`` from the environment once. Without
 ``COMMERCE_DYNAMODB_ENDPOINT``, ``serve`` and ``seed`` start Amazon's DynamoDB
@@ -104,7 +104,30 @@ def _parser() -> argparse.ArgumentParser:
     register.set_defaults(run=_operations_register)
     listed = ops.add_parser("list", help="show every registered operation")
     listed.set_defaults(run=_operations_list)
+
+    jobs = commands.add_parser("jobs", help="run a scheduled job once, as the jobs function does")
+    job_actions = jobs.add_subparsers(dest="action", required=True)
+    run_job = job_actions.add_parser(
+        "run", help="run one job now (release-expired-reservations, abandoned-cart-sweep)"
+    )
+    run_job.add_argument("name", help="the job's name, as in serverless.yml")
+    run_job.set_defaults(run=_jobs_run)
     return parser
+
+
+def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a job in process with the jobs function's code; prints its result as JSON."""
+    import json
+
+    from commerce.composition import build_services
+    from commerce.jobs.runner import run_job
+    from commerce.observability.metrics import Metrics
+
+    with _database(settings) as local:
+        services = build_services(local)
+        result = run_job({"job": args.name}, services, Metrics(settings.metrics_namespace, "jobs"))
+    print(json.dumps(result))
+    return 0 if result.get("ok") else 1
 
 
 @contextlib.contextmanager
@@ -149,6 +172,48 @@ def _database(settings: Settings) -> Iterator[Settings]:
         local.stop()
 
 
+@contextlib.contextmanager
+def _payments(settings: Settings) -> Iterator[Settings]:
+    """Settings with a Stripe: the configured key, or localstripe started here on loopback.
+
+    localstripe delivers its signed webhooks to this server's ``/webhooks/stripe``, so a
+    local checkout is paid end to end with no Stripe account.
+    """
+    if settings.stripe_secret_key.value:
+        yield settings
+        return
+    import secrets
+
+    from commerce.payments.local import LOCAL_SECRET_KEY, LocalStripe, LocalStripeError
+    from commerce.settings import Secret
+
+    local = LocalStripe(
+        log_dir=settings.data_dir / "build", state=settings.data_dir / "stripe" / "state.pickle"
+    )
+    webhook_secret = settings.stripe_webhook_secret.value or f"whsec_{secrets.token_hex(16)}"
+    try:
+        local.start()
+        # Delivered about 1 s after each event, once uvicorn below is listening.
+        local.register_webhook(
+            "commerce-serve",
+            f"http://{settings.host}:{settings.port}/webhooks/stripe",
+            webhook_secret,
+        )
+    except (LocalStripeError, OSError) as exc:
+        local.stop()
+        raise CliError(f"cannot start the local Stripe fake: {exc}") from None
+    print(f"Stripe fake (localstripe) on {local.endpoint} (log in {local.log_path})")
+    try:
+        yield dataclasses.replace(
+            settings,
+            stripe_secret_key=Secret(LOCAL_SECRET_KEY),
+            stripe_webhook_secret=Secret(webhook_secret),
+            stripe_api_base=local.endpoint,
+        )
+    finally:
+        local.stop()
+
+
 def _reachable(endpoint: str) -> bool:
     parsed = urllib.parse.urlsplit(endpoint)
     try:
@@ -173,6 +238,23 @@ def _prepare(settings: Settings, *, seed: bool) -> None:
             f"Seeded the demo catalog: {report.products} products, {report.variants} variants, "
             f"{report.collections} collections"
         )
+    if seed and not settings.files_bucket:
+        _write_demo_files(settings.data_dir / "files")
+
+
+def _write_demo_files(folder: Path) -> None:
+    """The demo e-books' and audiobooks' stand-in files, so their download links work."""
+    from commerce.catalog.demo import demo_asset_files
+
+    written = 0
+    for key, text in demo_asset_files().items():
+        path = folder / key
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written += 1
+    if written:
+        print(f"Wrote {written} demo download files under {folder}")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -186,12 +268,52 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
     )
-    with _database(settings) as ready:
+    if not settings.public_url:
+        # Download links point at the address actually served.
+        settings = dataclasses.replace(
+            settings, public_url=f"http://{settings.host}:{settings.port}"
+        )
+    settings = _with_local_jwt_secret(settings)
+    settings = _with_local_download_key(settings)
+    with _database(settings) as with_db, _payments(with_db) as ready:
         _prepare(ready, seed=not args.no_seed)
         app = create_app(build_services(ready))
         print(f"GraphiQL on http://{ready.host}:{ready.port}/graphql")
         uvicorn.run(app, host=ready.host, port=ready.port, log_level="info")
     return 0
+
+
+def _with_local_jwt_secret(settings: Settings) -> Settings:
+    """A laptop's JWT secret, kept under the data dir so log-ins survive a restart."""
+    if settings.jwt_secret.value:
+        return settings
+    import secrets
+
+    from commerce.settings import Secret
+
+    path = settings.data_dir / "jwt-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return dataclasses.replace(settings, jwt_secret=Secret(path.read_text(encoding="utf-8")))
+
+
+def _with_local_download_key(settings: Settings) -> Settings:
+    """A laptop's download-link key, kept under the data dir so links survive a restart."""
+    if settings.download_signing_key.value:
+        return settings
+    import secrets
+
+    from commerce.settings import Secret
+
+    path = settings.data_dir / "download-signing-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    key = Secret(path.read_text(encoding="utf-8"))
+    return dataclasses.replace(settings, download_signing_key=key)
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
@@ -228,6 +350,7 @@ def _access(settings: Settings) -> Iterator[AccessService]:
 
 def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     from commerce.access.model import Scope
+    from commerce.problems import Rejected
 
     try:
         scopes = frozenset(Scope(s) for s in (args.scope or ["admin"]))
@@ -237,7 +360,7 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with _access(settings) as access:
             created = access.create_key(args.name, scopes)
-    except ValueError as exc:
+    except (ValueError, Rejected) as exc:
         raise CliError(str(exc)) from None
     print(created.plaintext)
     print(

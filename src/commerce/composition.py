@@ -6,14 +6,28 @@ this module reads the environment or builds its own dependencies.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
+from commerce.checkout.service import CheckoutService
+from commerce.customers.service import CustomersService
 from commerce.db.table import configure_table
+from commerce.downloads.files import FileSource, LocalFiles, S3Files
+from commerce.downloads.release import ReleaseDownloads
+from commerce.downloads.service import DownloadsService
+from commerce.inventory.service import InventoryService
 from commerce.limits.service import LimitsService, budgets_from_settings
+from commerce.notifications.senders import AwsSender
+from commerce.notifications.service import NotificationsService
 from commerce.operations.service import OperationsService
+from commerce.orders.service import OrdersService
+from commerce.payments.ports import PaymentGateway
+from commerce.payments.service import StripeWebhooks
+from commerce.payments.stripe_gateway import build_gateway
+from commerce.promotions.service import PromotionsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -31,6 +45,21 @@ class Services:
     tax: TaxService
     limits: LimitsService
     operations: OperationsService
+    inventory: InventoryService
+    # Orders and their payment events (also the webhook's OrderPayments); checkout.
+    orders: OrdersService
+    checkout: CheckoutService
+    # Stripe (or the local fake at settings.stripe_api_base); tests may pass their own.
+    gateway: PaymentGateway
+    # The outbox; delivery (SES/SNS) happens in the events function, on first use.
+    notifications: NotificationsService
+    customers: CustomersService
+    # Signed Stripe events applied to orders (POST /webhooks/stripe).
+    payment_events: StripeWebhooks
+    # Expiring, counted download links of paid digital lines (GET /downloads/<token>).
+    downloads: DownloadsService
+    # Promotions and discount codes (staff changes, code uses); pricing reads them.
+    promotions: PromotionsService
 
 
 def build_services(settings: Settings) -> Services:
@@ -48,19 +77,89 @@ def build_services(settings: Settings) -> Services:
         cache_seconds=settings.catalog_cache_seconds,
         prices_include_tax=settings.prices_include_tax,
     )
+    # Every cart read prices through the live promotions: cached like zones and rates.
+    promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
+    carts = CartService(
+        catalog,
+        shipping,
+        tax,
+        promotions,
+        ttl_seconds=settings.cart_ttl_seconds,
+        default_currency=settings.default_currency,
+    )
+    notifications = NotificationsService(
+        lambda: AwsSender(settings.region, settings.email_from, settings.sms_sender_id)
+    )
+    inventory = InventoryService(catalog)
+    gateway = build_gateway(settings)
+    orders = OrdersService(inventory, gateway, promotions=promotions)
+    downloads = DownloadsService(
+        catalog,
+        _files(settings),
+        signing_key=_download_signing_key(settings),
+        link_seconds=settings.download_link_seconds,
+        max_downloads=settings.download_max_count,
+    )
     return Services(
         settings=settings,
         catalog=catalog,
         access=AccessService(),
-        cart=CartService(
-            catalog,
-            shipping,
-            tax,
-            ttl_seconds=settings.cart_ttl_seconds,
-            default_currency=settings.default_currency,
-        ),
+        cart=carts,
         shipping=shipping,
         tax=tax,
         limits=LimitsService(budgets_from_settings(settings)),
         operations=OperationsService(),
+        inventory=inventory,
+        orders=orders,
+        checkout=CheckoutService(
+            carts,
+            inventory,
+            orders,
+            gateway,
+            reservation_seconds=settings.reservation_seconds,
+            promotions=promotions,
+        ),
+        gateway=gateway,
+        notifications=notifications,
+        customers=CustomersService(carts, jwt_secret=_jwt_secret(settings), outbox=notifications),
+        # Events go to the orders; a paid order's digital lines then get their links.
+        payment_events=StripeWebhooks(
+            ReleaseDownloads(orders, downloads),
+            gateway,
+            secret=settings.stripe_webhook_secret.value,
+            tolerance_seconds=settings.stripe_webhook_tolerance_seconds,
+        ),
+        downloads=downloads,
+        promotions=promotions,
     )
+
+
+# One per process, like the JWT secret: links a laptop or a test process shows stay
+# valid for that process only.
+_LOCAL_DOWNLOAD_KEY = secrets.token_urlsafe(32)
+
+
+def _download_signing_key(settings: Settings) -> str:
+    """The key that signs download links; a made-up one only on a laptop or in tests."""
+    if settings.download_signing_key.value:
+        return settings.download_signing_key.value
+    return _LOCAL_DOWNLOAD_KEY if settings.stage == "local" else ""
+
+
+def _files(settings: Settings) -> FileSource:
+    """The files bucket in AWS (presigned redirects), else ``<data dir>/files``."""
+    if settings.files_bucket:
+        return S3Files(settings.files_bucket, settings.region, settings.presigned_url_seconds)
+    return LocalFiles(settings.data_dir / "files")
+
+
+# One per process: tokens a laptop's `commerce serve` (which keeps a secret under
+# .commerce/) or a test process issues stay valid for that process.
+_LOCAL_JWT_SECRET = secrets.token_urlsafe(32)
+
+
+def _jwt_secret(settings: Settings) -> str | None:
+    """The key that signs customer tokens; a made-up one only on a laptop or in tests."""
+    if settings.jwt_secret.value:
+        return settings.jwt_secret.value
+    return _LOCAL_JWT_SECRET if settings.stage == "local" else None

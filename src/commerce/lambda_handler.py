@@ -1,15 +1,25 @@
-"""AWS Lambda entry point: API Gateway HTTP API (v2) events into the ASGI app.
+"""AWS Lambda entry point of the api function: API Gateway HTTP API (v2) events into the app.
 
-Importing this module is cheap: the app (Strawberry, PynamoDB, botocore) is
-built on the first event, so the import cost the benchmark reports is only
-what every invocation pays before it can run.
+Importing this module is cheap: the app (Strawberry, PynamoDB, botocore) and the JSON
+log formatter (Powertools) are loaded on the first event, so the import cost the
+benchmark reports is only what every invocation pays before it can run. Secrets missing
+from the environment are read from SSM on that first event (``commerce.secrets``).
+
+Each request is logged once (method, path, status, duration; never headers or bodies)
+with API Gateway's request id as its correlation id, the id the app echoes in
+``X-Request-Id`` and attaches to every other line it logs for the request.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import random
+import re
+import time
 from typing import TYPE_CHECKING, Any
+
+from commerce.observability.logs import correlated
 
 if TYPE_CHECKING:
     from mangum import Mangum
@@ -18,17 +28,26 @@ log = logging.getLogger("commerce.lambda")
 
 _adapter: Mangum | None = None
 
+# The app's own rule for ids it accepts (commerce.app): API Gateway's are base64.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._~+/=-]{1,64}$")
+
 
 def _build() -> Mangum:
     from mangum import Mangum
     from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
-    from commerce.app import create_app_from_env
+    from commerce.app import create_app
+    from commerce.composition import build_services
+    from commerce.observability.logs import configure_logging
+    from commerce.settings import Settings
+
+    settings = Settings.from_env_and_parameters()
+    configure_logging("api", json_lines=settings.json_logs)
 
     # Mangum base64-encodes every body whose content type it does not know as text; the
     # GraphQL-over-HTTP media type is JSON and should reach API Gateway as plain text.
     return Mangum(
-        create_app_from_env(),
+        create_app(build_services(settings)),
         lifespan="off",
         api_gateway_base_path="/",
         text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, "application/graphql-response+json"],
@@ -72,6 +91,39 @@ def _unsupported_event(event: object) -> dict[str, Any]:
     }
 
 
+def _warm() -> None:
+    """Build the app now, so that a SnapStart snapshot holds it (imports, schema, settings)."""
+    global _adapter
+    if _adapter is None:
+        _adapter = _build()
+
+
+def _after_restore() -> None:
+    # Every environment restored from one snapshot starts with the same `random` state;
+    # ids and tokens use `secrets` (the OS's generator), this covers any other user.
+    random.seed()
+
+
+def _register_snapstart_hooks() -> None:
+    """With SnapStart, pay the app's build at publish time instead of on a first request.
+
+    ``snapshot_restore_py`` exists only in Lambda's Python runtimes (3.12+); its hooks run
+    only for functions with SnapStart on, so other stages keep building on the first event.
+    """
+    try:
+        from snapshot_restore_py import (  # type: ignore[import-not-found]
+            register_after_restore,
+            register_before_snapshot,
+        )
+    except ImportError:
+        return
+    register_before_snapshot(_warm)
+    register_after_restore(_after_restore)
+
+
+_register_snapstart_hooks()
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Serve one HTTP API request."""
     global _adapter
@@ -79,5 +131,21 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _unsupported_event(event)
     if _adapter is None:
         _adapter = _build()
-    response: dict[str, Any] = _adapter(event, context)
+    request_id = event["requestContext"].get("requestId")
+    if not (isinstance(request_id, str) and _REQUEST_ID.fullmatch(request_id)):
+        # The app makes its own id then; this one only correlates the access line.
+        request_id = getattr(context, "aws_request_id", None) or "-"
+    started = time.perf_counter()
+    with correlated(request_id):
+        response: dict[str, Any] = _adapter(event, context)
+        http = event["requestContext"]["http"]
+        log.info(
+            "request",
+            extra={
+                "method": http["method"],
+                "path": http["path"][:200],
+                "status": response.get("statusCode"),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
     return response

@@ -79,6 +79,8 @@ class Settings:
     max_page_size: int = 100
     # Idle time after which a cart expires; every change to the cart restarts it.
     cart_ttl_seconds: int = 14 * 24 * 3600
+    # How long checkout holds an unpaid order's stock before releasing it.
+    reservation_seconds: int = 900
     # True: catalog prices and shipping rates include tax (tax is extracted from them);
     # False: tax is added on top (docs/storefront-guide.md, "Shipping and tax").
     prices_include_tax: bool = False
@@ -95,6 +97,36 @@ class Settings:
     persisted_queries_only: bool = False
     cors_origins: tuple[str, ...] = ()
     public_max_age_seconds: int = 60
+    # Payments (docs/decisions/0007-payments-and-webhooks.md). Without a secret key,
+    # `commerce serve` starts a local Stripe fake (localstripe) and points api_base at it.
+    stripe_secret_key: Secret = Secret("")
+    stripe_webhook_secret: Secret = Secret("")
+    stripe_api_base: str | None = None
+    stripe_webhook_tolerance_seconds: int = 300
+    # Digital downloads: links live this long and allow this many downloads; files come
+    # from S3 (presigned redirects) when a bucket is set, else from data_dir/files.
+    download_link_seconds: int = 7 * 24 * 3600
+    download_max_count: int = 5
+    # Empty: a made-up key on a laptop or in tests, and no links in a deployed stage.
+    download_signing_key: Secret = Secret("")
+    files_bucket: str | None = None
+    presigned_url_seconds: int = 60
+    # Where clients reach this API, for absolute links (downloads); "" gives relative
+    # ones. `commerce serve` fills it in with the address it listens on.
+    public_url: str = ""
+    # Notifications and scheduled jobs (docs/deploy.md). SES needs a verified sender.
+    email_from: str = "shop@example.com"
+    sms_sender_id: str | None = None
+    storefront_url: str = "http://127.0.0.1:3000"
+    abandoned_cart_after_hours: int = 72
+    abandoned_cart_window_hours: int = 24
+    # Powertools metrics namespace; X-Ray tracing is switched per stage in serverless.yml.
+    metrics_namespace: str = "Commerce"
+    # JSON log lines (Lambda) instead of the default text ones (COMMERCE_LOG_FORMAT=json).
+    json_logs: bool = False
+    # Signs customer access tokens (HS256, docs/decisions/0009-customer-auth.md). Empty:
+    # a local stage makes one per process; a deployed one cannot log customers in.
+    jwt_secret: Secret = Secret("")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -126,9 +158,23 @@ class Settings:
             host=source.get("COMMERCE_HOST", "127.0.0.1"),
             port=int(port_raw),
             cart_ttl_seconds=int(cart_ttl),
+            reservation_seconds=_whole(source, "COMMERCE_RESERVATION_SECONDS", 900, minimum=60),
             prices_include_tax=_flag(source, "COMMERCE_PRICES_INCLUDE_TAX", default=False),
             **_limit_settings(source, stage),
+            **_payment_settings(source, stage),
+            **_operations_settings(source),
+            **_auth_settings(source),
         )
+
+    @classmethod
+    def from_env_and_parameters(cls) -> Settings:
+        """Lambda: the environment, plus secrets it lacks from SSM Parameter Store.
+
+        See ``commerce.secrets``: only when ``COMMERCE_PARAMETER_PREFIX`` is set.
+        """
+        from commerce.secrets import with_parameters
+
+        return cls.from_env(with_parameters(os.environ))
 
 
 def _whole(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -177,3 +223,77 @@ def _limit_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
         "cors_origins": origins,
         "public_max_age_seconds": _whole(source, "COMMERCE_PUBLIC_MAX_AGE_SECONDS", 60),
     }
+
+
+def _payment_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
+    """Stripe keys and download links (docs/decisions/0007-payments-and-webhooks.md)."""
+    secret_key = source.get("COMMERCE_STRIPE_SECRET_KEY", "")
+    webhook_secret = source.get("COMMERCE_STRIPE_WEBHOOK_SECRET", "")
+    signing_key = source.get("COMMERCE_DOWNLOAD_SIGNING_KEY", "")
+    if secret_key and not secret_key.startswith(("sk_", "rk_")):
+        # Never echo the value: it may be a real key pasted into the wrong variable.
+        raise SettingsError("COMMERCE_STRIPE_SECRET_KEY must be a Stripe secret key (sk_...)")
+    api_base = source.get("COMMERCE_STRIPE_API_BASE") or None
+    if api_base is not None and not api_base.startswith(("http://", "https://")):
+        raise SettingsError(f"COMMERCE_STRIPE_API_BASE must be a URL, not {api_base!r}")
+    link_seconds = _whole(source, "COMMERCE_DOWNLOAD_LINK_SECONDS", 7 * 24 * 3600, minimum=1)
+    return {
+        "stripe_secret_key": Secret(secret_key),
+        "stripe_webhook_secret": Secret(webhook_secret),
+        "stripe_api_base": api_base,
+        "stripe_webhook_tolerance_seconds": _whole(
+            source, "COMMERCE_STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1
+        ),
+        "download_link_seconds": link_seconds,
+        "download_max_count": _whole(source, "COMMERCE_DOWNLOAD_MAX_COUNT", 5, minimum=1),
+        "download_signing_key": Secret(signing_key),
+        "files_bucket": source.get("COMMERCE_FILES_BUCKET") or None,
+        "presigned_url_seconds": _whole(source, "COMMERCE_PRESIGNED_URL_SECONDS", 60, minimum=1),
+        "public_url": _public_url(source),
+    }
+
+
+def _public_url(source: Mapping[str, str]) -> str:
+    raw = source.get("COMMERCE_PUBLIC_URL", "").strip().rstrip("/")
+    if raw and not raw.startswith(("https://", "http://")):
+        raise SettingsError(f"COMMERCE_PUBLIC_URL must be an http(s) URL, not {raw!r}")
+    return raw
+
+
+def _operations_settings(source: Mapping[str, str]) -> dict[str, Any]:
+    """Notification senders and job windows (docs/deploy.md)."""
+    email_from = source.get("COMMERCE_EMAIL_FROM", "shop@example.com").strip()
+    if "@" not in email_from:
+        raise SettingsError(f"COMMERCE_EMAIL_FROM must be an email address, not {email_from!r}")
+    storefront = source.get("COMMERCE_STOREFRONT_URL", "http://127.0.0.1:3000").rstrip("/")
+    if not storefront.startswith(("https://", "http://")):
+        raise SettingsError(f"COMMERCE_STOREFRONT_URL must be a URL, not {storefront!r}")
+    return {
+        "email_from": email_from,
+        "sms_sender_id": source.get("COMMERCE_SMS_SENDER_ID") or None,
+        "storefront_url": storefront,
+        "abandoned_cart_after_hours": _whole(
+            source, "COMMERCE_ABANDONED_CART_AFTER_HOURS", 72, minimum=1
+        ),
+        "abandoned_cart_window_hours": _whole(
+            source, "COMMERCE_ABANDONED_CART_WINDOW_HOURS", 24, minimum=1
+        ),
+        "metrics_namespace": source.get("COMMERCE_METRICS_NAMESPACE", "Commerce"),
+        "json_logs": _log_format(source),
+    }
+
+
+def _auth_settings(source: Mapping[str, str]) -> dict[str, Any]:
+    """Customer tokens (docs/decisions/0009-customer-auth.md)."""
+    jwt_secret = source.get("COMMERCE_JWT_SECRET", "")
+    # RFC 7518 section 3.2: an HS256 key is at least as long as the hash, 32 bytes.
+    if jwt_secret and len(jwt_secret.encode()) < 32:
+        raise SettingsError("COMMERCE_JWT_SECRET must be at least 32 bytes")
+    return {"jwt_secret": Secret(jwt_secret)}
+
+
+def _log_format(source: Mapping[str, str]) -> bool:
+    raw = source.get("COMMERCE_LOG_FORMAT", "text").strip().lower()
+    if raw not in {"json", "text"}:
+        raise SettingsError(f"COMMERCE_LOG_FORMAT must be json or text, not {raw!r}")
+    return raw == "json"

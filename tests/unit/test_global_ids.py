@@ -23,9 +23,10 @@ def encoded(raw: bytes) -> str:
 @pytest.mark.parametrize(
     ("type_name", "local_id"),
     [
-        ("Product", new_id()),
+        # Fixed ids: test ids must be the same in every collection (pytest-xdist workers).
+        ("Product", "01m83c2xkmn45p6nrcrjwz95jp"),
         ("Collection", "01hzy3k4m5n6p7q8r9s0t1v2w3"),
-        ("ProductVariant", f"{new_id()}.{new_id()}"),
+        ("ProductVariant", "01m83c2xkmnweax17mvhrynhqc.01m83c2xkmnmdtkca5pepxp5gd"),
         ("Product", "a:b:c"),
         ("Product", "ünïcödé"),
         ("P", "x"),

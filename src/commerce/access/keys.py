@@ -48,6 +48,11 @@ def prefix_of(plaintext: str) -> str | None:
     return match.group(1) if match else None
 
 
+def is_prefix(value: str) -> bool:
+    """Whether ``value`` has the shape of a key prefix (what listings show)."""
+    return len(value) == 8 and all(c in "abcdefghijklmnopqrstuvwxyz0123456789" for c in value)
+
+
 def matches(plaintext: str, digest: str) -> bool:
     """Whether ``plaintext`` is the key stored as ``digest`` (constant time)."""
     return hmac.compare_digest(digest_of(plaintext), digest)

@@ -1,8 +1,8 @@
 """Principals and scopes: who a request acts for and what it may touch.
 
-Every request resolves to exactly one ``Principal``. Today that is an anonymous
-shopper or the holder of an API key; customers (bearer tokens) and partner
-affiliates add kinds and scopes without changing how fields check access.
+Every request resolves to exactly one ``Principal``: an anonymous shopper, the
+holder of a staff API key, a customer (bearer token) or a partner affiliate (an
+API key issued to the partner, whose principal id is the partner's id).
 """
 
 from __future__ import annotations
@@ -66,8 +66,23 @@ class ApiKey:
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
     partner_id: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def active(self) -> bool:
-        """Whether the key still authenticates requests."""
+        """Whether the key has not been revoked (it may still have expired)."""
         return self.revoked_at is None
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the key's expiry has passed."""
+        return self.expires_at is not None and now >= self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """An affiliate partner: calls the API with its own keys and sees its own data only."""
+
+    id: str
+    name: str
+    email: str
+    created_at: datetime

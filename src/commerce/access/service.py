@@ -8,9 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from commerce import contact
 from commerce.access import keys, store
-from commerce.access.model import ANONYMOUS, ApiKey, Principal, PrincipalKind, Scope
+from commerce.access.errors import AccessErrorCode as Code
+from commerce.access.model import ANONYMOUS, ApiKey, Partner, Principal, PrincipalKind, Scope
 from commerce.ids import new_id
+from commerce.problems import Problem, Rejected
 
 MAX_NAME_LENGTH = 100
 # last_used_at is a hint for staff, not an audit log: writing it on every request
@@ -48,13 +51,53 @@ class AccessService:
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def create_key(self, name: str, scopes: frozenset[Scope]) -> CreatedKey:
-        """Make a key; the plaintext is returned here and nowhere else."""
+    def now(self) -> datetime:
+        """The service's clock (keys expire by it)."""
+        return self._clock()
+
+    def create_key(
+        self,
+        name: str,
+        scopes: frozenset[Scope],
+        *,
+        partner_id: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> CreatedKey:
+        """Make a key; the plaintext is returned here and nowhere else.
+
+        ``Rejected`` lists every problem: a name of 1 to 100 characters, at least one
+        scope, an existing partner (whose keys may not carry the admin scope), an expiry
+        in the future.
+        """
         name = name.strip()
-        if not name or len(name) > MAX_NAME_LENGTH:
-            raise ValueError(f"a key name is 1 to {MAX_NAME_LENGTH} characters")
+        problems: list[Problem] = []
+        if not name:
+            problems.append(Problem(Code.BLANK, "A key needs a name", ("name",)))
+        elif len(name) > MAX_NAME_LENGTH:
+            problems.append(
+                Problem(Code.TOO_LONG, f"A key name is at most {MAX_NAME_LENGTH}", ("name",))
+            )
         if not scopes:
-            raise ValueError("a key needs at least one scope")
+            problems.append(
+                Problem(Code.SCOPE_REQUIRED, "A key needs at least one scope", ("scopes",))
+            )
+        if partner_id is not None:
+            if store.get_partner(partner_id) is None:
+                problems.append(Problem(Code.PARTNER_NOT_FOUND, "No such partner", ("partnerId",)))
+            if Scope.ADMIN in scopes:
+                problems.append(
+                    Problem(
+                        Code.SCOPE_NOT_ALLOWED,
+                        "A partner's key cannot have the admin scope",
+                        ("scopes",),
+                    )
+                )
+        if expires_at is not None and expires_at <= self._clock():
+            problems.append(
+                Problem(Code.EXPIRY_IN_PAST, "The expiry must be in the future", ("expiresAt",))
+            )
+        if problems:
+            raise Rejected(problems)
         for _ in range(5):
             made = keys.make_key()
             key = ApiKey(
@@ -63,17 +106,54 @@ class AccessService:
                 prefix=made.prefix,
                 scopes=scopes,
                 created_at=self._clock(),
+                partner_id=partner_id,
+                expires_at=expires_at,
             )
             if store.insert_key(key, made.digest):
                 return CreatedKey(key=key, plaintext=made.plaintext)
         raise RuntimeError("could not find a free key prefix")
 
-    def list_keys(self) -> list[ApiKey]:
-        """Every key with its state, never a secret."""
+    def list_keys(self, prefix: str | None = None) -> list[ApiKey]:
+        """Every key with its state (or the one with ``prefix``), never a secret."""
+        if prefix is not None:
+            found = store.get_key(prefix) if keys.is_prefix(prefix) else None
+            return [] if found is None else [found[0]]
         return store.list_keys()
+
+    def partner_keys(self, partner_id: str) -> list[ApiKey]:
+        """One partner's keys, oldest first."""
+        return store.list_partner_keys(partner_id)
+
+    def create_partner(self, name: str, email: str) -> Partner:
+        """Open an affiliate partner account (staff only, checked by the API)."""
+        name, email = name.strip(), email.strip().lower()
+        problems: list[Problem] = []
+        if not name:
+            problems.append(Problem(Code.BLANK, "A partner needs a name", ("name",)))
+        elif len(name) > MAX_NAME_LENGTH:
+            problems.append(
+                Problem(Code.TOO_LONG, f"A name is at most {MAX_NAME_LENGTH}", ("name",))
+            )
+        if not contact.is_email(email):
+            problems.append(Problem(Code.INVALID, "Not a valid email address", ("email",)))
+        if problems:
+            raise Rejected(problems)
+        partner = Partner(id=new_id(), name=name, email=email, created_at=self._clock())
+        store.insert_partner(partner)
+        return partner
+
+    def partners(self) -> list[Partner]:
+        """Every partner, oldest first."""
+        return store.list_partners()
+
+    def partner(self, partner_id: str) -> Partner | None:
+        """A partner by id."""
+        return store.get_partner(partner_id)
 
     def revoke_key(self, prefix: str) -> ApiKey | None:
         """Stop a key from working; None when no key has that prefix."""
+        if not keys.is_prefix(prefix):
+            return None
         return store.mark_revoked(prefix, self._clock())
 
     def authenticate(self, api_key: str | None) -> Principal:
@@ -89,6 +169,11 @@ class AccessService:
             raise InvalidApiKey("unknown API key")
         if not key.active:
             raise InvalidApiKey("API key has been revoked")
+        if key.expired(self._clock()):
+            assert key.expires_at is not None
+            raise InvalidApiKey(
+                f"API key expired at {key.expires_at.isoformat()}; ask staff for a new one"
+            )
         self._note_use(prefix)
         kind = PrincipalKind.PARTNER if key.partner_id else PrincipalKind.API_KEY
         return Principal(kind, key.partner_id or key.id, key.scopes)

@@ -4,6 +4,9 @@ Keys (see ``docs/data-model.md``):
 
 - ``APIKEY#<prefix> / APIKEY``: one key, found by the prefix every request carries
 - GSI1 ``APIKEYS / <created_at>#<prefix>``: every key, oldest first, for listing
+- GSI2 ``PARTNER#<partner id>#APIKEYS / <created_at>#<prefix>``: one partner's keys
+- ``PARTNER#<id> / PARTNER``: a partner (affiliate) account
+- GSI1 ``PARTNERS / <created_at>#<id>``: every partner, oldest first, for staff
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
-from commerce.access.model import ApiKey, Scope
+from commerce.access.model import ApiKey, Partner, Scope
 from commerce.db.table import TableItem
 
 KEYS_PARTITION = "APIKEYS"
+PARTNERS_PARTITION = "PARTNERS"
 
 
 def api_key_pk(prefix: str) -> str:
@@ -34,6 +38,24 @@ class ApiKeyItem(TableItem, discriminator="ApiKey"):
     revoked_at = UTCDateTimeAttribute(null=True)
     last_used_at = UTCDateTimeAttribute(null=True)
     partner_id = UnicodeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute(null=True)
+
+
+class PartnerItem(TableItem, discriminator="Partner"):
+    """An affiliate partner account."""
+
+    partner_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+def partner_pk(partner_id: str) -> str:
+    return f"PARTNER#{partner_id}"
+
+
+def partner_keys_partition(partner_id: str) -> str:
+    return f"PARTNER#{partner_id}#APIKEYS"
 
 
 def _to_domain(item: ApiKeyItem) -> ApiKey:
@@ -46,6 +68,7 @@ def _to_domain(item: ApiKeyItem) -> ApiKey:
         revoked_at=item.revoked_at,
         last_used_at=item.last_used_at,
         partner_id=item.partner_id,
+        expires_at=item.expires_at,
     )
 
 
@@ -63,7 +86,11 @@ def insert_key(key: ApiKey, digest: str) -> bool:
         scopes={s.value for s in key.scopes},
         created_at=key.created_at,
         partner_id=key.partner_id,
+        expires_at=key.expires_at,
     )
+    if key.partner_id is not None:
+        item.gsi2pk = partner_keys_partition(key.partner_id)
+        item.gsi2sk = f"{key.created_at.isoformat()}#{key.prefix}"
     try:
         item.save(condition=ApiKeyItem.pk.does_not_exist())
     except Exception as exc:
@@ -88,6 +115,50 @@ def list_keys() -> list[ApiKey]:
         _to_domain(item)
         for item in TableItem.gsi1.query(KEYS_PARTITION)
         if isinstance(item, ApiKeyItem)
+    ]
+
+
+def list_partner_keys(partner_id: str) -> list[ApiKey]:
+    """One partner's keys, oldest first."""
+    return [
+        _to_domain(item)
+        for item in TableItem.gsi2.query(partner_keys_partition(partner_id))
+        if isinstance(item, ApiKeyItem)
+    ]
+
+
+def insert_partner(partner: Partner) -> None:
+    """Store a new partner (ids are fresh, so the condition only guards against a bug)."""
+    PartnerItem(
+        pk=partner_pk(partner.id),
+        sk="PARTNER",
+        gsi1pk=PARTNERS_PARTITION,
+        gsi1sk=f"{partner.created_at.isoformat()}#{partner.id}",
+        partner_id=partner.id,
+        name=partner.name,
+        email=partner.email,
+        created_at=partner.created_at,
+    ).save(condition=PartnerItem.pk.does_not_exist())
+
+
+def _partner(item: PartnerItem) -> Partner:
+    return Partner(item.partner_id, item.name, item.email, item.created_at)
+
+
+def get_partner(partner_id: str) -> Partner | None:
+    """A partner by id."""
+    try:
+        return _partner(PartnerItem.get(partner_pk(partner_id), "PARTNER"))
+    except PartnerItem.DoesNotExist:
+        return None
+
+
+def list_partners() -> list[Partner]:
+    """Every partner, oldest first."""
+    return [
+        _partner(item)
+        for item in TableItem.gsi1.query(PARTNERS_PARTITION)
+        if isinstance(item, PartnerItem)
     ]
 
 

@@ -21,6 +21,9 @@ class CartErrorCode(enum.Enum):
     TOO_LONG = "TOO_LONG"
     CONCURRENT_UPDATE = "CONCURRENT_UPDATE"
     DELIVERY_OPTION_NOT_AVAILABLE = "DELIVERY_OPTION_NOT_AVAILABLE"
+    # cartBundleAdd: no such live promotion, or it is not a bundle of named products.
+    PROMOTION_NOT_FOUND = "PROMOTION_NOT_FOUND"
+    NOT_A_BUNDLE = "NOT_A_BUNDLE"
 
 
 class CartWarningCode(enum.Enum):

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from commerce.cart.errors import CartWarningCode
 from commerce.cart.totals import NOWHERE, CartTotals, Destination, LineCharge, cart_totals
-from commerce.catalog.model import Product, Variant
+from commerce.catalog.model import Product, Variant, VariantKind
 from commerce.money import Currency, Money
+from commerce.pricing import model as pricing
+from commerce.pricing.engine import apply_promotions
 
-# Checkout writes, in one TransactWriteItems (at most 100 items): the order, the stock
-# reservation, and per line one conditional stock decrement, plus room for the later
-# slices' per-line items (a line snapshot or a promotion usage each) and a few fixed
-# items (idempotency record, order number, cart deletion). 25 lines * 3 + 10 = 85 < 100,
-# which leaves headroom instead of a cart that fails at the last step.
+# Checkout writes, in one TransactWriteItems (at most 100 items): per physical line one
+# conditional stock decrement, the order, its reservation, the idempotency record and the
+# cart deletion, and per applied discount code 2 items (3 for a customer: their counter).
+# 25 + 4 + MAX_CODES * 3 = 44 < 100, which leaves headroom instead of a cart that fails
+# at the last step.
 MAX_LINES = 25
 # A shopper buying more than this of one book is a wholesaler, or a typo.
 MAX_QUANTITY = 99
+# Discount codes a cart may hold at once (each adds 2-3 items to checkout's transaction).
+MAX_CODES = 5
 
 # ``secrets.token_urlsafe(24)``: 24 random bytes, 32 URL-safe characters.
 TOKEN_LENGTH = 32
@@ -80,6 +84,17 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who asks for a cart through the API: a customer, or anyone else holding its token.
+
+    ``channel`` is where the cart is priced for (promotions may be limited to one).
+    """
+
+    customer_id: str | None = None
+    channel: pricing.Channel = pricing.Channel.WEB
+
+
+@dataclass(frozen=True, slots=True)
 class Cart:
     """A shopper's cart, as stored: lines in the order they were first added."""
 
@@ -93,10 +108,18 @@ class Cart:
     shipping_address: Address | None = None
     # The delivery option (a shipping rate id) the shopper chose; checked on every read.
     delivery_option_id: str | None = None
+    # The customer whose cart this is; None for a guest's cart (its token is the capability).
+    owner_id: str | None = None
+    # Discount codes as the shopper entered them (normalised), in the order entered.
+    discount_codes: tuple[str, ...] = ()
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
         return now >= self.expires_at
+
+    def visible_to(self, viewer: Viewer) -> bool:
+        """Whether ``viewer`` may read and change this cart: a customer's cart is theirs alone."""
+        return self.owner_id is None or self.owner_id == viewer.customer_id
 
     def line(self, line_id: str) -> CartLine | None:
         """The line with this id, if the cart has it."""
@@ -176,17 +199,37 @@ class PricedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PricingInput:
+    """What pricing needs beyond the catalog: the live promotions, the cart's codes as the
+    store knows them (use counts included), and who buys, where and when."""
+
+    promotions: Sequence[pricing.Promotion]
+    codes: Sequence[pricing.DiscountCode]
+    now: datetime
+    channel: pricing.Channel = pricing.Channel.WEB
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PricedCart:
-    """A cart priced from the catalog as it is now."""
+    """A cart priced from the catalog and the promotions as they are now.
+
+    ``promotions`` is the engine's answer (None when priced without promotions): per-line
+    discounts, order discounts allocated to lines, the shipping discount, refused codes
+    and near misses. ``totals`` already counts every discount.
+    """
 
     cart: Cart
     lines: tuple[PricedLine, ...]
     subtotal: Money
     totals: CartTotals
+    promotions: pricing.PricedCart | None = None
+    # The cart's codes the store knows (for which promotion each code is).
+    known_codes: tuple[pricing.DiscountCode, ...] = ()
 
     @property
     def total(self) -> Money:
-        """What the shopper pays: subtotal, shipping and tax (see ``cart.totals``)."""
+        """What the shopper pays: subtotal, discounts, shipping and tax (see ``cart.totals``)."""
         return self.totals.total
 
     @property
@@ -198,6 +241,23 @@ class PricedCart:
     def requires_shipping(self) -> bool:
         """Whether any line is a physical good."""
         return any(p.requires_shipping for p in self.lines)
+
+    def line_pricing(self, line_id: str) -> pricing.PricedLine | None:
+        """The engine's view of one line (its discounts); None for unpriceable lines."""
+        if self.promotions is None:
+            return None
+        return next((p for p in self.promotions.lines if p.line_id == line_id), None)
+
+    def applied_codes(self) -> list[pricing.DiscountCode]:
+        """The cart's codes that lowered the price (the ones checkout counts a use of)."""
+        if self.promotions is None:
+            return []
+        refused = {r.code for r in self.promotions.refused_codes}
+        return [c for c in self.known_codes if c.code not in refused]
+
+    def code_for(self, promotion_id: str) -> str | None:
+        """The applied code that unlocked ``promotion_id``; None for an automatic offer."""
+        return next((c.code for c in self.applied_codes() if c.promotion_id == promotion_id), None)
 
 
 def price_line(line: CartLine, products: Mapping[str, Product], currency: Currency) -> PricedLine:
@@ -222,23 +282,107 @@ def subtotal(lines: Iterable[PricedLine], currency: Currency) -> Money:
     return Money(amount, currency)
 
 
+def engine_line(priced: PricedLine) -> pricing.CartLine | None:
+    """A priceable line as the pricing engine sees it (what selectors match on)."""
+    product, variant, unit = priced.product, priced.variant, priced.unit_price
+    if product is None or variant is None or unit is None:
+        return None
+    return pricing.CartLine(
+        line_id=priced.line.id,
+        product_id=product.id,
+        variant_id=variant.id,
+        quantity=priced.line.quantity,
+        unit_price=unit,
+        collection_ids=frozenset(product.collection_ids),
+        attributes=frozenset((a.name, v) for a in product.attributes for v in a.values),
+        tags=frozenset(product.tags),
+        kind=pricing.ItemKind.PHYSICAL
+        if variant.kind is VariantKind.PHYSICAL
+        else pricing.ItemKind.DIGITAL,
+    )
+
+
 def price_cart(
     cart: Cart,
     products: Mapping[str, Product],
     destination: Destination = NOWHERE,
     *,
     prices_include_tax: bool = False,
+    offers: PricingInput | None = None,
 ) -> PricedCart:
-    """Every line of ``cart`` priced in its currency, with shipping, tax and totals."""
+    """Every line of ``cart`` priced in its currency, with promotions, shipping, tax, totals.
+
+    Shipping depends on the discounted merchandise and a free-shipping offer on the
+    shipping price, so the engine runs first without shipping, then, once a delivery
+    option is priced, again with it; the second answer is the one shown.
+    """
     lines = tuple(price_line(line, products, cart.currency) for line in cart.lines)
-    totals = cart_totals(
-        [p.charge for p in lines],
-        cart.currency,
-        destination,
-        cart.delivery_option_id,
-        prices_include_tax=prices_include_tax,
+
+    def totals(promoted: pricing.PricedCart | None) -> CartTotals:
+        discounts = (
+            {} if promoted is None else {p.line_id: p.subtotal - p.total for p in promoted.lines}
+        )
+        charges = [replace(p.charge, discount=discounts.get(p.line.id, 0)) for p in lines]
+        shipping_off = 0
+        if promoted is not None and promoted.shipping_discount is not None:
+            shipping_off = promoted.shipping_discount.amount
+        return cart_totals(
+            charges,
+            cart.currency,
+            destination,
+            cart.delivery_option_id,
+            prices_include_tax=prices_include_tax,
+            shipping_discount=shipping_off,
+        )
+
+    if offers is None:
+        return PricedCart(cart, lines, subtotal(lines, cart.currency), totals(None))
+    engine_lines = [e for p in lines if (e := engine_line(p)) is not None]
+    context = pricing.PricingContext(
+        now=offers.now,
+        currency=cart.currency,
+        channel=offers.channel,
+        customer_id=offers.customer_id,
+        codes=cart.discount_codes,
     )
-    return PricedCart(cart, lines, subtotal(lines, cart.currency), totals)
+    promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)
+    first = totals(promoted)
+    if first.shipping is not None and first.shipping.amount > 0:
+        context = replace(context, shipping=first.shipping.amount)
+        promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)
+        first = totals(promoted)
+    return PricedCart(
+        cart, lines, subtotal(lines, cart.currency), first, promoted, tuple(offers.codes)
+    )
+
+
+def bundle_lines(
+    bundle: pricing.Bundle, products: Mapping[str, Product], currency: Currency
+) -> list[LineRequest] | None:
+    """The lines that make one set of ``bundle``; None unless every component names one
+    product (and at most which of its variants) that is for sale in ``currency``.
+
+    A component chosen by tag or collection is a choice for the shopper, not for us.
+    """
+    wanted: list[LineRequest] = []
+    for component in bundle.components:
+        selector = component.selector
+        if len(selector.product_ids) != 1:
+            return None
+        [product_id] = selector.product_ids
+        product = products.get(product_id)
+        if product is None:
+            return None
+        variants = [
+            v
+            for v in product.variants
+            if (not selector.variant_ids or v.id in selector.variant_ids)
+            and v.price_in(currency) is not None
+        ]
+        if not variants:
+            return None
+        wanted.append(LineRequest(product.id, variants[0].id, component.quantity))
+    return wanted or None
 
 
 def stock_warning(priced: PricedLine, available: int | None) -> CartWarningCode | None:

@@ -11,25 +11,35 @@ one BatchGetItem for every product of the cart, whatever the number of lines. A 
 with a shipping address also asks the shipping service for its country's zone and the
 tax service for its rate; both keep their few items in a short in-process cache, so
 those reads add at most one GetItem and one Query, and none while the cache is fresh.
+Promotions come the same way (one read while the promotions cache is cold, none while
+warm); a cart holding discount codes adds one BatchGetItem for them (two for a
+customer: their own use counts).
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from commerce.cart import rules, store
 from commerce.cart.errors import CartErrorCode as Code
 from commerce.cart.model import (
+    MAX_CODES,
+    MAX_LINES,
     MAX_QUANTITY,
     Address,
     BuyerIdentity,
     Cart,
     LineRequest,
     PricedCart,
+    PricingInput,
+    Viewer,
+    bundle_lines,
+    engine_line,
     is_cart_token,
     merge_lines,
     price_cart,
@@ -39,9 +49,13 @@ from commerce.cart.model import (
 from commerce.cart.totals import NOWHERE, Destination
 from commerce.catalog.model import Product
 from commerce.catalog.service import CatalogService
+from commerce.db.writes import WriteSet
 from commerce.ids import new_id
 from commerce.money import Currency
+from commerce.pricing.model import Bundle, Channel, PricingContext, normalize_code
 from commerce.problems import Problem, Rejected
+from commerce.promotions.product_offers import ProductOffer, product_offers
+from commerce.promotions.service import PromotionsService
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
 
@@ -87,6 +101,7 @@ class CartService:
         catalog: CatalogService,
         shipping: ShippingService,
         taxes: TaxService,
+        promotions: PromotionsService | None = None,
         *,
         ttl_seconds: int,
         default_currency: Currency,
@@ -97,6 +112,7 @@ class CartService:
         self._catalog = catalog
         self._shipping = shipping
         self._taxes = taxes
+        self._promotions = promotions
         self._ttl = timedelta(seconds=ttl_seconds)
         self._default_currency = default_currency
         self._clock = clock
@@ -105,10 +121,52 @@ class CartService:
 
     # -- reads -------------------------------------------------------------------------
 
-    def cart(self, token: str) -> PricedCart | None:
-        """The cart priced now; None when unknown. ``Rejected`` with CART_EXPIRED when expired."""
-        record = self._live_record(token, ("id",))
-        return None if record is None else self._price(record.cart, ProductCache(self._catalog))
+    def cart(self, token: str, viewer: Viewer | None = None) -> PricedCart | None:
+        """The cart priced now; None when unknown. ``Rejected`` with CART_EXPIRED when expired.
+
+        With a ``viewer`` (API callers), another customer's cart is None, as if unknown.
+        """
+        record = self._live_record(token, ("id",), viewer)
+        if record is None:
+            return None
+        return self._price(record.cart, ProductCache(self._catalog), viewer)
+
+    def offers(self, priced: PricedCart, channel: Channel) -> list[CartOffer]:
+        """The item offers concerning the cart's products for its shopper, with what each
+        saves on this cart now and what the cart still lacks for it (its near miss)."""
+        if self._promotions is None or priced.promotions is None:
+            return []
+        promotions = self._promotions.promotions_for_pricing()
+        context = PricingContext(
+            now=self._clock(),
+            currency=priced.cart.currency,
+            channel=channel,
+            customer_id=priced.cart.owner_id,
+        )
+        saved = {a.promotion_id: a.amount for a in priced.promotions.applied}
+        missing = {n.promotion_id: n.text for n in priced.promotions.near_misses}
+        found: dict[str, CartOffer] = {}
+        for line in priced.lines:
+            engine = engine_line(line)
+            if engine is None:
+                continue
+            for offer in product_offers(engine, promotions, context):
+                pid = offer.promotion.id
+                found.setdefault(pid, CartOffer(offer, saved.get(pid, 0), missing.get(pid)))
+        return list(found.values())
+
+    def for_checkout(
+        self, token: str, viewer: Viewer | None = None
+    ) -> tuple[PricedCart, int] | None:
+        """The cart priced now with the version checkout must find unchanged; None: unknown."""
+        record = self._live_record(token, ("cartId",), viewer)
+        if record is None:
+            return None
+        return self._price(record.cart, ProductCache(self._catalog), viewer), record.version
+
+    def consume(self, writes: WriteSet, token: str, version: int) -> None:
+        """Delete the cart in the checkout's ``writes`` if still at ``version`` (label "cart")."""
+        store.add_checkout_deletion(writes, token, version)
 
     # -- changes -----------------------------------------------------------------------
 
@@ -119,6 +177,7 @@ class CartService:
         lines: Sequence[LineRequest] = (),
         buyer_identity: BuyerIdentity | None = None,
         input_problems: Sequence[Problem] = (),
+        owner_id: str | None = None,
     ) -> PricedCart:
         """A new cart, with lines and a buyer when given; nothing is stored when refused."""
         identity = _normalized(buyer_identity or BuyerIdentity())
@@ -134,6 +193,7 @@ class CartService:
             updated_at=now,
             expires_at=self._expiry(now),
             buyer_identity=identity,
+            owner_id=owner_id,
         )
         products = ProductCache(self._catalog)
         problems = _merged(problems, input_problems)
@@ -147,7 +207,11 @@ class CartService:
         return self._price(cart, products)
 
     def add_lines(
-        self, token: str, lines: Sequence[LineRequest], input_problems: Sequence[Problem] = ()
+        self,
+        token: str,
+        lines: Sequence[LineRequest],
+        input_problems: Sequence[Problem] = (),
+        viewer: Viewer | None = None,
     ) -> PricedCart:
         """Add variants; a variant already in the cart gets its quantity raised."""
         problems = _merged(_line_request_problems(lines), input_problems)
@@ -155,13 +219,16 @@ class CartService:
             problems.append(Problem(Code.INVALID, "Give at least one line", ("lines",)))
         if problems:
             raise Rejected(problems)
-        return self._change(token, lambda cart, products: _with_added_lines(cart, lines, products))
+        return self._change(
+            token, lambda cart, products: _with_added_lines(cart, lines, products), viewer
+        )
 
     def update_lines(
         self,
         token: str,
         quantities: Sequence[tuple[str, int]],
         input_problems: Sequence[Problem] = (),
+        viewer: Viewer | None = None,
     ) -> PricedCart:
         """Set the quantity of lines by id; 0 removes a line."""
         problems: list[Problem] = []
@@ -180,10 +247,14 @@ class CartService:
             _require_lines(cart, ids, lambda i: ("lines", str(i), "id"))
             return replace(cart, lines=set_quantities(cart.lines, dict(quantities)))
 
-        return self._change(token, edit)
+        return self._change(token, edit, viewer)
 
     def remove_lines(
-        self, token: str, line_ids: Sequence[str], input_problems: Sequence[Problem] = ()
+        self,
+        token: str,
+        line_ids: Sequence[str],
+        input_problems: Sequence[Problem] = (),
+        viewer: Viewer | None = None,
     ) -> PricedCart:
         """Take lines out of the cart by id."""
         if input_problems:
@@ -193,29 +264,39 @@ class CartService:
             _require_lines(cart, line_ids, lambda i: ("lineIds", str(i)))
             return replace(cart, lines=remove_lines(cart.lines, line_ids))
 
-        return self._change(token, edit)
+        return self._change(token, edit, viewer)
 
-    def update_buyer_identity(self, token: str, identity: BuyerIdentity) -> PricedCart:
+    def update_buyer_identity(
+        self, token: str, identity: BuyerIdentity, viewer: Viewer | None = None
+    ) -> PricedCart:
         """Replace who is buying (email, phone, marketing consent) as a whole."""
         normalized = _normalized(identity)
         problems = rules.check_buyer_identity(normalized, ("buyerIdentity",))
         if problems:
             raise Rejected(problems)
-        return self._change(token, lambda cart, _: replace(cart, buyer_identity=normalized))
+        return self._change(token, lambda cart, _: replace(cart, buyer_identity=normalized), viewer)
 
-    def update_shipping_address(self, token: str, address: Address) -> PricedCart:
+    def update_shipping_address(
+        self, token: str, address: Address, viewer: Viewer | None = None
+    ) -> PricedCart:
         """Set where a physical order would be shipped."""
         normalized = replace(address, country_code=address.country_code.strip().upper())
         problems = rules.check_address(normalized, ("address",))
         if problems:
             raise Rejected(problems)
-        return self._change(token, lambda cart, _: replace(cart, shipping_address=normalized))
+        return self._change(
+            token, lambda cart, _: replace(cart, shipping_address=normalized), viewer
+        )
 
-    def update_currency(self, token: str, currency: Currency) -> PricedCart:
+    def update_currency(
+        self, token: str, currency: Currency, viewer: Viewer | None = None
+    ) -> PricedCart:
         """Price the cart in another currency from now on."""
-        return self._change(token, lambda cart, _: replace(cart, currency=currency))
+        return self._change(token, lambda cart, _: replace(cart, currency=currency), viewer)
 
-    def select_delivery_option(self, token: str, option_id: str) -> PricedCart:
+    def select_delivery_option(
+        self, token: str, option_id: str, viewer: Viewer | None = None
+    ) -> PricedCart:
         """Choose one of the delivery options the cart is offered now."""
 
         def edit(cart: Cart, products: ProductCache) -> Cart:
@@ -232,12 +313,114 @@ class CartService:
                 )
             return replace(cart, delivery_option_id=option_id)
 
-        return self._change(token, edit)
+        return self._change(token, edit, viewer)
+
+    def update_discount_codes(
+        self, token: str, codes: Sequence[str], viewer: Viewer | None = None
+    ) -> PricedCart:
+        """Replace the cart's discount codes as a whole (empty: none). Each is kept even
+        when it does not apply now: the cart says why, and it may apply later."""
+        texts = list(dict.fromkeys(normalize_code(c) for c in codes))
+        problems = [
+            Problem(Code.BLANK, "A discount code cannot be empty", ("codes", str(i)))
+            for i, text in enumerate(texts)
+            if not text
+        ]
+        problems += [
+            Problem(Code.TOO_LONG, "A discount code has at most 32 characters", ("codes", str(i)))
+            for i, text in enumerate(texts)
+            if len(text) > 32
+        ]
+        if len(texts) > MAX_CODES:
+            problems.append(
+                Problem(Code.TOO_LARGE, f"At most {MAX_CODES} discount codes", ("codes",))
+            )
+        if problems:
+            raise Rejected(problems)
+        return self._change(
+            token, lambda cart, _: replace(cart, discount_codes=tuple(texts)), viewer
+        )
+
+    def add_bundle(self, token: str, promotion_id: str, viewer: Viewer | None = None) -> PricedCart:
+        """Add one set of a bundle promotion's components (quantities add to lines the
+        cart already has: checkout then decrements the summed quantity, never oversells)."""
+        promotion = None
+        if self._promotions is not None:
+            promotion = next(
+                (p for p in self._promotions.promotions_for_pricing() if p.id == promotion_id),
+                None,
+            )
+        if promotion is None:
+            raise Rejected(
+                [Problem(Code.PROMOTION_NOT_FOUND, "No such live promotion", ("promotionId",))]
+            )
+        offer = promotion.offer
+        if not isinstance(offer, Bundle):
+            raise Rejected([_not_a_bundle()])
+
+        def edit(cart: Cart, products: ProductCache) -> Cart:
+            ids = [pid for c in offer.components for pid in c.selector.product_ids]
+            wanted = bundle_lines(offer, products.get(ids), cart.currency)
+            if wanted is None:
+                raise Rejected([_not_a_bundle()])
+            return _with_added_lines(cart, wanted, products)
+
+        return self._change(token, edit, viewer)
+
+    # -- customers' carts ------------------------------------------------------------
+
+    def take_over(self, guest_token: str, customer_id: str, customer_token: str | None) -> str:
+        """The customer's cart once they log in holding ``guest_token``: its token.
+
+        A guest cart becomes the customer's; when the customer already has a live cart,
+        the guest's lines are merged into it (quantities added, capped at the per-item
+        maximum; lines past the cart's size are left out) and the guest cart is deleted.
+        Another customer's cart, an unknown or an expired one is left alone.
+        """
+        viewer = Viewer(customer_id)
+        try:
+            guest = self._live_record(guest_token, ("cartId",), viewer)
+            own = (
+                self._live_record(customer_token, ("cartId",), viewer)
+                if customer_token and customer_token != guest_token
+                else None
+            )
+        except Rejected:  # an expired cart: nothing to bring along
+            guest, own = None, None
+        if guest is None:
+            return customer_token or ""
+        if own is None:
+            claimed = replace(guest.cart, owner_id=customer_id)
+            try:
+                store.replace_cart(guest, claimed)
+            except store.CartChanged:
+                return customer_token or ""
+            return guest.cart.id
+        additions = [
+            LineRequest(line.product_id, line.variant_id, line.quantity)
+            for line in guest.cart.lines
+        ]
+
+        def merge(cart: Cart, _: ProductCache) -> Cart:
+            merged = merge_lines(cart.lines, additions, new_id)
+            capped = tuple(replace(ln, quantity=min(ln.quantity, MAX_QUANTITY)) for ln in merged)
+            return replace(cart, lines=capped[:MAX_LINES])
+
+        self._change(own.cart.id, merge, viewer)
+        # Changed in another tab meanwhile: it stays, and stays the guest's.
+        with contextlib.suppress(store.CartChanged):
+            store.delete_cart(guest)
+        return own.cart.id
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _live_record(self, token: str, field: tuple[str, ...]) -> store.CartRecord | None:
+    def _live_record(
+        self, token: str, field: tuple[str, ...], viewer: Viewer | None = None
+    ) -> store.CartRecord | None:
         record = store.get_cart_record(token) if is_cart_token(token) else None
+        if record is not None and viewer is not None and not record.cart.visible_to(viewer):
+            # Another customer's cart answers exactly as an unknown one: nothing leaks.
+            return None
         if record is not None and record.cart.is_expired(self._clock()):
             raise Rejected([Problem(Code.CART_EXPIRED, "The cart has expired", field)])
         return record
@@ -247,11 +430,11 @@ class CartService:
         # must say the same as the cart a mutation returned.
         return (now + self._ttl).replace(microsecond=0)
 
-    def _change(self, token: str, edit: Edit) -> PricedCart:
+    def _change(self, token: str, edit: Edit, viewer: Viewer | None = None) -> PricedCart:
         """Apply ``edit`` to the current cart and store it, re-reading after a conflict."""
         products = ProductCache(self._catalog)
         for attempt in range(MAX_ATTEMPTS):
-            record = self._live_record(token, ("cartId",))
+            record = self._live_record(token, ("cartId",), viewer)
             if record is None:
                 raise Rejected([Problem(Code.CART_NOT_FOUND, "Cart not found", ("cartId",))])
             now = self._clock()
@@ -263,16 +446,37 @@ class CartService:
             except store.CartChanged:
                 self._pause(_PAUSE_SECONDS * (attempt + 1) * (1 + secrets.randbelow(100) / 100))
                 continue
-            return self._price(changed, products)
+            return self._price(changed, products, viewer)
         raise Rejected([_concurrent_update()])
 
-    def _price(self, cart: Cart, products: ProductCache) -> PricedCart:
+    def _price(
+        self, cart: Cart, products: ProductCache, viewer: Viewer | None = None
+    ) -> PricedCart:
         found = products.get([ln.product_id for ln in cart.lines])
         return price_cart(
             cart,
             found,
             self._destination(cart, found),
             prices_include_tax=self._taxes.prices_include_tax,
+            offers=self._pricing_input(cart, viewer),
+        )
+
+    def _pricing_input(self, cart: Cart, viewer: Viewer | None) -> PricingInput | None:
+        """The live promotions (cached) and the cart's codes, for the cart's customer."""
+        if self._promotions is None:
+            return None
+        customer = cart.owner_id
+        codes = (
+            self._promotions.codes_for_pricing(cart.discount_codes, customer)
+            if cart.discount_codes
+            else []
+        )
+        return PricingInput(
+            promotions=self._promotions.promotions_for_pricing(),
+            codes=codes,
+            now=self._clock(),
+            channel=(viewer or Viewer()).channel,
+            customer_id=customer,
         )
 
     def _destination(self, cart: Cart, products: dict[str, Product]) -> Destination:
@@ -288,6 +492,23 @@ class CartService:
         zone = self._shipping.zone_for_country(address.country_code) if physical else None
         rate = self._taxes.rate_for(address.country_code, address.province)
         return Destination(has_address=True, zone=zone, tax_rate=rate)
+
+
+@dataclass(frozen=True, slots=True)
+class CartOffer:
+    """An offer on the cart's products: its saving on the cart now, and its near miss."""
+
+    offer: ProductOffer
+    saving: int
+    next_step: str | None
+
+
+def _not_a_bundle() -> Problem:
+    return Problem(
+        Code.NOT_A_BUNDLE,
+        "This promotion is not a bundle of products for sale in the cart's currency",
+        ("promotionId",),
+    )
 
 
 def _concurrent_update() -> Problem:

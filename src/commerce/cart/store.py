@@ -8,11 +8,16 @@ Keys (see ``docs/data-model.md``):
   to one conditional PutItem (no transaction needed). ``version`` makes every change a
   compare-and-swap, and ``ttl`` (the expiry, refreshed on each change) lets DynamoDB delete
   idle carts.
+- ``GSI2PK = CARTIDLE#<yyyy-mm-ddThh of the last change> / GSI2SK = <last change>#<token>``:
+  only on carts with lines and a buyer email that accepts marketing, so the abandoned-cart sweep
+  (``commerce.jobs``) queries the hour buckets of its window instead of scanning. Every
+  change rewrites the item, which moves the cart to the bucket of its new last change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -21,10 +26,11 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 
 from commerce.cart.model import Address, BuyerIdentity, Cart, CartLine
 from commerce.db.table import TableItem
+from commerce.db.writes import WriteSet
 from commerce.money import Currency
 
 CART_SK = "CART"
@@ -100,6 +106,7 @@ def _address_from_json(raw: list[str] | None) -> Address | None:
 
 
 def _cart_item(cart: Cart) -> CartItem:
+    idle_pk, idle_sk = _idle_index_keys(cart)
     return CartItem(
         pk=cart_pk(cart.id),
         sk=CART_SK,
@@ -108,13 +115,33 @@ def _cart_item(cart: Cart) -> CartItem:
         created_at=cart.created_at,
         updated_at=cart.updated_at,
         ttl=cart.expires_at,
+        gsi2pk=idle_pk,
+        gsi2sk=idle_sk,
         body={
             "lines": [[ln.id, ln.product_id, ln.variant_id, ln.quantity] for ln in cart.lines],
             "buyer": _buyer_to_json(cart.buyer_identity),
             "address": _address_to_json(cart.shipping_address),
             "delivery": cart.delivery_option_id,
+            "owner": cart.owner_id,
+            "codes": list(cart.discount_codes),
         },
     )
+
+
+IDLE_BUCKET_FORMAT = "%Y-%m-%dT%H"
+
+
+def idle_bucket(at: datetime) -> str:
+    """The GSI2 partition of carts last changed in ``at``'s hour (UTC)."""
+    return f"CARTIDLE#{at.astimezone(UTC).strftime(IDLE_BUCKET_FORMAT)}"
+
+
+def _idle_index_keys(cart: Cart) -> tuple[str | None, str | None]:
+    # Sparse: carts nobody may be reminded of (no lines, no email, no consent) stay out.
+    buyer = cart.buyer_identity
+    if not cart.lines or not buyer.email or not buyer.accepts_email_marketing:
+        return None, None
+    return idle_bucket(cart.updated_at), f"{cart.updated_at.astimezone(UTC).isoformat()}#{cart.id}"
 
 
 def _cart_from_item(item: CartItem) -> Cart:
@@ -132,6 +159,8 @@ def _cart_from_item(item: CartItem) -> Cart:
         buyer_identity=_buyer_from_json(body.get("buyer") or {}),
         shipping_address=_address_from_json(body.get("address")),
         delivery_option_id=body.get("delivery"),
+        owner_id=body.get("owner"),
+        discount_codes=tuple(body.get("codes") or ()),
     )
 
 
@@ -159,6 +188,25 @@ def replace_cart(old: CartRecord, new: Cart) -> None:
     _save(item, CartItem.pk.exists())
 
 
+def delete_cart(old: CartRecord) -> None:
+    """Remove a cart (a guest cart merged into a customer's) if nobody changed it meanwhile."""
+    item = _cart_item(old.cart)
+    item.version = old.version
+    try:
+        item.delete(condition=CartItem.pk.exists())
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise CartChanged from None
+        raise
+
+
+def add_checkout_deletion(writes: WriteSet, token: str, version: int) -> None:
+    """Delete the cart in a checkout transaction, on condition it is still at ``version``."""
+    item = CartItem(pk=cart_pk(token), sk=CART_SK)
+    item.version = version
+    writes.delete(item, CartItem.pk.exists(), label="cart")
+
+
 def _save(item: CartItem, condition: Any) -> None:
     # save() adds the version check to the condition and increments the version.
     try:
@@ -167,3 +215,17 @@ def _save(item: CartItem, condition: Any) -> None:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise CartChanged from None
         raise
+
+
+def carts_idle_since(hour: datetime) -> list[Cart]:
+    """Carts with lines and a consenting buyer email, last changed in ``hour`` (UTC)."""
+    return [
+        _cart_from_item(item)
+        for item in CartItem.gsi2.query(idle_bucket(hour))
+        if isinstance(item, CartItem)
+    ]
+
+
+def unchanged_check(cart: Cart) -> tuple[type[CartItem], str, str, Any]:
+    """``WriteSet.check`` arguments that hold while the cart is as ``cart`` saw it."""
+    return CartItem, cart_pk(cart.id), CART_SK, CartItem.updated_at == cart.updated_at

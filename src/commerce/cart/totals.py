@@ -15,6 +15,11 @@ The rules (also in ``docs/storefront-guide.md``):
   tax is the sum of those, so the parts always add up to the total exactly.
 - Prices exclude tax: total = subtotal + shipping + tax. Prices include tax: total =
   subtotal + shipping, and the tax amounts show the part of those prices that is tax.
+- Promotions come first (the pricing engine): every discount, order-level ones included,
+  is allocated to lines, so each line has a discounted amount. Delivery options are
+  priced on the discounted merchandise (a "free over 50" rate counts what the shopper
+  pays), tax is computed on each discounted line amount and on shipping after its
+  discount, and total = subtotal - discounts + shipping - shipping discount (+ tax).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class LineCharge:
     total: Money | None
     requires_shipping: bool
     weight_grams: int
+    # The line's share of every promotion (its own and order-level ones), minor units.
+    discount: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,9 @@ class CartTotals:
     delivery_options: tuple[DeliveryOption, ...]
     delivery: DeliveryOption | None
     shipping: Money | None
+    # Promotions on the merchandise (line and order discounts) and on shipping.
+    discount: Money
+    shipping_discount: Money
     line_taxes: tuple[Money | None, ...]
     shipping_tax: Money | None
     tax: Money | None
@@ -75,9 +85,11 @@ def cart_totals(
     selected_option_id: str | None,
     *,
     prices_include_tax: bool,
+    shipping_discount: int = 0,
 ) -> CartTotals:
     """The cart's shipping, tax and total, and what it lacks for checkout."""
     subtotal = sum((ln.total.amount for ln in lines if ln.total is not None), 0)
+    discount = sum(ln.discount for ln in lines if ln.total is not None)
     requires_shipping = any(ln.requires_shipping for ln in lines)
     weight = sum(ln.weight_grams for ln in lines if ln.requires_shipping)
     issues: list[Issue] = [] if lines else [Issue.CART_EMPTY]
@@ -90,7 +102,7 @@ def cart_totals(
             issues.append(Issue.SHIPPING_ADDRESS_REQUIRED)
         elif destination.zone is not None:
             options = delivery_options(
-                destination.zone, currency, Money(subtotal, currency), weight
+                destination.zone, currency, Money(subtotal - discount, currency), weight
             )
         if destination.has_address and not options:
             issues.append(Issue.SHIPPING_NOT_AVAILABLE)
@@ -112,12 +124,13 @@ def cart_totals(
             return 0
         return tax_on(amount, rate.percentage, included=prices_include_tax)
 
-    line_taxes = [tax(None if ln.total is None else ln.total.amount) for ln in lines]
-    shipping_tax = tax(shipping)
+    shipping_off = 0 if shipping is None else min(shipping_discount, shipping)
+    line_taxes = [tax(None if ln.total is None else ln.total.amount - ln.discount) for ln in lines]
+    shipping_tax = tax(None if shipping is None else shipping - shipping_off)
     total_tax: int | None = None
     if destination.has_address:
         total_tax = sum(t for t in line_taxes if t is not None) + (shipping_tax or 0)
-    total = subtotal + (shipping or 0)
+    total = subtotal - discount + (shipping or 0) - shipping_off
     if not prices_include_tax:
         total += total_tax or 0
 
@@ -131,6 +144,8 @@ def cart_totals(
         delivery_options=options,
         delivery=chosen,
         shipping=money(shipping),
+        discount=Money(discount, currency),
+        shipping_discount=Money(shipping_off, currency),
         line_taxes=tuple(money(t) for t in line_taxes),
         shipping_tax=money(shipping_tax),
         tax=money(total_tax),

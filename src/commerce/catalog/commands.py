@@ -23,6 +23,7 @@ class VariantDraft:
     cost: Money | None = None
     weight_grams: int | None = None
     initial_stock: int = 0
+    asset_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class VariantChanges:
     cost: Money | None = None
     clear_cost: bool = False
     weight_grams: int | None = None
+    asset_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

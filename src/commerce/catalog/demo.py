@@ -512,21 +512,44 @@ def _variant_drafts(book: Book) -> tuple[VariantDraft, ...]:
             weight_grams=hardcover.grams,
             initial_stock=hardcover.stock,
         ),
-        _download_draft(f"{book.sku}-EB", EBOOK, book.ebook),
+        _download_draft(f"{book.sku}-EB", EBOOK, book.ebook, _asset_key(book, EBOOK)),
     ]
     if book.audiobook is not None:
-        variants.append(_download_draft(f"{book.sku}-AB", AUDIOBOOK, book.audiobook))
+        variants.append(
+            _download_draft(
+                f"{book.sku}-AB", AUDIOBOOK, book.audiobook, _asset_key(book, AUDIOBOOK)
+            )
+        )
     return tuple(variants)
 
 
-def _download_draft(sku: str, format_name: str, download: Download) -> VariantDraft:
+def _download_draft(sku: str, format_name: str, download: Download, asset_key: str) -> VariantDraft:
     return VariantDraft(
         sku=sku,
         options=(OptionValue(FORMAT, format_name),),
         prices=_prices(download.usd, download.eur, download.gbp),
         kind=VariantKind.DIGITAL,
         cost=Money(download.cost, Currency.USD),
+        asset_key=asset_key,
     )
+
+
+def _asset_key(book: Book, format_name: str) -> str:
+    folder = "ebooks" if format_name == EBOOK else "audiobooks"
+    return f"{folder}/{_handle(book.title)}.txt"
+
+
+def demo_asset_files() -> dict[str, str]:
+    """A small stand-in file for every demo download, by asset key (written on seed)."""
+    files: dict[str, str] = {}
+    for book in BOOKS:
+        formats = [EBOOK] + ([AUDIOBOOK] if book.audiobook is not None else [])
+        for format_name in formats:
+            files[_asset_key(book, format_name)] = (
+                f"{book.title} by {' and '.join(book.authors)} ({format_name}).\n"
+                "A demo file of the commerce sample bookstore.\n"
+            )
+    return files
 
 
 def _prices(usd: int, eur: int, gbp: int | None) -> tuple[Money, ...]:

@@ -60,6 +60,8 @@ class Variant:
     kind: VariantKind = VariantKind.PHYSICAL
     cost: Money | None = None
     weight_grams: int | None = None
+    # Digital goods: the file a download delivers (a key in the files bucket or folder).
+    asset_key: str | None = None
 
     @property
     def title(self) -> str:

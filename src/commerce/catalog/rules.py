@@ -6,6 +6,7 @@ together, so these return lists instead of stopping at the first problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from commerce.amounts import AmountCodes, check_amounts
@@ -215,6 +216,29 @@ def check_weight(weight: int | None, field: tuple[str, ...]) -> list[Problem]:
     return []
 
 
+# A relative path of plain segments: it names an S3 object or a file under the local
+# files folder, so it must never climb out of it ("..") or be absolute.
+_ASSET_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+MAX_ASSET_KEY_LENGTH = 200
+
+
+def check_asset_key(key: str | None, field: tuple[str, ...]) -> list[Problem]:
+    """A digital variant's file key: a short relative path, never absolute, never ``..``."""
+    if key is None:
+        return []
+    if len(key) > MAX_ASSET_KEY_LENGTH:
+        return [Problem(Code.TOO_LONG, "Asset key is too long", field)]
+    if not _ASSET_KEY.fullmatch(key) or ".." in key:
+        return [
+            Problem(
+                Code.INVALID,
+                "Asset key must be a relative path of letters, digits, '.', '_', '-' and '/'",
+                field,
+            )
+        ]
+    return []
+
+
 def check_variant_draft(draft: VariantDraft, field: tuple[str, ...]) -> list[Problem]:
     """Everything that can be wrong with a new variant on its own."""
     problems = [
@@ -223,6 +247,7 @@ def check_variant_draft(draft: VariantDraft, field: tuple[str, ...]) -> list[Pro
         *check_prices(draft.prices, (*field, "prices")),
         *check_cost(draft.cost, (*field, "costPrice")),
         *check_weight(draft.weight_grams, (*field, "weightGrams")),
+        *check_asset_key(draft.asset_key, (*field, "assetKey")),
     ]
     if draft.initial_stock < 0:
         problems.append(Problem(Code.NEGATIVE, "Stock can't be negative", (*field, "initialStock")))

@@ -284,6 +284,7 @@ class CatalogService:
             problems += rules.check_options(changes.options, ("options",))
         problems += rules.check_cost(changes.cost, ("costPrice",))
         problems += rules.check_weight(changes.weight_grams, ("weightGrams",))
+        problems += rules.check_asset_key(changes.asset_key, ("assetKey",))
         changed = replace(
             variant,
             sku=variant.sku if changes.sku is None else changes.sku,
@@ -293,6 +294,7 @@ class CatalogService:
             weight_grams=(
                 variant.weight_grams if changes.weight_grams is None else changes.weight_grams
             ),
+            asset_key=variant.asset_key if changes.asset_key is None else changes.asset_key,
         )
         variants = tuple(changed if v.id == variant_id else v for v in record.product.variants)
         problems += rules.check_variant_set(variants, ())
@@ -453,6 +455,7 @@ class CatalogService:
             kind=draft.kind,
             cost=draft.cost,
             weight_grams=draft.weight_grams,
+            asset_key=draft.asset_key,
         )
 
     def _product_record(

@@ -164,6 +164,7 @@ def _variant_to_json(variant: Variant) -> dict[str, Any]:
         "kind": variant.kind.value,
         "cost": _money_to_json(variant.cost),
         "weight": variant.weight_grams,
+        "asset": variant.asset_key,
     }
 
 
@@ -176,6 +177,7 @@ def _variant_from_json(raw: dict[str, Any]) -> Variant:
         kind=VariantKind(raw["kind"]),
         cost=_money_from_json(raw.get("cost")),
         weight_grams=raw.get("weight"),
+        asset_key=raw.get("asset"),
     )
 
 

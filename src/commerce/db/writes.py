@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from commerce.db.table import MAX_TRANSACTION_ITEMS, TableItem, transaction
 
@@ -40,6 +41,9 @@ class WriteSet:
     _checks: list[tuple[type[TableItem], str, str, Condition, str]] = field(default_factory=list)
     _deletes: list[tuple[TableItem, Condition | None, str]] = field(default_factory=list)
     _puts: list[tuple[TableItem, Condition | None, str]] = field(default_factory=list)
+    _updates: list[tuple[TableItem, list[Action], Condition | None, str]] = field(
+        default_factory=list
+    )
 
     def put(self, item: TableItem, condition: Condition | None = None, label: str = "") -> None:
         """Write ``item`` whole; versioned items also check their version."""
@@ -49,6 +53,16 @@ class WriteSet:
         """Remove ``item``; versioned items also check their version."""
         self._deletes.append((item, condition, label))
 
+    def update(
+        self,
+        item: TableItem,
+        actions: list[Action],
+        condition: Condition | None = None,
+        label: str = "",
+    ) -> None:
+        """Change attributes of the item with ``item``'s key in place (counters, flags)."""
+        self._updates.append((item, actions, condition, label))
+
     def check(
         self, model: type[TableItem], pk: str, sk: str, condition: Condition, label: str = ""
     ) -> None:
@@ -56,7 +70,7 @@ class WriteSet:
         self._checks.append((model, pk, sk, condition, label))
 
     def __len__(self) -> int:
-        return len(self._checks) + len(self._deletes) + len(self._puts)
+        return len(self._checks) + len(self._deletes) + len(self._puts) + len(self._updates)
 
     def commit(self) -> None:
         """Write everything or nothing; ``ConditionsFailed`` names what did not hold."""
@@ -68,6 +82,7 @@ class WriteSet:
             [c[4] for c in self._checks]
             + [d[2] for d in self._deletes]
             + [p[2] for p in self._puts]
+            + [u[3] for u in self._updates]
         )
         try:
             with transaction() as writes:
@@ -77,6 +92,8 @@ class WriteSet:
                     writes.delete(item, condition=maybe)
                 for item, maybe, _ in self._puts:
                     writes.save(item, condition=maybe)
+                for item, actions, maybe, _ in self._updates:
+                    writes.update(item, actions, condition=maybe)
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
             failed = tuple(

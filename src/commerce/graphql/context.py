@@ -27,6 +27,8 @@ class Context:
     services: Services
     principal: Principal
     request_id: str
+    # The caller's network address (as the rate limits see it), for log-in throttling.
+    client_address: str | None = None
     _loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property

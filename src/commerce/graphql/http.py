@@ -35,6 +35,7 @@ from strawberry.types.graphql import OperationType
 from commerce.access.model import ANONYMOUS, PrincipalKind
 from commerce.access.service import InvalidApiKey
 from commerce.composition import Services
+from commerce.customers.tokens import InvalidAccessToken
 from commerce.graphql.context import Context
 from commerce.graphql.cost import MAX_ALIASES, MAX_ROOT_FIELDS, operation_cost
 from commerce.graphql.errors import ClientError
@@ -395,17 +396,42 @@ class GraphQLEndpoint:
         }
 
     async def _context(self, request: Request, request_id: str) -> Context:
+        """Who is calling: an API key (staff or partner), a customer's bearer token, or nobody.
+
+        Bad credentials are refused as a whole (401, ``UNAUTHENTICATED``) rather than
+        treated as anonymous: a client with an expired token must learn to refresh it,
+        not see a storefront that silently forgot who they are.
+        """
         services = self._services
         api_key = request.headers.get("x-api-key")
-        try:
-            principal = (
-                ANONYMOUS
-                if api_key is None
-                else await run_in_threadpool(services.access.authenticate, api_key)
+        bearer = _bearer_token(request.headers.get("authorization"))
+        if api_key is not None and bearer is not None:
+            raise RequestProblem(
+                400, "Send either an X-API-Key or an Authorization bearer token, not both"
             )
+        try:
+            if bearer is not None:
+                # A signature check, no database call: cheap enough for the event loop.
+                principal = services.customers.authenticate(bearer)
+            elif api_key is not None:
+                principal = await run_in_threadpool(services.access.authenticate, api_key)
+            else:
+                principal = ANONYMOUS
         except InvalidApiKey as exc:
             raise RequestProblem(401, f"Invalid API key: {exc}") from None
-        return Context(services=services, principal=principal, request_id=request_id)
+        except InvalidAccessToken as exc:
+            raise RequestProblem(
+                401,
+                str(exc),
+                # RFC 6750 section 3: how a bearer-token client learns what went wrong.
+                {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'},
+            ) from None
+        return Context(
+            services=services,
+            principal=principal,
+            request_id=request_id,
+            client_address=self._client_address(request),
+        )
 
     def _answer(
         self, result: ExecutionResult, media_type: str, request_id: str
@@ -481,6 +507,24 @@ class GraphQLEndpoint:
         }.get(status, "BAD_REQUEST")
         payload = {"errors": [{"message": message, "extensions": {"code": code}}]}
         return _json_response(payload, status, media_type, request_id, headers)
+
+
+def _bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None without the header.
+
+    Another scheme, or a bearer header without a token, is refused: sending credentials
+    the server cannot read is a client bug that must not pass as anonymous.
+    """
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise RequestProblem(
+            401,
+            "The Authorization header must read 'Bearer <access token>'",
+            {"WWW-Authenticate": 'Bearer error="invalid_request"'},
+        )
+    return token.strip()
 
 
 def _json_object(raw: str, name: str) -> dict[str, Any]:

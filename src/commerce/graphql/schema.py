@@ -19,9 +19,15 @@ from strawberry.extensions import (
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
+from commerce.access.api import AccessMutation, AccessQuery
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
+from commerce.checkout.api import CheckoutMutation
+from commerce.customers.api import CustomerMutation, CustomerQuery
+from commerce.inventory.api import InventoryMutation, InventoryQuery
+from commerce.orders.api import OrderMutation, OrderQuery
+from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
@@ -30,12 +36,33 @@ MAX_QUERY_TOKENS = 5_000
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(CatalogQuery, CartQuery, ShippingQuery, TaxQuery):
+class Query(
+    CatalogQuery,
+    CartQuery,
+    ShippingQuery,
+    TaxQuery,
+    InventoryQuery,
+    CustomerQuery,
+    AccessQuery,
+    OrderQuery,
+    PromotionsQuery,
+):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(CatalogMutation, CartMutation, ShippingMutation, TaxMutation):
+class Mutation(
+    CatalogMutation,
+    CartMutation,
+    ShippingMutation,
+    TaxMutation,
+    InventoryMutation,
+    CheckoutMutation,
+    OrderMutation,
+    CustomerMutation,
+    AccessMutation,
+    PromotionsMutation,
+):
     pass
 
 

@@ -28,6 +28,7 @@ def services(settings: Settings, clock: Clock) -> Services:
         built.catalog,
         built.shipping,
         built.tax,
+        built.promotions,
         ttl_seconds=settings.cart_ttl_seconds,
         default_currency=settings.default_currency,
         clock=clock,

@@ -228,5 +228,6 @@ def test_reading_a_cart_with_an_address_costs_a_fixed_number_of_calls(
         with count_dynamodb_calls() as calls:
             read(gql, cart["id"])
         counts.append(calls.by_operation())
-    # then: the cart, the zones, the tax rates, its products and their stock (no cache in tests)
-    assert counts[0] == counts[1] == {"GetItem": 2, "Query": 1, "BatchGetItem": 2}
+    # then: the cart, the zones, the tax rates, the promotions, its products and their
+    # stock (no cache in tests)
+    assert counts[0] == counts[1] == {"GetItem": 2, "Query": 2, "BatchGetItem": 2}

@@ -138,3 +138,25 @@ def test_the_total_is_exactly_the_sum_of_its_parts_and_never_negative(
     assert shipping_tax <= shipping_amount
     if included:
         assert tax <= result.total.amount
+
+
+def test_tax_is_on_the_discounted_lines_and_shipping_after_its_discount() -> None:
+    discounted = LineCharge(usd(1000), requires_shipping=True, weight_grams=400, discount=250)
+    result = cart_totals(
+        [discounted, EBOOK], USD, HOME, "std", prices_include_tax=False, shipping_discount=200
+    )
+    assert result.subtotal == usd(1500)
+    assert result.discount == usd(250)
+    assert result.shipping == usd(499)
+    assert result.shipping_discount == usd(200)
+    # 20 % of 7.50, of 5.00 and of 2.99 (4.99 less 2.00): 1.50 + 1.00 + 0.598 -> 0.60
+    assert result.line_taxes == (usd(150), usd(100))
+    assert result.shipping_tax == usd(60)
+    assert result.total == usd(1500 - 250 + 499 - 200 + 150 + 100 + 60)
+
+
+def test_a_shipping_discount_never_exceeds_shipping() -> None:
+    result = cart_totals([BOOK], USD, HOME, "std", prices_include_tax=True, shipping_discount=999)
+    assert result.shipping_discount == usd(499)
+    assert result.shipping_tax == usd(0)
+    assert result.total == usd(1000)

@@ -55,3 +55,9 @@ def table_template() -> dict[str, Any]:
 def serverless_config() -> dict[str, Any]:
     config: dict[str, Any] = load_yaml(REPO_ROOT / "serverless.yml")
     return config
+
+
+@pytest.fixture(scope="session")
+def iam_template() -> dict[str, Any]:
+    template: dict[str, Any] = load_yaml(REPO_ROOT / "infra" / "iam.yml")
+    return template

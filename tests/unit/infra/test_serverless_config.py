@@ -1,4 +1,4 @@
-"""serverless.yml: the Lambda entry point, its routes, runtime, IAM and packaging."""
+"""serverless.yml and infra/iam.yml: functions, their events, roles, runtime and packaging."""
 
 from __future__ import annotations
 
@@ -12,16 +12,39 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-ALLOWED_DYNAMODB_ACTIONS = {
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:Query",
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
+TABLE_ARNS = [
+    {"Fn::GetAtt": ["CommerceTable", "Arn"]},
+    {"Fn::Join": ["", [{"Fn::GetAtt": ["CommerceTable", "Arn"]}, "/index/*"]]},
+]
+# What each function's role may do on the table; transactions are authorised through
+# Put/Update/Delete/ConditionCheck (there is no TransactWriteItems action).
+TABLE_ACTIONS = {
+    "api": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",
+    },
+    "jobs": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:ConditionCheckItem",
+    },
+}
+TABLE_ACTIONS["events"] = TABLE_ACTIONS["jobs"]
+HANDLERS = {
+    "api": "commerce.lambda_handler.handler",
+    "jobs": "commerce.jobs.handler.handler",
+    "events": "commerce.events.handler.handler",
 }
 
 
@@ -29,24 +52,81 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _statements(config: dict[str, Any]) -> list[dict[str, Any]]:
-    statements: list[dict[str, Any]] = config["provider"]["iam"]["role"]["statements"]
-    return statements
+def _statements(iam_template: dict[str, Any], function: str) -> dict[str, dict[str, Any]]:
+    """The role's inline statements by Sid."""
+    role = iam_template["Resources"][f"{function.capitalize()}Role"]["Properties"]
+    (policy,) = role["Policies"]
+    return {st["Sid"]: st for st in policy["PolicyDocument"]["Statement"]}
 
 
-def test_api_function_handler(serverless_config: dict[str, Any]) -> None:
+def test_three_functions_with_their_handlers_and_roles(serverless_config: dict[str, Any]) -> None:
     assert serverless_config["service"] == "commerce"
-    api = serverless_config["functions"]["api"]
-    assert api["handler"] == "commerce.lambda_handler.handler"
+    functions = serverless_config["functions"]
+    assert {name: fn["handler"] for name, fn in functions.items()} == HANDLERS
+    assert {name: fn["role"] for name, fn in functions.items()} == {
+        "api": "ApiRole",
+        "jobs": "JobsRole",
+        "events": "EventsRole",
+    }
+    for handler in HANDLERS.values():
+        module, _, function = handler.rpartition(".")
+        assert (REPO_ROOT / "src" / Path(*module.split("."))).with_suffix(".py").is_file()
+        assert function == "handler"
 
 
 def test_api_function_routes(serverless_config: dict[str, Any]) -> None:
     events = serverless_config["functions"]["api"]["events"]
-    routes = set()
-    for event in events:
-        http = event["httpApi"]
-        routes.add(http if isinstance(http, str) else f"{http['method']} {http['path']}")
-    assert routes == {"GET /graphql", "POST /graphql", "GET /health"}
+    routes = {f"{e['httpApi']['method']} {e['httpApi']['path']}" for e in events}
+    assert routes == {
+        "GET /graphql",
+        "POST /graphql",
+        "POST /webhooks/stripe",
+        "GET /downloads/{token}",
+        "GET /health",
+    }
+
+
+def test_jobs_run_on_schedules_that_name_a_known_job(serverless_config: dict[str, Any]) -> None:
+    from commerce.jobs.runner import JOBS
+
+    schedules = [e["schedule"] for e in serverless_config["functions"]["jobs"]["events"]]
+    assert schedules
+    for schedule in schedules:
+        assert schedule["rate"].startswith("rate(")
+        assert schedule["input"]["job"] in JOBS
+
+
+def test_events_consume_the_stream_with_partial_failures_and_a_dead_letter_queue(
+    serverless_config: dict[str, Any],
+) -> None:
+    (event,) = serverless_config["functions"]["events"]["events"]
+    stream = event["stream"]
+    assert stream["type"] == "dynamodb"
+    assert stream["arn"] == {"Fn::GetAtt": ["CommerceTable", "StreamArn"]}
+    assert stream["functionResponseType"] == "ReportBatchItemFailures"
+    assert stream["bisectBatchOnFunctionError"] is True
+    assert 0 < stream["maximumRetryAttempts"] <= 10
+    assert stream["destinations"]["onFailure"] == {
+        "arn": {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]},
+        "type": "sqs",
+    }
+
+
+def test_stream_filters_let_through_every_change_a_consumer_handles(
+    serverless_config: dict[str, Any],
+) -> None:
+    from commerce.events.consumers import Consumers
+
+    (event,) = serverless_config["functions"]["events"]["events"]
+    filtered = {
+        (f["dynamodb"].get("NewImage", f["dynamodb"].get("OldImage"))["type"]["S"][0], name)
+        for f in event["stream"]["filterPatterns"]
+        for name in f["eventName"]
+    }
+    ttl_only = [f for f in event["stream"]["filterPatterns"] if f["eventName"] == ["REMOVE"]]
+    assert [f["userIdentity"]["principalId"] for f in ttl_only] == [["dynamodb.amazonaws.com"]]
+    consumed = {(kind, change.value) for kind, change in Consumers.dispatch_keys()}
+    assert filtered == consumed
 
 
 def test_runtime_and_architecture(serverless_config: dict[str, Any]) -> None:
@@ -56,35 +136,75 @@ def test_runtime_and_architecture(serverless_config: dict[str, Any]) -> None:
     assert match, provider["runtime"]
     assert int(match.group(1)) >= 12
     assert provider["architecture"] == "arm64"
+    assert provider["tracing"] == {"lambda": "${param:tracing}"}
+    assert "iam" not in provider  # each function has its own role
 
 
-def test_no_iam_statement_on_every_resource(serverless_config: dict[str, Any]) -> None:
-    for statement in _statements(serverless_config):
+@pytest.mark.parametrize("function", list(HANDLERS))
+def test_no_role_statement_grants_everything(iam_template: dict[str, Any], function: str) -> None:
+    for statement in _statements(iam_template, function).values():
+        assert statement["Effect"] == "Allow"
+        for action in _as_list(statement["Action"]):
+            assert action != "*"
+            assert not action.endswith(":*"), statement
+        if "NotResource" in statement:  # SMS to phone numbers: everything except topics
+            assert _as_list(statement["Action"]) == ["sns:Publish"]
+            assert "Resource" not in statement
+            continue
         for resource in _as_list(statement["Resource"]):
             assert resource != "*", statement
-            assert not (isinstance(resource, str) and resource.endswith(":*")), statement
 
 
-def test_iam_grants_only_the_item_operations_on_the_table(
-    serverless_config: dict[str, Any],
+@pytest.mark.parametrize("function", list(HANDLERS))
+def test_each_role_has_only_the_table_actions_its_function_uses(
+    iam_template: dict[str, Any], function: str
 ) -> None:
-    table_arn = {"Fn::GetAtt": ["CommerceTable", "Arn"]}
-    index_arns = {"Fn::Join": ["", [table_arn, "/index/*"]]}
-    granted: set[str] = set()
-    for statement in _statements(serverless_config):
-        assert statement["Effect"] == "Allow"
-        actions = set(_as_list(statement["Action"]))
-        assert all(action.startswith("dynamodb:") for action in actions), actions
-        assert _as_list(statement["Resource"]) == [table_arn, index_arns]
-        granted |= actions
-    assert granted == ALLOWED_DYNAMODB_ACTIONS
+    table = _statements(iam_template, function)["Table"]
+    assert set(table["Action"]) == TABLE_ACTIONS[function]
+    assert table["Resource"] == TABLE_ARNS
+
+
+def test_only_the_events_role_reads_the_stream_and_sends_messages(
+    iam_template: dict[str, Any],
+) -> None:
+    sids = {fn: set(_statements(iam_template, fn)) for fn in HANDLERS}
+    assert sids == {
+        "api": {"Logs", "Table", "Secrets", "DigitalGoods"},
+        "jobs": {"Logs", "Table", "Secrets"},
+        "events": {"Logs", "Table", "Secrets", "Stream", "DeadLetters", "Email", "TextMessages"},
+    }
+
+
+def test_the_api_reads_exactly_the_secrets_the_loader_asks_for(
+    iam_template: dict[str, Any],
+) -> None:
+    from commerce.secrets import SECRET_PARAMETERS
+
+    granted = {
+        r["Fn::Sub"].rsplit("/", 1)[1]
+        for r in _statements(iam_template, "api")["Secrets"]["Resource"]
+    }
+    assert granted == set(SECRET_PARAMETERS.values())
+
+
+@pytest.mark.parametrize("function", ["jobs", "events"])
+def test_the_background_functions_read_only_the_stripe_key(
+    serverless_config: dict[str, Any], iam_template: dict[str, Any], function: str
+) -> None:
+    env = serverless_config["functions"][function]["environment"]
+    assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key"
+    granted = _statements(iam_template, function)["Secrets"]["Resource"]
+    assert granted["Fn::Sub"].endswith("/commerce/${sls:stage}/stripe-secret-key")
 
 
 def test_environment(serverless_config: dict[str, Any]) -> None:
     env = serverless_config["provider"]["environment"]
     assert env["COMMERCE_STAGE"] == "${sls:stage}"
     assert env["COMMERCE_TABLE_NAME"] == {"Ref": "CommerceTable"}
-    assert env["COMMERCE_GRAPHIQL"] == "${param:graphiql}"
+    assert env["COMMERCE_LOG_FORMAT"] == "json"
+    api_env = serverless_config["functions"]["api"]["environment"]
+    assert api_env["COMMERCE_GRAPHIQL"] == "${param:graphiql}"
+    assert api_env["COMMERCE_PARAMETER_PREFIX"] == "/commerce/${sls:stage}"
     params = serverless_config["params"]
     assert params["prod"]["graphiql"] == "false"
     assert params["default"]["graphiql"] == "true"
@@ -96,16 +216,12 @@ def test_handler_module_is_packaged_and_on_the_python_path(
     serverless_config: dict[str, Any],
 ) -> None:
     """The zip keeps src/commerce/...; PYTHONPATH must put /var/task/src first."""
-    module, _, function = serverless_config["functions"]["api"]["handler"].rpartition(".")
-    source = Path("src", *module.split(".")).with_suffix(".py")
-    assert (REPO_ROOT / source).is_file(), f"{source} is missing"
     patterns = serverless_config["package"]["patterns"]
     assert patterns[0] == "!**"
     assert "src/commerce/**" in patterns
     pythonpath = serverless_config["provider"]["environment"]["PYTHONPATH"].split(":")
     assert pythonpath[0] == "/var/task/src"
     assert "/var/runtime" in pythonpath  # Lambda's own default, which the runtime needs
-    assert function == "handler"
 
 
 def test_python_requirements_plugin(serverless_config: dict[str, Any]) -> None:
@@ -122,7 +238,8 @@ def test_python_requirements_plugin(serverless_config: dict[str, Any]) -> None:
 
 
 def test_resources_include_the_infra_files(serverless_config: dict[str, Any]) -> None:
-    assert "${file(infra/table.yml)}" in serverless_config["resources"]
+    included = {f"${{file(infra/{path.name})}}" for path in (REPO_ROOT / "infra").glob("*.yml")}
+    assert set(serverless_config["resources"]) == included
 
 
 def _requirements_script() -> ModuleType:

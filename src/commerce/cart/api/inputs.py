@@ -116,6 +116,25 @@ class CartLinesRemoveInput:
     line_ids: list[strawberry.ID] = strawberry.field(description="The CartLine ids to remove.")
 
 
+@strawberry.input(description="The discount codes a cart holds.")
+class CartDiscountCodesUpdateInput:
+    cart_id: strawberry.ID = strawberry.field(description="The cart.")
+    discount_codes: list[str] = strawberry.field(
+        description=(
+            "Every code the cart should hold (replaces the previous ones; empty removes all). "
+            "Case and surrounding spaces do not matter."
+        )
+    )
+
+
+@strawberry.input(description="A bundle promotion whose items to add to a cart.")
+class CartBundleAddInput:
+    cart_id: strawberry.ID = strawberry.field(description="The cart.")
+    promotion_id: strawberry.ID = strawberry.field(
+        description="The bundle Promotion (as offers and nearMisses name it)."
+    )
+
+
 @strawberry.input(description="A new buyer identity for a cart.")
 class CartBuyerIdentityUpdateInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")
@@ -162,6 +181,15 @@ def cart_token(global_id: str, problems: list[Problem]) -> str:
         problems.append(Problem(Code.INVALID_ID, "Not a valid Cart ID", ("cartId",)))
         return ""
     return token
+
+
+def promotion_id(global_id: str, problems: list[Problem]) -> str:
+    """The local id inside a Promotion id; an ``INVALID_ID`` problem when it is not one."""
+    local = local_id_or_none(global_id, "Promotion")
+    if local is None:
+        problems.append(Problem(Code.INVALID_ID, "Not a valid Promotion ID", ("promotionId",)))
+        return ""
+    return local
 
 
 def line_requests(

@@ -9,23 +9,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from commerce.access.model import PrincipalKind
 from commerce.cart.api import inputs
 from commerce.cart.api.inputs import (
+    CartBundleAddInput,
     CartBuyerIdentityUpdateInput,
     CartCreateInput,
     CartCurrencyUpdateInput,
     CartDeliveryOptionSelectInput,
+    CartDiscountCodesUpdateInput,
     CartLinesAddInput,
     CartLinesRemoveInput,
     CartLinesUpdateInput,
     CartShippingAddressUpdateInput,
 )
 from commerce.cart.api.types import Cart, CartUserError
-from commerce.cart.model import PricedCart
+from commerce.cart.model import PricedCart, Viewer
 from commerce.graphql.context import Context
+from commerce.graphql.permissions import HasCheckoutScope
+from commerce.pricing.model import Channel
 from commerce.problems import Problem, Rejected
+
+# Carts are the checkout's business: refused to keys without the checkout scope.
+CHECKOUT: list[type[BasePermission]] = [HasCheckoutScope]
 
 
 @strawberry.type(description="The result of creating or changing a cart.")
@@ -36,6 +45,18 @@ class CartPayload:
 
 def _refusal(problems: Sequence[Problem]) -> CartPayload:
     return CartPayload(cart=None, user_errors=[CartUserError.from_problem(p) for p in problems])
+
+
+def viewer_of(info: Info[Context, None]) -> Viewer:
+    """The caller as the cart sees it: a customer's carts are theirs alone.
+
+    The channel promotions see: a partner's key prices for PARTNER_API, anyone else for
+    WEB (the storefront and apps share one channel until clients identify themselves).
+    """
+    principal = info.context.principal
+    customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
+    channel = Channel.PARTNER_API if principal.kind is PrincipalKind.PARTNER else Channel.WEB
+    return Viewer(customer_id=customer, channel=channel)
 
 
 async def _cart_change(info: Info[Context, None], work: Callable[[], PricedCart]) -> CartPayload:
@@ -49,24 +70,35 @@ async def _cart_change(info: Info[Context, None], work: Callable[[], PricedCart]
 
 @strawberry.type
 class CartMutation:
-    @strawberry.mutation(description="Create a cart, optionally with lines and a buyer.")
+    @strawberry.mutation(
+        description="Create a cart, optionally with lines and a buyer.", permission_classes=CHECKOUT
+    )
     async def cart_create(self, info: Info[Context, None], input: CartCreateInput) -> CartPayload:
         problems: list[Problem] = []
         lines = inputs.line_requests(input.lines, problems)
         identity = None if input.buyer_identity is None else input.buyer_identity.to_domain()
         carts = info.context.services.cart
-        return await _cart_change(
-            info,
-            lambda: carts.create(
+        customers = info.context.services.customers
+        owner = viewer_of(info).customer_id
+
+        def create() -> PricedCart:
+            priced = carts.create(
                 currency=input.currency,
                 lines=lines,
                 buyer_identity=identity,
                 input_problems=problems,
-            ),
-        )
+                owner_id=owner,
+            )
+            if owner is not None:
+                # A logged-in customer's new cart becomes the one `customer { cart }` shows.
+                customers.remember_cart(owner, priced.cart.id)
+            return priced
+
+        return await _cart_change(info, create)
 
     @strawberry.mutation(
-        description="Add variants; a variant already in the cart has its quantity raised."
+        description="Add variants; a variant already in the cart has its quantity raised.",
+        permission_classes=CHECKOUT,
     )
     async def cart_lines_add(
         self, info: Info[Context, None], input: CartLinesAddInput
@@ -77,9 +109,13 @@ class CartMutation:
             return _refusal(problems)
         lines = inputs.line_requests(input.lines, problems)
         carts = info.context.services.cart
-        return await _cart_change(info, lambda: carts.add_lines(token, lines, problems))
+        viewer = viewer_of(info)
+        return await _cart_change(info, lambda: carts.add_lines(token, lines, problems, viewer))
 
-    @strawberry.mutation(description="Change line quantities; a quantity of 0 removes the line.")
+    @strawberry.mutation(
+        description="Change line quantities; a quantity of 0 removes the line.",
+        permission_classes=CHECKOUT,
+    )
     async def cart_lines_update(
         self, info: Info[Context, None], input: CartLinesUpdateInput
     ) -> CartPayload:
@@ -92,9 +128,12 @@ class CartMutation:
             for i, line in enumerate(input.lines)
         ]
         carts = info.context.services.cart
-        return await _cart_change(info, lambda: carts.update_lines(token, quantities, problems))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.update_lines(token, quantities, problems, viewer)
+        )
 
-    @strawberry.mutation(description="Take lines out of the cart.")
+    @strawberry.mutation(description="Take lines out of the cart.", permission_classes=CHECKOUT)
     async def cart_lines_remove(
         self, info: Info[Context, None], input: CartLinesRemoveInput
     ) -> CartPayload:
@@ -107,9 +146,15 @@ class CartMutation:
             for i, line_id in enumerate(input.line_ids)
         ]
         carts = info.context.services.cart
-        return await _cart_change(info, lambda: carts.remove_lines(token, line_ids, problems))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.remove_lines(token, line_ids, problems, viewer)
+        )
 
-    @strawberry.mutation(description="Set who is buying: email, phone and marketing consent.")
+    @strawberry.mutation(
+        description="Set who is buying: email, phone and marketing consent.",
+        permission_classes=CHECKOUT,
+    )
     async def cart_buyer_identity_update(
         self, info: Info[Context, None], input: CartBuyerIdentityUpdateInput
     ) -> CartPayload:
@@ -119,9 +164,15 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        return await _cart_change(info, lambda: carts.update_buyer_identity(token, identity))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.update_buyer_identity(token, identity, viewer)
+        )
 
-    @strawberry.mutation(description="Set where the cart's physical goods will be shipped.")
+    @strawberry.mutation(
+        description="Set where the cart's physical goods will be shipped.",
+        permission_classes=CHECKOUT,
+    )
     async def cart_shipping_address_update(
         self, info: Info[Context, None], input: CartShippingAddressUpdateInput
     ) -> CartPayload:
@@ -131,9 +182,14 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        return await _cart_change(info, lambda: carts.update_shipping_address(token, address))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.update_shipping_address(token, address, viewer)
+        )
 
-    @strawberry.mutation(description="Price the cart in another currency.")
+    @strawberry.mutation(
+        description="Price the cart in another currency.", permission_classes=CHECKOUT
+    )
     async def cart_currency_update(
         self, info: Info[Context, None], input: CartCurrencyUpdateInput
     ) -> CartPayload:
@@ -142,13 +198,17 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        return await _cart_change(info, lambda: carts.update_currency(token, input.currency))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.update_currency(token, input.currency, viewer)
+        )
 
     @strawberry.mutation(
         description=(
             "Choose how the cart is shipped: one of its deliveryOptions. The choice is kept "
             "and checked again on every read."
-        )
+        ),
+        permission_classes=CHECKOUT,
     )
     async def cart_delivery_option_select(
         self, info: Info[Context, None], input: CartDeliveryOptionSelectInput
@@ -159,4 +219,46 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        return await _cart_change(info, lambda: carts.select_delivery_option(token, option_id))
+        viewer = viewer_of(info)
+        return await _cart_change(
+            info, lambda: carts.select_delivery_option(token, option_id, viewer)
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Set the cart's discount codes. Every code is kept, applied or not: the cart's "
+            "discountCodes say which apply and why the others do not."
+        ),
+        permission_classes=CHECKOUT,
+    )
+    async def cart_discount_codes_update(
+        self, info: Info[Context, None], input: CartDiscountCodesUpdateInput
+    ) -> CartPayload:
+        problems: list[Problem] = []
+        token = inputs.cart_token(input.cart_id, problems)
+        carts = info.context.services.cart
+        if problems:
+            return _refusal(problems)
+        viewer = viewer_of(info)
+        codes = list(input.discount_codes)
+        return await _cart_change(info, lambda: carts.update_discount_codes(token, codes, viewer))
+
+    @strawberry.mutation(
+        description=(
+            "Add one set of a bundle promotion's items in one step (quantities add to lines "
+            "the cart already has). NOT_A_BUNDLE when the promotion is not a bundle of named "
+            "products for sale in the cart's currency."
+        ),
+        permission_classes=CHECKOUT,
+    )
+    async def cart_bundle_add(
+        self, info: Info[Context, None], input: CartBundleAddInput
+    ) -> CartPayload:
+        problems: list[Problem] = []
+        token = inputs.cart_token(input.cart_id, problems)
+        promotion = inputs.promotion_id(input.promotion_id, problems)
+        carts = info.context.services.cart
+        if problems:
+            return _refusal(problems)
+        viewer = viewer_of(info)
+        return await _cart_change(info, lambda: carts.add_bundle(token, promotion, viewer))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from commerce.cart.api.mutations import CHECKOUT, viewer_of
 from commerce.cart.api.types import Cart
 from commerce.cart.errors import CartErrorCode
 from commerce.cart.model import is_cart_token
@@ -24,16 +25,18 @@ class CartExpired(ClientError):
 class CartQuery:
     @strawberry.field(
         description=(
-            "A cart by id, priced from the catalog now; null when there is no such cart. "
+            "A cart by id, priced from the catalog now; null when there is no such cart "
+            "or it belongs to another customer. "
             'An expired cart answers an error with extensions.code "CART_EXPIRED".'
-        )
+        ),
+        permission_classes=CHECKOUT,
     )
     async def cart(self, info: Info[Context, None], id: strawberry.ID) -> Cart | None:
         token = from_global_id(id, "Cart")
         if not is_cart_token(token):
             raise BadUserInput(f"{id!r} is not a valid Cart ID", argument="id")
         try:
-            priced = await info.context.run(info.context.services.cart.cart, token)
+            priced = await info.context.run(info.context.services.cart.cart, token, viewer_of(info))
         except Rejected as rejected:
             raise CartExpired(rejected.problems[0].message) from None
         return None if priced is None else Cart.from_domain(priced)

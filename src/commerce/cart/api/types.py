@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
+from commerce.access.model import PrincipalKind
 from commerce.cart import model
+from commerce.cart.api.discounts import (
+    CartDiscountAllocation,
+    CartDiscountCode,
+    CartNearMiss,
+    CartOffer,
+    discount_codes,
+    line_discounts,
+    line_saving,
+)
 from commerce.cart.errors import CartErrorCode as DomainCartErrorCode
 from commerce.cart.errors import CartWarningCode as DomainCartWarningCode
 from commerce.cart.errors import CheckoutIssueCode as DomainCheckoutIssueCode
@@ -19,6 +30,7 @@ from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
+from commerce.pricing.model import Channel
 from commerce.problems import Problem
 from commerce.shipping.model import DeliveryOption
 
@@ -140,9 +152,16 @@ class CartLineCost:
         description="The variant's current catalog price for one unit."
     )
     total_amount: Money = strawberry.field(description="The unit price times the quantity.")
+    discounted_total_amount: Money = strawberry.field(
+        description=(
+            "totalAmount less the line's discountAllocations (its own offers and its share "
+            "of order-level ones): the amount tax is computed on."
+        )
+    )
     total_tax_amount: Money | None = strawberry.field(
         description=(
-            "The line's tax by the shipping address (rounded per line, half to even): added "
+            "The line's tax on its discounted amount, by the shipping address (rounded per "
+            "line, half to even): added "
             "on top, or the part of totalAmount that is tax when prices include tax. Null "
             "while the cart has no address."
         )
@@ -153,6 +172,15 @@ class CartLineCost:
 class CartCost:
     subtotal_amount: Money = strawberry.field(
         description="The sum of the lines that can be priced in the cart's currency."
+    )
+    discount_amount: Money = strawberry.field(
+        description="What promotions take off the merchandise (line and order discounts)."
+    )
+    shipping_discount_amount: Money = strawberry.field(
+        description="What promotions take off shipping (free shipping offers)."
+    )
+    total_discount_amount: Money = strawberry.field(
+        description="discountAmount plus shippingDiscountAmount: everything the shopper saves."
     )
     shipping_amount: Money | None = strawberry.field(
         description=(
@@ -177,8 +205,9 @@ class CartCost:
     )
     total_amount: Money = strawberry.field(
         description=(
-            "What the buyer pays: subtotal + shipping + tax, or subtotal + shipping when prices "
-            "include tax. Amounts still null (shipping, tax) count 0 until known."
+            "What the buyer pays: subtotal - discounts + shipping - shipping discount + tax "
+            "(tax not added when prices include it). Amounts still null (shipping, tax) "
+            "count 0 until known."
         )
     )
 
@@ -228,12 +257,24 @@ class CartLine:
             "(see unavailableReason). Such lines count nothing toward the cart's cost."
         )
     )
+    discount_allocations: list[CartDiscountAllocation] = strawberry.field(
+        description=(
+            "What promotions take off this line: its own offers, then its share of each "
+            "order-level discount (the shares add up to the order discount exactly)."
+        )
+    )
     priced: strawberry.Private[model.PricedLine]
 
     @classmethod
     def from_domain(
-        cls, priced: model.PricedLine, currency: Currency, tax: DomainMoney | None
+        cls,
+        priced: model.PricedLine,
+        currency: Currency,
+        tax: DomainMoney | None,
+        discounts: list[CartDiscountAllocation] | None = None,
+        saved: int = 0,
     ) -> CartLine:
+        allocations = discounts or []
         unit, total = priced.unit_price, priced.total
         merchandise = None
         if priced.product is not None and priced.variant is not None:
@@ -250,9 +291,13 @@ class CartLine:
                 else CartLineCost(
                     amount_per_quantity=Money.from_domain(unit),
                     total_amount=Money.from_domain(total),
+                    discounted_total_amount=Money.from_domain(
+                        DomainMoney(total.amount - saved, total.currency)
+                    ),
                     total_tax_amount=_money_or_none(tax),
                 )
             ),
+            discount_allocations=allocations,
             priced=priced,
         )
 
@@ -326,11 +371,28 @@ class Cart:
     checkout_issues: list[CartCheckoutIssue] = strawberry.field(
         description="What the cart lacks before checkout (address, delivery option, ...)."
     )
+    order_discounts: list[CartDiscountAllocation] = strawberry.field(
+        description=(
+            "Order-level discounts (spend 50 save 5, 10% off the order); each is also shared "
+            "out over the lines' discountAllocations."
+        )
+    )
+    shipping_discount: CartDiscountAllocation | None = strawberry.field(
+        description="A free-shipping offer's saving; null when none applies (or no shipping yet)."
+    )
+    discount_codes: list[CartDiscountCode] = strawberry.field(
+        description="The codes entered (cartDiscountCodesUpdate), each applied or refused and why."
+    )
+    near_misses: list[CartNearMiss] = strawberry.field(
+        description="Offers the cart is close to, with what would unlock them."
+    )
+    priced: strawberry.Private[model.PricedCart]
 
     @classmethod
     def from_domain(cls, priced: model.PricedCart) -> Cart:
         cart = priced.cart
         totals = priced.totals
+        promoted = priced.promotions
         address = cart.shipping_address
         return cls(
             id=strawberry.ID(cart_global_id(cart.id)),
@@ -342,13 +404,26 @@ class Cart:
             shipping_address=None if address is None else MailingAddress.from_domain(address),
             requires_shipping=priced.requires_shipping,
             lines=[
-                CartLine.from_domain(line, cart.currency, tax)
+                CartLine.from_domain(
+                    line,
+                    cart.currency,
+                    tax,
+                    line_discounts(priced, line.line.id),
+                    line_saving(priced, line.line.id),
+                )
                 for line, tax in zip(priced.lines, totals.line_taxes, strict=True)
             ],
             total_quantity=priced.total_quantity,
             total_weight_grams=totals.weight_grams,
             cost=CartCost(
                 subtotal_amount=Money.from_domain(priced.subtotal),
+                discount_amount=Money.from_domain(totals.discount),
+                shipping_discount_amount=Money.from_domain(totals.shipping_discount),
+                total_discount_amount=Money.from_domain(
+                    DomainMoney(
+                        totals.discount.amount + totals.shipping_discount.amount, cart.currency
+                    )
+                ),
                 shipping_amount=_money_or_none(totals.shipping),
                 shipping_tax_amount=_money_or_none(totals.shipping_tax),
                 total_tax_amount=_money_or_none(totals.tax),
@@ -363,7 +438,40 @@ class Cart:
                 CartCheckoutIssue(code=code, message=_ISSUE_MESSAGES[code])
                 for code in totals.issues
             ],
+            order_discounts=[
+                CartDiscountAllocation.from_domain(d, priced)
+                for d in (() if promoted is None else promoted.order_discounts)
+            ],
+            shipping_discount=(
+                None
+                if promoted is None
+                or promoted.shipping_discount is None
+                or not totals.shipping_discount.amount
+                else CartDiscountAllocation.from_domain(
+                    replace(promoted.shipping_discount, amount=totals.shipping_discount.amount),
+                    priced,
+                )
+            ),
+            discount_codes=discount_codes(priced),
+            near_misses=[
+                CartNearMiss.from_domain(n, cart.currency)
+                for n in (() if promoted is None else promoted.near_misses)
+            ],
+            priced=priced,
         )
+
+    @strawberry.field(
+        description=(
+            "The offers on the cart's products for this shopper, each with its saving on the "
+            "cart now and what the cart still lacks for it ('complete the series: add volumes "
+            "2 and 3 and save 15%'). Priced by the same engine as the cart."
+        )
+    )
+    async def offers(self, info: Info[Context, None]) -> list[CartOffer]:
+        principal = info.context.principal
+        channel = Channel.PARTNER_API if principal.kind is PrincipalKind.PARTNER else Channel.WEB
+        found = await info.context.run(info.context.services.cart.offers, self.priced, channel)
+        return [CartOffer.from_domain(o, self.priced.cart.currency) for o in found]
 
     @strawberry.field(
         description=(

@@ -89,6 +89,10 @@ class VariantInput:
     initial_stock: int = strawberry.field(
         default=0, description="Units in stock at creation (physical variants only)."
     )
+    asset_key: str | None = strawberry.field(
+        default=None,
+        description="Digital variants: the file a download delivers (e.g. ebooks/dune.epub).",
+    )
 
 
 def money(value: MoneyInput, field: tuple[str, ...], problems: list[Problem]) -> Money | None:
@@ -133,6 +137,7 @@ def variant_draft(
         cost=cost,
         weight_grams=value.weight_grams,
         initial_stock=value.initial_stock,
+        asset_key=value.asset_key,
     )
 
 
@@ -204,6 +209,9 @@ class ProductVariantUpdateInput:
     cost_price: MoneyInput | None = strawberry.field(default=None, description="New cost.")
     clear_cost_price: bool = strawberry.field(default=False, description="Forget the cost.")
     weight_grams: int | None = strawberry.field(default=None, description="New weight.")
+    asset_key: str | None = strawberry.field(
+        default=None, description="New file for downloads (digital variants)."
+    )
 
 
 @strawberry.input(description="Sets a variant's prices in some currencies, drops others.")

@@ -296,6 +296,7 @@ class CatalogMutation:
             cost=cost,
             clear_cost=input.clear_cost_price,
             weight_grams=input.weight_grams,
+            asset_key=input.asset_key,
         )
         return await _variant_change(
             info,

@@ -187,6 +187,16 @@ class ProductVariantType(Node):
 
     @strawberry.field(
         description=(
+            "Digital variants: the file a paid order's download link delivers. Admin only "
+            "(shoppers get expiring links on their order instead)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    def asset_key(self) -> str | None:
+        return self.variant.asset_key
+
+    @strawberry.field(
+        description=(
             "Units that can be bought now; null when not limited (digital goods). "
             "Checkout, not this number, guarantees a unit."
         ),

@@ -1,0 +1,6 @@
+"""API keys and partners in GraphQL: staff issue keys, partners read their own account."""
+
+from commerce.access.api.mutations import AccessMutation
+from commerce.access.api.queries import AccessQuery
+
+__all__ = ["AccessMutation", "AccessQuery"]

@@ -1,0 +1,1 @@
+"""Customers: accounts, sessions (access and refresh tokens), profile and addresses."""

@@ -1,0 +1,29 @@
+"""The logged-in customer's own account."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from commerce.customers.api.types import Customer
+from commerce.graphql.context import Context
+from commerce.graphql.permissions import IsCustomer
+
+CUSTOMER: list[type[BasePermission]] = [IsCustomer]
+
+
+@strawberry.type
+class CustomerQuery:
+    @strawberry.field(
+        description=(
+            "The customer of the bearer token: profile, addresses and cart. There is no way "
+            "to read another customer's account."
+        ),
+        permission_classes=CUSTOMER,
+    )
+    async def customer(self, info: Info[Context, None]) -> Customer | None:
+        me = info.context.principal.id
+        assert me is not None
+        found = await info.context.run(info.context.services.customers.customer, me)
+        return None if found is None else Customer.from_domain(found)

@@ -1,0 +1,116 @@
+"""Customer accounts as the shop knows them: profile, consents, demographics, addresses.
+
+Pure: no storage, no GraphQL. A customer's password hash and session records are not
+part of the profile: they never leave ``store.py`` and ``service.py``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# A customer keeps a few addresses (home, work, a relative's); the cap keeps the profile
+# one small Query.
+MAX_ADDRESSES = 20
+
+
+class ConsentChannel(enum.Enum):
+    """Ways the shop may send marketing, each agreed to (or not) on its own."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    PUSH = "PUSH"
+
+
+class Gender(enum.Enum):
+    """Self-described gender, for marketing segments; optional."""
+
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+    NON_BINARY = "NON_BINARY"
+    PREFER_NOT_TO_SAY = "PREFER_NOT_TO_SAY"
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingConsent:
+    """One channel's consent and when it was last given or withdrawn (the proof GDPR asks for)."""
+
+    channel: ConsentChannel
+    granted: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Demographics:
+    """Optional facts marketing reports segment by; each may be left out."""
+
+    country: str | None = None
+    birth_year: int | None = None
+    gender: Gender | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressFields:
+    """A postal address as a customer enters it; ``country_code`` is ISO 3166-1 alpha-2."""
+
+    first_name: str = ""
+    last_name: str = ""
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    province: str = ""
+    zip: str = ""
+    country_code: str = ""
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAddress:
+    """A saved address of one customer."""
+
+    id: str
+    fields: AddressFields
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer's profile."""
+
+    id: str
+    email: str
+    created_at: datetime
+    first_name: str = ""
+    last_name: str = ""
+    phone: str | None = None
+    consents: tuple[MarketingConsent, ...] = ()
+    demographics: Demographics = Demographics()
+    default_address_id: str | None = None
+    # The cart the customer is filling (a cart token); owned by the customer.
+    cart_id: str | None = None
+
+    def consent(self, channel: ConsentChannel) -> MarketingConsent | None:
+        """This channel's consent, if the customer ever answered for it."""
+        return next((c for c in self.consents if c.channel is channel), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """What ``customerUpdate`` changes; ``None`` leaves a field as it is."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    clear_phone: bool = False
+    consents: dict[ConsentChannel, bool] = field(default_factory=dict)
+    demographics: Demographics | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """What a successful log-in or refresh hands the client."""
+
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime

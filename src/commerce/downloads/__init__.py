@@ -1,0 +1,1 @@
+"""Digital downloads: expiring, count-limited links to a paid order's digital lines."""

@@ -1,0 +1,1 @@
+"""GraphQL face of downloads: the ``downloads`` field of an order."""

@@ -1,0 +1,52 @@
+"""Digital goods follow the payment: released when paid, ended by a full refund.
+
+Wraps the order context's ``OrderPayments`` for the webhook endpoint, so orders
+need not know about downloads. The order is changed first; its downloads follow from
+the state it is in afterwards, so a replayed or out-of-order event (a success after
+a refund) leaves the same links as the in-order sequence. A failure while granting
+answers the webhook 500 and Stripe's retry grants again (grants are idempotent).
+"""
+
+from __future__ import annotations
+
+from commerce.downloads.service import DownloadsService
+from commerce.money import Money
+from commerce.orders.model import OrderStatus
+from commerce.orders.service import OrdersService
+
+
+class ReleaseDownloads:
+    """``OrderPayments`` over the orders service, plus the order's download links."""
+
+    def __init__(self, orders: OrdersService, downloads: DownloadsService) -> None:
+        self._orders = orders
+        self._downloads = downloads
+
+    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+        """The order is paid, then its digital lines get their links."""
+        self._orders.payment_succeeded(order_id=order_id, intent_id=intent_id, amount=amount)
+        self._follow(order_id)
+
+    def payment_failed(self, *, order_id: str, intent_id: str, reason: str) -> None:
+        """Nothing to release: the order still waits for payment."""
+        self._orders.payment_failed(order_id=order_id, intent_id=intent_id, reason=reason)
+
+    def payment_canceled(self, *, order_id: str, intent_id: str) -> None:
+        """An unpaid order ends; it never had links."""
+        self._orders.payment_canceled(order_id=order_id, intent_id=intent_id)
+
+    def refunded(self, *, order_id: str, intent_id: str, amount_refunded: Money) -> None:
+        """A full refund ends the links; a partial one leaves them."""
+        self._orders.refunded(
+            order_id=order_id, intent_id=intent_id, amount_refunded=amount_refunded
+        )
+        self._follow(order_id)
+
+    def _follow(self, order_id: str) -> None:
+        order = self._orders.order(order_id)
+        if order is None:
+            return
+        if order.status is OrderStatus.REFUNDED:
+            self._downloads.end_downloads(order_id)
+        elif order.is_paid:
+            self._downloads.grant_for_order(order_id, order.lines)

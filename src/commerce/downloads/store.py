@@ -1,0 +1,141 @@
+"""Download grants in the single table.
+
+Keys (see ``docs/data-model.md``):
+
+- ``DOWNLOADS#<order id> / LINE#<line id>``: one grant per digital line, with the
+  asset key, ``expires_at`` (epoch seconds, compared in conditions) and
+  ``downloads_left``. All grants of an order share a partition, so the order's links
+  are one Query, and a token (which names order and line) is one UpdateItem.
+  ``ttl`` is 30 days after expiry: an expired link answers "expired" for a while,
+  then "not found".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, UpdateError
+
+from commerce.db.table import TableItem
+
+_KEEP_AFTER_EXPIRY = timedelta(days=30)
+
+
+class DownloadGrantItem(TableItem, discriminator="DownloadGrant"):
+    """One digital line's downloads."""
+
+    order_id = UnicodeAttribute()
+    line_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    asset_key = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    downloads_left = NumberAttribute()
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    """A grant as stored (without its token, which is never stored)."""
+
+    order_id: str
+    line_id: str
+    title: str
+    asset_key: str
+    expires_at: datetime
+    downloads_left: int
+
+
+def grants_pk(order_id: str) -> str:
+    return f"DOWNLOADS#{order_id}"
+
+
+def grant_sk(line_id: str) -> str:
+    return f"LINE#{line_id}"
+
+
+def _record(item: DownloadGrantItem) -> GrantRecord:
+    return GrantRecord(
+        order_id=item.order_id,
+        line_id=item.line_id,
+        title=item.title,
+        asset_key=item.asset_key,
+        expires_at=datetime.fromtimestamp(int(item.expires_at), UTC),
+        downloads_left=int(item.downloads_left),
+    )
+
+
+def add_grants(records: Iterable[GrantRecord]) -> None:
+    """Store grants that do not exist yet; existing ones are left exactly as they are."""
+    for record in records:
+        item = DownloadGrantItem(
+            pk=grants_pk(record.order_id),
+            sk=grant_sk(record.line_id),
+            order_id=record.order_id,
+            line_id=record.line_id,
+            title=record.title,
+            asset_key=record.asset_key,
+            expires_at=int(record.expires_at.timestamp()),
+            downloads_left=record.downloads_left,
+            ttl=record.expires_at + _KEEP_AFTER_EXPIRY,
+        )
+        try:
+            # A second grant for the same line (a replayed payment event) changes nothing:
+            # the first expiry and the downloads already used stand.
+            item.save(condition=DownloadGrantItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+def order_grants(order_id: str) -> list[GrantRecord]:
+    """Every grant of an order, by line id (one strongly consistent Query)."""
+    items = DownloadGrantItem.query(grants_pk(order_id), consistent_read=True)
+    return [_record(item) for item in items if isinstance(item, DownloadGrantItem)]
+
+
+def get_grant(order_id: str, line_id: str) -> GrantRecord | None:
+    """One grant, strongly consistent."""
+    try:
+        item = DownloadGrantItem.get(grants_pk(order_id), grant_sk(line_id), consistent_read=True)
+    except DownloadGrantItem.DoesNotExist:
+        return None
+    return _record(item)
+
+
+def take_download(order_id: str, line_id: str, now: datetime) -> GrantRecord | None:
+    """Count one download if the grant is live; None (nothing changed) otherwise.
+
+    One UpdateItem with the condition ``downloads_left > 0 AND expires_at > now``: two
+    simultaneous clicks on a link with one download left deliver the file once.
+    """
+    item = DownloadGrantItem(pk=grants_pk(order_id), sk=grant_sk(line_id))
+    try:
+        item.update(
+            actions=[DownloadGrantItem.downloads_left.add(-1)],
+            condition=(
+                DownloadGrantItem.pk.exists()
+                & (DownloadGrantItem.downloads_left > 0)
+                & (DownloadGrantItem.expires_at > int(now.timestamp()))
+            ),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _record(item)
+
+
+def end_grants(order_id: str) -> None:
+    """No more downloads for this order (it was refunded)."""
+    for record in order_grants(order_id):
+        item = DownloadGrantItem(pk=grants_pk(order_id), sk=grant_sk(record.line_id))
+        try:
+            item.update(
+                actions=[DownloadGrantItem.downloads_left.set(0)],
+                condition=DownloadGrantItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise

@@ -1,0 +1,1 @@
+"""The events function: DynamoDB Streams records of the table, dispatched by item type."""

@@ -1,0 +1,99 @@
+"""Stock levels and their history: plain values and the rules staff changes follow.
+
+The level itself is the catalog's stock counter item (checkout decrements it in its
+own transaction); every staff change also writes one history entry in the same
+transaction, so the history never disagrees with the level it explains.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from commerce.inventory.errors import InventoryErrorCode as Code
+from commerce.problems import Problem
+
+# A warehouse count above a million of one book is a typo.
+MAX_LEVEL = 1_000_000
+MAX_REASON_LENGTH = 500
+
+
+class StockChangeKind(enum.Enum):
+    """How a level was changed."""
+
+    SET = "SET"
+    ADJUST = "ADJUST"
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """Units of one physical variant available for sale now."""
+
+    product_id: str
+    variant_id: str
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    """One staff change of a level: who, when, by how much, to what, and why."""
+
+    id: str
+    product_id: str
+    variant_id: str
+    kind: StockChangeKind
+    delta: int
+    available: int
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StockHistoryPage:
+    """Newest changes first; ``next_cursor`` is None on the last page."""
+
+    changes: tuple[StockChange, ...]
+    next_cursor: str | None
+
+
+def check_reason(reason: str, field: tuple[str, ...]) -> list[Problem]:
+    """A change needs a reason staff can read later."""
+    if not reason.strip():
+        return [Problem(Code.REASON_REQUIRED, "Say why the stock changes", field)]
+    if len(reason) > MAX_REASON_LENGTH:
+        return [Problem(Code.TOO_LONG, f"At most {MAX_REASON_LENGTH} characters", field)]
+    return []
+
+
+def check_level(available: int, field: tuple[str, ...]) -> list[Problem]:
+    """A level is 0 to ``MAX_LEVEL`` units."""
+    if available < 0:
+        return [Problem(Code.NEGATIVE_STOCK, "Stock can't be negative", field)]
+    if available > MAX_LEVEL:
+        return [Problem(Code.INVALID_QUANTITY, f"At most {MAX_LEVEL} units", field)]
+    return []
+
+
+def check_delta(delta: int, field: tuple[str, ...]) -> list[Problem]:
+    """An adjustment changes the level by a non-zero amount within bounds."""
+    if delta == 0 or abs(delta) > MAX_LEVEL:
+        return [
+            Problem(Code.INVALID_QUANTITY, f"Adjust by 1 to {MAX_LEVEL} units, up or down", field)
+        ]
+    return []
+
+
+def adjustment_problems(level: int, delta: int, field: tuple[str, ...]) -> list[Problem]:
+    """Why ``level + delta`` is not a valid level (below 0, above the maximum)."""
+    result = level + delta
+    if result < 0:
+        return [
+            Problem(
+                Code.NEGATIVE_STOCK,
+                f"Only {level} in stock: can't take away {-delta}",
+                field,
+            )
+        ]
+    return check_level(result, field)

@@ -1,0 +1,1 @@
+"""The jobs function: periodic work started by EventBridge schedules."""

@@ -1,0 +1,1 @@
+"""Notifications: an outbox of emails and text messages, delivered by the events function."""

@@ -1,0 +1,92 @@
+"""Notification use cases: enqueue into the outbox, deliver from it exactly once.
+
+API for other contexts (stable):
+
+- ``Notification.new(channel, template, recipient, data, now)`` from
+  ``commerce.notifications.model`` builds one (``Channel.EMAIL``/``Channel.SMS``,
+  ``TemplateName.PASSWORD_RESET``/``ORDER_CONFIRMATION``/``ABANDONED_CART``/``DOWNLOAD_READY``;
+  ``data`` maps strings to strings: see ``templates.required_keys(template)``).
+- ``commerce.notifications.store.outbox_item(notification)`` is a ``TableItem`` to put in
+  your own ``WriteSet`` (with ``store.new_item_condition()``), so the notification is written
+  atomically with your business change. A context may import this one function from another
+  context's store because the outbox item *is* the message contract.
+- ``services.notifications.enqueue(notification)`` writes it on its own.
+
+Nothing is sent in the request: the table's stream delivers the INSERT to the events
+function (``commerce.events.handler``), which calls ``deliver``. Locally, ``deliver`` can be
+called in process (tests, the CLI).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from commerce.notifications import store
+from commerce.notifications.model import Notification
+from commerce.notifications.senders import Sender
+from commerce.notifications.templates import render
+
+log = logging.getLogger("commerce.notifications")
+
+
+class Delivery(enum.StrEnum):
+    """What ``deliver`` did."""
+
+    SENT = "SENT"
+    ALREADY_CLAIMED = "ALREADY_CLAIMED"
+
+
+class NotificationsService:
+    """Enqueue and deliver notifications."""
+
+    def __init__(
+        self,
+        sender: Callable[[], Sender],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        # A factory: the sender (and its boto3 clients) is built on the first delivery only.
+        self._sender_factory = sender
+        self._sender: Sender | None = None
+        self._clock = clock
+
+    def enqueue(self, notification: Notification) -> None:
+        """Write ``notification`` to the outbox on its own."""
+        store.insert(notification)
+
+    def deliver(self, notification: Notification) -> Delivery:
+        """Send ``notification`` unless it was claimed before.
+
+        A claim (conditional update) comes first, so a stream record delivered twice sends
+        once. A failed send gives the claim back and raises, so the stream retries it; a
+        crash between claim and send loses that message rather than risk sending it twice.
+        ``RenderError`` (bad data) and ``SendFailed`` propagate to the caller.
+        """
+        message = render(notification)
+        if not store.claim(notification.id, self._clock()):
+            log.info("notification already claimed", extra={"notification_id": notification.id})
+            return Delivery.ALREADY_CLAIMED
+        try:
+            provider_id = self._get_sender().send(
+                notification.channel, notification.recipient, message
+            )
+        except Exception:
+            store.release(notification.id)
+            raise
+        store.mark_sent(notification.id, self._clock(), provider_id)
+        log.info(
+            "notification sent",
+            extra={
+                "notification_id": notification.id,
+                "channel": notification.channel.value,
+                "template": notification.template.value,
+            },
+        )
+        return Delivery.SENT
+
+    def _get_sender(self) -> Sender:
+        if self._sender is None:
+            self._sender = self._sender_factory()
+        return self._sender

@@ -1,0 +1,1 @@
+"""Structured logs with a correlation id, and CloudWatch metrics (EMF), for every entry point."""

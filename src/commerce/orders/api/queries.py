@@ -1,0 +1,106 @@
+"""Reading orders: a guest with the order's token, the customer who placed it, or staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from commerce.access.model import PrincipalKind
+from commerce.graphql.context import Context
+from commerce.graphql.errors import BadUserInput
+from commerce.graphql.ids import from_global_id
+from commerce.graphql.permissions import IsAdmin
+from commerce.ids import is_id
+from commerce.orders import model
+from commerce.orders.api.types import OrderConnection, OrderStatus, OrderType
+from commerce.orders.service import OrdersService
+
+ADMIN: list[type[BasePermission]] = [IsAdmin]
+MAX_ORDERS_PAGE = 100
+
+
+def page_arguments(orders: OrdersService, first: int, after: str | None) -> str | None:
+    """The position ``after`` names; ``BadUserInput`` for a page size or cursor out of bounds."""
+    if not 1 <= first <= MAX_ORDERS_PAGE:
+        raise BadUserInput(f"first must be 1 to {MAX_ORDERS_PAGE}", argument="first")
+    position = None if after is None else orders.decode_cursor(after)
+    if after is not None and position is None:
+        raise BadUserInput("Not a valid cursor", argument="after")
+    return position
+
+
+@strawberry.input(description="Conditions on the orders staff list; every one given must hold.")
+class OrderFilter:
+    status: OrderStatus | None = strawberry.field(default=None, description="Only this status.")
+    created_from: datetime | None = strawberry.field(
+        default=None, description="Placed at or after this time."
+    )
+    created_to: datetime | None = strawberry.field(
+        default=None, description="Placed at or before this time."
+    )
+
+
+def order_local_id(global_id: str) -> str:
+    """The order id inside an Order id; BAD_USER_INPUT when it is not one."""
+    local = from_global_id(global_id, "Order")
+    if not is_id(local):
+        raise BadUserInput(f"{global_id!r} is not a valid Order ID", argument="id")
+    return local
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(
+        description=(
+            "An order by id. Staff read any order; a signed-in customer reads their own; a "
+            "guest gives the accessToken checkoutComplete returned. Null when there is no "
+            "such order or the caller may not read it."
+        )
+    )
+    async def order(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        access_token: Annotated[
+            str | None, strawberry.argument(description="The guest's order access token.")
+        ] = None,
+    ) -> OrderType | None:
+        order_id = order_local_id(id)
+        ctx = info.context
+        principal = ctx.principal
+        orders = ctx.services.orders
+        if principal.is_admin:
+            found = await ctx.run(orders.order, order_id)
+        else:
+            customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
+            found = await ctx.run(
+                lambda: orders.order_for(order_id, access_token=access_token, customer_id=customer)
+            )
+        return None if found is None else OrderType.from_domain(found)
+
+    @strawberry.field(
+        description="Every order, newest first, filtered (admin).", permission_classes=ADMIN
+    )
+    async def orders(
+        self,
+        info: Info[Context, None],
+        filter: OrderFilter | None = None,
+        first: Annotated[
+            int, strawberry.argument(description=f"Orders per page, 1 to {MAX_ORDERS_PAGE}.")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+    ) -> OrderConnection:
+        orders = info.context.services.orders
+        position = page_arguments(orders, first, after)
+        given = filter or OrderFilter()
+        where = model.OrderFilter(
+            status=given.status, created_from=given.created_from, created_to=given.created_to
+        )
+        page = await info.context.run(orders.orders, where, first, position)
+        return OrderConnection.from_page(page)

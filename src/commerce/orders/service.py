@@ -1,0 +1,347 @@
+"""Order use cases: reading orders, payment events, reservation expiry, staff actions.
+
+Every change is a read-modify-write of the one order item guarded by its version,
+committed in one transaction with the stock movement and reservation removal the
+change implies (``lifecycle.Plan``). A lost race re-reads and decides again, so two
+deliveries of one event, or an expiry racing a payment, apply exactly once.
+
+This service implements ``payments.ports.OrderPayments`` for the webhook endpoint.
+Stripe calls made after a commit (cancelling an intent) are best effort: the order's
+state is already right, and Stripe's own expiry or a retry settles the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
+from commerce.ids import is_id
+from commerce.inventory.service import InventoryService
+from commerce.money import Money
+from commerce.orders import lifecycle, store
+from commerce.orders.errors import OrderErrorCode as Code
+from commerce.orders.lifecycle import Plan
+from commerce.orders.model import (
+    Order,
+    OrderFilter,
+    OrderPage,
+    OrderStatus,
+    Tracking,
+    may_read,
+)
+from commerce.payments.ports import PaymentGateway, PaymentUnavailable, UnknownOrder
+from commerce.problems import Problem, Rejected
+from commerce.promotions.service import PromotionsService
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+_PAUSE_SECONDS = 0.005
+# Reservations released per scheduled run; the next run (a minute later) takes the rest.
+EXPIRY_BATCH = 200
+
+Decide = Callable[[Order, bool], Plan | None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OrderConflict(Exception):
+    """The order kept changing under us for every attempt (never seen outside stress)."""
+
+
+class OrdersService:
+    """Orders over the single table, with stock through the inventory service."""
+
+    def __init__(
+        self,
+        inventory: InventoryService,
+        gateway: PaymentGateway,
+        *,
+        promotions: PromotionsService | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        pause: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._promotions = promotions
+        self._inventory = inventory
+        self._gateway = gateway
+        self._clock = clock
+        self._pause = pause
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order | None:
+        """The order now, or None."""
+        record = store.get_order_record(order_id)
+        return None if record is None else record.order
+
+    def orders(self, where: OrderFilter, first: int, after: str | None) -> OrderPage:
+        """Orders newest first, filtered by status and creation time (staff)."""
+        rows, more = store.list_orders(where, first, after)
+        return OrderPage(
+            orders=tuple(order for order, _ in rows),
+            cursors={order.id: store.encode_cursor(key) for order, key in rows},
+            has_next_page=more,
+        )
+
+    def orders_of_customer(self, customer_id: str, first: int, after: str | None) -> OrderPage:
+        """The orders a signed-in customer placed, newest first."""
+        rows, more = store.list_customer_orders(customer_id, first, after)
+        return OrderPage(
+            orders=tuple(order for order, _ in rows),
+            cursors={order.id: store.encode_cursor(key) for order, key in rows},
+            has_next_page=more,
+        )
+
+    def order_for(
+        self, order_id: str, *, access_token: str | None, customer_id: str | None
+    ) -> Order | None:
+        """The order if this reader may see it (token or owner); None as if unknown otherwise."""
+        order = self.order(order_id)
+        if order is None or not may_read(order, access_token=access_token, customer_id=customer_id):
+            return None
+        return order
+
+    @staticmethod
+    def decode_cursor(cursor: str) -> str | None:
+        """The position inside an order-list cursor; None when malformed."""
+        return store.decode_cursor(cursor)
+
+    # -- checkout ------------------------------------------------------------------------
+
+    def next_number(self) -> int:
+        """A new readable order number (numbers of failed checkouts are skipped)."""
+        return store.next_order_number()
+
+    def add_new(self, writes: WriteSet, order: Order) -> None:
+        """Put a new order and its stock reservation into the checkout's ``writes``."""
+        store.add_new_order(writes, order)
+
+    def attach_intent(self, order: Order, intent_id: str, *, just_placed: bool = False) -> Order:
+        """Record the PaymentIntent created for the order.
+
+        ``just_placed``: ``order`` is as checkout wrote it a moment ago, so the write can
+        skip reading it first (a stale guess only costs a re-read).
+        """
+        known = store.OrderRecord(order, store.NEW_ORDER_VERSION) if just_placed else None
+
+        def decide(current: Order, _: bool) -> Plan | None:
+            return lifecycle.attach_intent(current, intent_id)
+
+        return self._apply(order.id, decide, known=known)[0]
+
+    def set_access_digest(self, order_id: str, digest: str) -> Order:
+        """Replace the digest of the guest's order access token (a checkout replay)."""
+        return self._apply(order_id, lambda o, _: lifecycle.with_access_digest(o, digest))[0]
+
+    # -- payments (OrderPayments) --------------------------------------------------------
+
+    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+        """Paid: stock committed (or taken again, or the order flagged SHORT)."""
+        at = self._clock()
+        self._event(
+            order_id,
+            lambda o, ok: lifecycle.payment_succeeded(
+                o, at=at, intent_id=intent_id, amount=amount, stock_available=ok
+            ),
+        )
+
+    def payment_failed(self, *, order_id: str, intent_id: str, reason: str) -> None:
+        """A failed attempt is recorded; the order keeps waiting for payment."""
+        at = self._clock()
+        self._event(order_id, lambda o, _: lifecycle.payment_failed(o, at=at, reason=reason))
+
+    def payment_canceled(self, *, order_id: str, intent_id: str) -> None:
+        """The intent was cancelled: an unpaid order ends and its stock goes back."""
+        at = self._clock()
+        self._event(
+            order_id,
+            lambda o, _: lifecycle.released(
+                o,
+                at=at,
+                status=OrderStatus.CANCELLED,
+                actor=lifecycle.STRIPE,
+                note="Payment cancelled",
+            ),
+        )
+
+    def refunded(self, *, order_id: str, intent_id: str, amount_refunded: Money) -> None:
+        """Stripe refunded ``amount_refunded`` in all: REFUNDED or PARTIALLY_REFUNDED."""
+        at = self._clock()
+        self._event(
+            order_id,
+            lambda o, ok: lifecycle.refunded(
+                o, at=at, amount_refunded=amount_refunded, stock_available=ok
+            ),
+        )
+
+    # -- expiry --------------------------------------------------------------------------
+
+    def release_expired_reservations(self, now: datetime) -> int:
+        """Expire unpaid orders whose window ended before ``now``; how many were expired.
+
+        One GSI Query finds them (no Scan); each is released like any other change, so
+        a run racing a payment, the TTL clean-up or another run changes nothing twice.
+        """
+        expired = 0
+        for order_id in store.expired_reservations(now, EXPIRY_BATCH):
+            if self._expire(order_id, now):
+                expired += 1
+        return expired
+
+    def reservation_removed(self, order_id: str) -> None:
+        """DynamoDB's TTL deleted a reservation: release it if the order still holds it."""
+        self._expire(order_id, self._clock())
+
+    def _expire(self, order_id: str, now: datetime) -> bool:
+        try:
+            order, changed = self._apply(order_id, lambda o, _: lifecycle.expired(o, at=now))
+        except UnknownOrder:
+            log.warning("reservation of unknown order %s", order_id)
+            return False
+        if changed:
+            self._cancel_intent(order)
+        return changed
+
+    # -- staff ---------------------------------------------------------------------------
+
+    def cancel(self, order_id: str, *, reason: str, actor: str) -> Order:
+        """Cancel an unpaid order: stock back, intent cancelled (best effort)."""
+        at = self._clock()
+        order = self._staff(
+            order_id, lambda o, _: lifecycle.cancel(o, at=at, actor=actor, reason=reason)
+        )
+        self._cancel_intent(order)
+        return order
+
+    def fulfill(self, order_id: str, *, tracking: Tracking, actor: str) -> Order:
+        """Mark a paid order shipped, with its tracking."""
+        at = self._clock()
+        return self._staff(
+            order_id, lambda o, _: lifecycle.fulfill(o, at=at, actor=actor, tracking=tracking)
+        )
+
+    def refund(self, order_id: str, *, amount: Money | None, reason: str, actor: str) -> Order:
+        """Ask Stripe for a refund; pending on the order until the ``refunded`` event."""
+        at = self._clock()
+        requested: list[int] = []
+
+        def decide(order: Order, _: bool) -> Plan:
+            plan, request = lifecycle.request_refund(
+                order, at=at, actor=actor, amount=amount, reason=reason
+            )
+            requested[:] = [request.seq]
+            return plan
+
+        order = self._staff(order_id, decide)
+        (seq,) = requested
+        request = next(r for r in order.refunds if r.seq == seq)
+        assert order.payment_intent_id is not None
+        try:
+            refund = self._gateway.refund(
+                payment_intent_id=order.payment_intent_id,
+                amount=request.amount,
+                idempotency_key=f"refund-{order.id}-{seq}",
+            )
+        except PaymentUnavailable as exc:
+            log.warning("refund of order %s not sent: %s", order.id, exc)
+            self._apply(order.id, lambda o, _: lifecycle.refund_failed(o, seq, self._clock()))
+            raise Rejected(
+                [
+                    Problem(
+                        Code.PAYMENT_UNAVAILABLE,
+                        "The payment provider is unavailable; nothing was refunded, retry later",
+                    )
+                ]
+            ) from None
+        return self._apply(order.id, lambda o, _: lifecycle.refund_sent(o, seq, refund.id))[0]
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _staff(self, order_id: str, decide: Decide) -> Order:
+        try:
+            return self._apply(order_id, decide)[0]
+        except UnknownOrder:
+            raise Rejected([Problem(Code.ORDER_NOT_FOUND, "Order not found", ("id",))]) from None
+        except OrderConflict:
+            raise Rejected(
+                [Problem(Code.CONCURRENT_UPDATE, "The order is changing; read it and retry")]
+            ) from None
+
+    def _event(self, order_id: str, decide: Decide) -> None:
+        self._apply(order_id, decide)
+
+    def _apply(
+        self, order_id: str, decide: Decide, *, known: store.OrderRecord | None = None
+    ) -> tuple[Order, bool]:
+        """Decide on the order as stored and commit the plan; (order now, whether changed).
+
+        ``decide`` gets False for its second argument after taking stock failed, and
+        decides again without it (a payment after release whose units are gone).
+        """
+        for attempt in range(MAX_ATTEMPTS):
+            record = known or (store.get_order_record(order_id) if is_id(order_id) else None)
+            known = None
+            if record is None:
+                raise UnknownOrder(order_id)
+            stock_available = True
+            while True:
+                plan = decide(record.order, stock_available)
+                if plan is None:
+                    return record.order, False
+                try:
+                    self._commit(record, plan)
+                except store.OrderChanged:
+                    break
+                except ConditionsFailed as failed:
+                    short = any(self._inventory.short_variant(label) for label in failed.labels)
+                    retry_here = plan.take_stock and short and CONFLICT not in failed.labels
+                    if retry_here and store.ORDER_LABEL not in failed.labels:
+                        stock_available = False
+                        continue
+                    break
+                return plan.order, True
+            self._pause(_PAUSE_SECONDS * (attempt + 1) * (1 + secrets.randbelow(100) / 100))
+        raise OrderConflict(order_id)
+
+    def _commit(self, record: store.OrderRecord, plan: Plan) -> None:
+        writes = WriteSet()
+        if self._promotions is not None and _gives_codes_back(record.order, plan.order):
+            # In the same transaction as the move to CANCELLED/EXPIRED, which happens
+            # once (the order's version guards it): a use is never given back twice.
+            self._promotions.add_releases(writes, plan.order.id, plan.order.discount_codes)
+        if not (plan.take_stock or plan.return_stock or plan.drop_reservation or writes):
+            store.replace_order(record, plan.order)
+            return
+        store.add_order_change(writes, record, plan.order)
+        if plan.take_stock:
+            self._inventory.take(writes, plan.order.stock_quantities)
+        if plan.return_stock:
+            self._inventory.put_back(writes, plan.order.stock_quantities)
+        if plan.drop_reservation:
+            store.add_reservation_removal(writes, plan.order.id)
+        writes.commit()
+
+    def _cancel_intent(self, order: Order) -> None:
+        if order.payment_intent_id is None:
+            return
+        try:
+            self._gateway.cancel_intent(order.payment_intent_id)
+        except PaymentUnavailable as exc:
+            # Stripe cancels abandoned intents itself; a late payment is handled anyway.
+            log.warning("intent of order %s not cancelled: %s", order.id, exc)
+
+
+_ENDED_UNPAID = frozenset({OrderStatus.CANCELLED, OrderStatus.EXPIRED})
+
+
+def _gives_codes_back(old: Order, new: Order) -> bool:
+    """The order just ended unpaid (cancelled, its payment cancelled, or expired)."""
+    return bool(new.discount_codes) and (
+        new.status in _ENDED_UNPAID and old.status not in _ENDED_UNPAID
+    )

@@ -1,0 +1,1 @@
+"""Payments: Stripe PaymentIntents, refunds and signed webhooks."""

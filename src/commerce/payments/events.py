@@ -1,0 +1,130 @@
+"""Stripe events as the order context needs them: pure parsing of a verified payload.
+
+Only four event types change an order; every other type is acknowledged and ignored.
+A payload that is valid JSON but lacks what its type needs is ``MalformedEvent``:
+Stripe never sends one, so it is answered 400 rather than retried.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from commerce.money import Currency, Money
+
+
+class PaymentEventKind(enum.Enum):
+    """The event types that change an order, by Stripe's names."""
+
+    SUCCEEDED = "payment_intent.succeeded"
+    FAILED = "payment_intent.payment_failed"
+    CANCELED = "payment_intent.canceled"
+    REFUNDED = "charge.refunded"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """One event that changes an order.
+
+    ``order_id`` is None only for a refund whose charge carries no ``order_id`` in its
+    metadata; the service then asks Stripe for the intent's metadata.
+    """
+
+    id: str
+    kind: PaymentEventKind
+    intent_id: str
+    order_id: str | None
+    # SUCCEEDED: the amount received; REFUNDED: amount refunded so far (cumulative).
+    amount: Money | None = None
+    # FAILED: why, as Stripe's last payment error says it.
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredEvent:
+    """A well-formed event of a type that changes no order."""
+
+    id: str
+    type: str
+
+
+class MalformedEvent(ValueError):
+    """The payload is not a Stripe event of the type it claims."""
+
+
+def parse_event(payload: Any) -> PaymentEvent | IgnoredEvent:
+    """The event in a decoded (and already verified) webhook payload."""
+    if not isinstance(payload, dict):
+        raise MalformedEvent("the body is not a JSON object")
+    event_id = _text(payload, "id")
+    event_type = _text(payload, "type")
+    data = payload.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    try:
+        kind = PaymentEventKind(event_type)
+    except ValueError:
+        return IgnoredEvent(event_id, event_type)
+    if not isinstance(obj, dict):
+        raise MalformedEvent("data.object is missing")
+    if kind is PaymentEventKind.REFUNDED:
+        return PaymentEvent(
+            id=event_id,
+            kind=kind,
+            intent_id=_text(obj, "payment_intent"),
+            order_id=_order_id(obj),
+            amount=_money(obj, "amount_refunded"),
+        )
+    order_id = _order_id(obj)
+    if order_id is None:
+        raise MalformedEvent("the payment intent has no metadata.order_id")
+    intent_id = _text(obj, "id")
+    if kind is PaymentEventKind.SUCCEEDED:
+        # amount_received is what was paid; older fakes only send amount.
+        field = "amount_received" if "amount_received" in obj else "amount"
+        return PaymentEvent(event_id, kind, intent_id, order_id, amount=_money(obj, field))
+    if kind is PaymentEventKind.FAILED:
+        return PaymentEvent(event_id, kind, intent_id, order_id, reason=_failure_reason(obj))
+    return PaymentEvent(event_id, kind, intent_id, order_id)
+
+
+def _text(obj: dict[str, Any], name: str) -> str:
+    value = obj.get(name)
+    if not isinstance(value, str) or not value:
+        raise MalformedEvent(f"{name} is missing or not a string")
+    return value
+
+
+def _order_id(obj: dict[str, Any]) -> str | None:
+    metadata = obj.get("metadata")
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise MalformedEvent("metadata is not an object")
+    value = metadata.get("order_id")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MalformedEvent("metadata.order_id is not a string")
+    return value
+
+
+def _money(obj: dict[str, Any], field: str) -> Money:
+    amount = obj.get(field)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise MalformedEvent(f"{field} is not a whole number of minor units")
+    try:
+        currency = Currency(_text(obj, "currency").upper())
+    except ValueError:
+        raise MalformedEvent("currency is not one the store sells in") from None
+    return Money(amount, currency)
+
+
+def _failure_reason(obj: dict[str, Any]) -> str:
+    error = obj.get("last_payment_error")
+    if isinstance(error, dict):
+        for name in ("message", "decline_code", "code"):
+            value = error.get(name)
+            if isinstance(value, str) and value:
+                return value[:300]
+    return "the payment failed"

@@ -1,0 +1,463 @@
+"""The pricing engine: a priced cart and the live promotions in, the best price out.
+
+``apply_promotions`` is pure: plain data in, ``PricedCart`` out. The order of work
+(``docs/decisions/0008-pricing-engine.md`` has the reasons):
+
+1. eligibility: conditions, dates, currency, channel, customer, codes;
+2. candidates: every combinable promotion together, and each exclusive one alone; the
+   candidate with the lowest total wins (ties: the combinable set, then priority, then id);
+3. for a candidate: unit offers (bundles, sets, buy X get Y, mix-and-match) take units by
+   search (``search.py``); item discounts apply to the units left, stacking in priority
+   order on what the previous left; order discounts (minimums and tiers measured on the
+   subtotal after line discounts) stack the same way and are allocated over their lines;
+   free shipping last;
+4. codes that did not apply get their reason, and near misses are computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from commerce.money import round_minor
+from commerce.pricing.allocation import EXACT, allocate, exact_percent_of, percent_of
+from commerce.pricing.eligibility import Eligibility, eligibility
+from commerce.pricing.explain import describe, refusal_text, tier_text
+from commerce.pricing.model import (
+    AppliedPromotion,
+    Bundle,
+    BuyXGetY,
+    CartLine,
+    CodeRefusal,
+    Discount,
+    DiscountCode,
+    FreeShipping,
+    ItemKind,
+    ItemsOff,
+    MixAndMatch,
+    OrderOff,
+    PricedCart,
+    PricedLine,
+    PricingContext,
+    Promotion,
+    RefusedCode,
+    Selector,
+    SeriesSet,
+    TieredOff,
+    UnitOffer,
+)
+from commerce.pricing.near_miss import CartReading, minimum_detail, near_misses, shortfall
+from commerce.pricing.offers import Pool, UnitPlan
+from commerce.pricing.search import best_applications
+from commerce.pricing.selectors import matches
+
+UNIT_OFFERS = (BuyXGetY, SeriesSet, Bundle, MixAndMatch)
+THRESHOLD_RETRIES = 2
+
+
+class Matcher:
+    """The lines each selector matches, worked out once per pricing for every candidate.
+
+    Keyed by the selector's identity: the promotions (and so their selectors) live for the
+    whole pricing, and hashing a selector's fields on every lookup cost more than matching.
+    """
+
+    def __init__(self, lines: Sequence[CartLine]) -> None:
+        self._lines = lines
+        self._known: dict[int, frozenset[str]] = {}
+        self._held: list[Selector] = []
+
+    def lines_of(self, selector: Selector) -> frozenset[str]:
+        """The ids of the cart's lines the selector matches."""
+        known = self._known.get(id(selector))
+        if known is None:
+            known = frozenset(ln.line_id for ln in self._lines if matches(selector, ln))
+            self._known[id(selector)] = known
+            self._held.append(selector)
+        return known
+
+    def __call__(self, selector: Selector, line: CartLine) -> bool:
+        return line.line_id in self.lines_of(selector)
+
+
+@dataclass
+class _Line:
+    """A line being priced: what is left to pay, and the discounts so far."""
+
+    line: CartLine
+    consumed: int = 0
+    remaining: int = 0
+    discounts: list[Discount] = field(default_factory=list)
+    order_parts: list[Discount] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One candidate priced: what the cart would cost with exactly these promotions."""
+
+    promotions: tuple[Promotion, ...]
+    lines: tuple[PricedLine, ...]
+    subtotal: int
+    line_discounts: int
+    after_line_discounts: int
+    order_discounts: tuple[Discount, ...]
+    shipping: int | None
+    shipping_discount: Discount | None
+    total: int
+    amounts: dict[str, int]
+
+
+def _unit_value(price: int, offers: Sequence[ItemsOff]) -> Decimal:
+    """A unit's price after its item discounts, exactly: what the search weighs units at."""
+    value = Decimal(price)
+    for offer in offers:
+        if offer.percent is not None:
+            cut = exact_percent_of(value, offer.percent)
+        else:
+            cut = Decimal(offer.amount or 0)
+        value = EXACT.subtract(value, min(value, cut))
+    return value
+
+
+def _item_discount(offer: ItemsOff, units: int, remaining: int) -> int:
+    if offer.percent is not None:
+        return percent_of(remaining, offer.percent)
+    return max(0, min((offer.amount or 0) * units, remaining))
+
+
+def _order_discount(
+    offer: OrderOff | TieredOff, measure: int, units: int, base: int, ctx: PricingContext
+) -> tuple[int, str] | None:
+    """(amount, text) of an order discount on ``base``, or None below its minimums."""
+    if isinstance(offer, OrderOff):
+        if measure < offer.min_subtotal or units < offer.min_quantity or units == 0:
+            return None
+        pct, amount, text = offer.percent, offer.amount, describe(offer, ctx.currency)
+    else:
+        reached = [t for t in offer.tiers if t.threshold <= measure]
+        if not reached or units == 0:
+            return None
+        tier = max(reached, key=lambda t: t.threshold)
+        pct, amount, text = tier.percent, tier.amount, tier_text(tier, ctx.currency)
+    if pct is not None:
+        return percent_of(base, pct), text
+    return max(0, min(amount or 0, base)), text
+
+
+def _apply_unit_offers(
+    work: dict[str, _Line],
+    units: Sequence[Promotion],
+    items: Sequence[tuple[Promotion, ItemsOff]],
+    *,
+    context: PricingContext,
+    match: Matcher,
+    amounts: dict[str, int],
+) -> None:
+    """Search the unit offers' applications; each promotion's discount rounded once."""
+    ordered = sorted(
+        (w.line for w in work.values()), key=lambda ln: (-ln.unit_price.amount, ln.line_id)
+    )
+    item_lines = [(o, match.lines_of(o.selector)) for _, o in items]
+    values = tuple(
+        _unit_value(ln.unit_price.amount, [o for o, ids in item_lines if ln.line_id in ids])
+        for ln in ordered
+    )
+    pool = Pool(tuple(ordered), tuple(ln.unit_price.amount for ln in ordered), values)
+    plans = [UnitPlan(k, _as_unit(p.offer), pool, match.lines_of) for k, p in enumerate(units)]
+    chosen = best_applications(plans, tuple(ln.quantity for ln in ordered))
+    for k, promotion in enumerate(units):
+        mine = [a for a in chosen if a.plan == k]
+        if not mine:
+            continue
+        exact = Decimal(0)
+        for a in mine:
+            exact = EXACT.add(exact, a.discount)
+        weights: dict[int, int] = {}
+        for a in mine:
+            for i, n in a.taken:
+                work[ordered[i].line_id].consumed += n
+            for i, weight in a.weights:
+                weights[i] = weights.get(i, 0) + weight
+        total = min(round_minor(exact), sum(weights.values()))
+        indices = sorted(weights)
+        parts = allocate(total, [weights[i] for i in indices])
+        text = describe(promotion.offer, context.currency)
+        for i, part in zip(indices, parts, strict=True):
+            if part:
+                work[ordered[i].line_id].discounts.append(Discount(promotion.id, part, text))
+        if total:
+            amounts[promotion.id] = total
+
+
+def _apply_item_discounts(
+    work: dict[str, _Line],
+    items: Sequence[tuple[Promotion, ItemsOff]],
+    context: PricingContext,
+    match: Matcher,
+    amounts: dict[str, int],
+) -> None:
+    """Item discounts on the units no unit offer took, stacking in priority order."""
+    item_lines = [(p, o, match.lines_of(o.selector)) for p, o in items]
+    for w in work.values():
+        price = w.line.unit_price.amount
+        free = w.line.quantity - w.consumed
+        # Unit offers' discounts so far are on the consumed units, not on these.
+        on_consumed = w.consumed * price - sum(d.amount for d in w.discounts)
+        w.remaining = free * price
+        for promotion, offer, ids in item_lines:
+            if free == 0 or w.remaining == 0 or w.line.line_id not in ids:
+                continue
+            part = _item_discount(offer, free, w.remaining)
+            if part:
+                w.discounts.append(Discount(promotion.id, part, describe(offer, context.currency)))
+                w.remaining -= part
+                amounts[promotion.id] = amounts.get(promotion.id, 0) + part
+        w.remaining += on_consumed
+
+
+def _apply_order_discounts(
+    work: dict[str, _Line],
+    promotions: Sequence[Promotion],
+    context: PricingContext,
+    match: Matcher,
+    amounts: dict[str, int],
+) -> list[Discount]:
+    """Minimums on the subtotal after line discounts; each discount allocated by largest
+    remainder over the matching lines' amounts still to pay."""
+    order_discounts: list[Discount] = []
+    for promotion in promotions:
+        offer = promotion.offer
+        if not isinstance(offer, OrderOff | TieredOff):
+            continue
+        ids = match.lines_of(offer.selector)
+        mine = [w for w in work.values() if w.line.line_id in ids]
+        measure = sum(
+            w.line.quantity * w.line.unit_price.amount - sum(d.amount for d in w.discounts)
+            for w in mine
+        )
+        count = sum(w.line.quantity for w in mine)
+        found = _order_discount(offer, measure, count, sum(w.remaining for w in mine), context)
+        if found is None or found[0] == 0:
+            continue
+        amount, text = found
+        order_discounts.append(Discount(promotion.id, amount, text))
+        amounts[promotion.id] = amounts.get(promotion.id, 0) + amount
+        for w, part in zip(mine, allocate(amount, [w.remaining for w in mine]), strict=True):
+            if part:
+                w.order_parts.append(Discount(promotion.id, part, text))
+                w.remaining -= part
+    return order_discounts
+
+
+def _free_shipping(
+    lines: Sequence[CartLine],
+    promotions: Sequence[Promotion],
+    context: PricingContext,
+    after_lines: int,
+) -> Discount | None:
+    """The first free-shipping offer (priority order) the cart meets, if shipping costs."""
+    if not context.shipping or not any(ln.kind is ItemKind.PHYSICAL for ln in lines):
+        return None
+    for promotion in promotions:
+        offer = promotion.offer
+        if (
+            isinstance(offer, FreeShipping)
+            and after_lines >= offer.min_subtotal
+            and (not offer.zone_ids or context.shipping_zone_id in offer.zone_ids)
+        ):
+            return Discount(promotion.id, context.shipping, describe(offer, context.currency))
+    return None
+
+
+def evaluate(
+    lines: Sequence[CartLine],
+    promotions: Sequence[Promotion],
+    context: PricingContext,
+    match: Matcher,
+) -> Outcome:
+    """Price ``lines`` (canonical order) with exactly ``promotions`` (priority order)."""
+    work = {ln.line_id: _Line(ln) for ln in lines}
+    amounts: dict[str, int] = {}
+    items = [(p, p.offer) for p in promotions if isinstance(p.offer, ItemsOff)]
+    units = [p for p in promotions if isinstance(p.offer, UNIT_OFFERS)]
+    if units:
+        _apply_unit_offers(work, units, items, context=context, match=match, amounts=amounts)
+    _apply_item_discounts(work, items, context, match, amounts)
+    subtotal = sum(ln.quantity * ln.unit_price.amount for ln in lines)
+    after_lines = sum(w.remaining for w in work.values())
+    order_discounts = _apply_order_discounts(work, promotions, context, match, amounts)
+    shipping_discount = _free_shipping(lines, promotions, context, after_lines)
+    if shipping_discount is not None:
+        pid = shipping_discount.promotion_id
+        amounts[pid] = amounts.get(pid, 0) + shipping_discount.amount
+    priced = tuple(
+        PricedLine(
+            line_id=w.line.line_id,
+            quantity=w.line.quantity,
+            unit_price=w.line.unit_price.amount,
+            subtotal=w.line.quantity * w.line.unit_price.amount,
+            discounts=tuple(w.discounts),
+            order_discounts=tuple(w.order_parts),
+            total=w.remaining,
+        )
+        for w in work.values()
+    )
+    paid_shipping = (context.shipping or 0) - (shipping_discount.amount if shipping_discount else 0)
+    return Outcome(
+        promotions=tuple(promotions),
+        lines=priced,
+        subtotal=subtotal,
+        line_discounts=subtotal - after_lines,
+        after_line_discounts=after_lines,
+        order_discounts=tuple(order_discounts),
+        shipping=context.shipping,
+        shipping_discount=shipping_discount,
+        total=sum(p.total for p in priced) + paid_shipping,
+        amounts=amounts,
+    )
+
+
+def _as_unit(offer: object) -> UnitOffer:
+    assert isinstance(offer, UNIT_OFFERS)
+    return offer
+
+
+def _candidates(open_: Sequence[Promotion]) -> list[tuple[Promotion, ...]]:
+    """Every combinable promotion together first, then each exclusive one alone."""
+    combinable = tuple(p for p in open_ if not p.exclusive)
+    return [combinable, *((p,) for p in open_ if p.exclusive)]
+
+
+def _saving_within_reach(
+    promotion: Promotion, lines: Sequence[CartLine], context: PricingContext, match: Matcher
+) -> int:
+    """What a threshold offer would save at the cart's prices before line discounts (0: it
+    would not apply even then, or has no threshold)."""
+    offer = promotion.offer
+    subtotal = sum(ln.quantity * ln.unit_price.amount for ln in lines)
+    if isinstance(offer, FreeShipping):
+        reached = bool(context.shipping) and 0 < offer.min_subtotal <= subtotal
+        return (context.shipping or 0) if reached else 0
+    if not isinstance(offer, OrderOff | TieredOff):
+        return 0
+    ids = match.lines_of(offer.selector)
+    mine = [ln for ln in lines if ln.line_id in ids]
+    base = sum(ln.quantity * ln.unit_price.amount for ln in mine)
+    units = sum(ln.quantity for ln in mine)
+    if isinstance(offer, OrderOff) and offer.min_subtotal == 0:
+        return 0
+    found = _order_discount(offer, base, units, base, context)
+    return found[0] if found else 0
+
+
+def _without_line_discounts(
+    outcome: Outcome, lines: Sequence[CartLine], context: PricingContext, match: Matcher
+) -> list[tuple[Promotion, ...]]:
+    """Smaller combinations worth pricing when line discounts cost a threshold.
+
+    Minimums are measured after line discounts, so a line discount can push the cart
+    below an order discount or free shipping that would save more. When threshold offers
+    missed that the undiscounted cart meets, also price the set without each line
+    promotion that saved less than those offers could (the first ``THRESHOLD_RETRIES`` in
+    priority order), and without all such promotions.
+    """
+    within_reach = sum(
+        _saving_within_reach(p, lines, context, match)
+        for p in outcome.promotions
+        if not outcome.amounts.get(p.id)
+    )
+    if not within_reach:
+        return []
+    line_level = [
+        p
+        for p in outcome.promotions
+        if isinstance(p.offer, (ItemsOff, *UNIT_OFFERS))
+        and 0 < outcome.amounts.get(p.id, 0) < within_reach
+    ]
+    drops = [{p.id} for p in line_level[:THRESHOLD_RETRIES]]
+    if len(line_level) > 1:
+        drops.append({p.id for p in line_level})
+    return [tuple(p for p in outcome.promotions if p.id not in drop) for drop in drops]
+
+
+def _code_refusals(
+    found: Eligibility,
+    winner: Outcome,
+    cart: CartReading,
+    open_by_id: dict[str, Promotion],
+) -> list[RefusedCode]:
+    """Why each accepted code's promotion gave nothing in the winning price."""
+    refused: list[RefusedCode] = []
+    best = max(
+        (p for p in winner.promotions if winner.amounts.get(p.id)),
+        key=lambda p: winner.amounts[p.id],
+        default=None,
+    )
+    for code, promotion_id in found.accepted_codes:
+        if winner.amounts.get(promotion_id):
+            continue
+        promotion = open_by_id[promotion_id]
+        reason = shortfall(promotion, cart)
+        detail = ""
+        if reason is CodeRefusal.MINIMUM_NOT_REACHED:
+            detail = minimum_detail(promotion, cart)
+        elif reason is None and best is not None:
+            reason, detail = CodeRefusal.BETTER_OFFER_APPLIED, f"{best.name} gives more"
+        elif reason is None:
+            reason = CodeRefusal.NOT_FOR_THESE_ITEMS
+            detail = "it gives no saving on this cart"
+        refused.append(RefusedCode(code, reason, refusal_text(code, reason, detail)))
+    return refused
+
+
+def apply_promotions(
+    lines: Iterable[CartLine],
+    context: PricingContext,
+    promotions: Iterable[Promotion],
+    codes: Sequence[DiscountCode] = (),
+) -> PricedCart:
+    """The cart at its best price under the live promotions, explained."""
+    given = list(lines)
+    canonical = sorted(given, key=lambda ln: ln.line_id)
+    if len({ln.line_id for ln in canonical}) != len(canonical):
+        raise ValueError("cart lines need distinct line ids")
+    for line in canonical:
+        if line.unit_price.currency is not context.currency:
+            raise ValueError(f"line {line.line_id} is not priced in {context.currency.value}")
+    if context.shipping is not None and context.shipping < 0:
+        raise ValueError("shipping cannot be negative")
+
+    found = eligibility(promotions, codes, context)
+    match = Matcher(canonical)
+    candidates = _candidates(found.promotions)
+    first = evaluate(canonical, candidates[0], context, match)
+    winner = first
+    for candidate in [*_without_line_discounts(first, canonical, context, match), *candidates[1:]]:
+        outcome = evaluate(canonical, candidate, context, match)
+        if outcome.total < winner.total:
+            winner = outcome
+
+    by_id = {p.line_id: p for p in winner.lines}
+    cart = CartReading(canonical, by_id, context, match)
+    open_by_id = {p.id: p for p in found.promotions}
+    refused = [*found.refused, *_code_refusals(found, winner, cart, open_by_id)]
+    applied = tuple(
+        AppliedPromotion(p.id, p.name, winner.amounts[p.id])
+        for p in winner.promotions
+        if winner.amounts.get(p.id)
+    )
+    return PricedCart(
+        currency=context.currency,
+        lines=tuple(by_id[ln.line_id] for ln in given),
+        subtotal=winner.subtotal,
+        line_discounts=winner.line_discounts,
+        order_discounts=winner.order_discounts,
+        merchandise_total=sum(p.total for p in winner.lines),
+        shipping=winner.shipping,
+        shipping_discount=winner.shipping_discount,
+        total=winner.total,
+        applied=applied,
+        refused_codes=tuple(refused),
+        near_misses=near_misses(winner.promotions, cart, winner.amounts),
+    )

@@ -1,0 +1,370 @@
+"""Who may call what: every root field of the schema, for every kind of caller.
+
+One row per root Query and Mutation field says what each kind of principal gets:
+``A`` allowed (the field runs: no UNAUTHENTICATED or FORBIDDEN, and never an internal
+error), ``U`` UNAUTHENTICATED, ``F`` FORBIDDEN, ``N`` null for something that is not
+theirs (no error either, so nothing is revealed). A field the table does not name fails
+``test_every_root_field_has_a_rule`` with its name: a new field cannot ship without a
+decision on who may call it.
+
+Rows without a document are called with made-up arguments built from the schema
+(enough to pass validation; resolvers may refuse them as bad input, which still proves
+the permission gate let the caller through, or stopped it, with the exact code).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    Undefined,
+    get_named_type,
+    is_leaf_type,
+)
+from starlette.testclient import TestClient
+
+from commerce.access.model import Scope
+from commerce.composition import Services
+from commerce.graphql.schema import build_schema
+
+
+class Outcome(enum.Enum):
+    ALLOWED = "A"
+    UNAUTHENTICATED = "U"
+    FORBIDDEN = "F"
+    NULL = "N"
+
+
+A, U, F, N = Outcome.ALLOWED, Outcome.UNAUTHENTICATED, Outcome.FORBIDDEN, Outcome.NULL
+PRINCIPALS = ("anonymous", "customer", "other_customer", "partner", "storefront_key", "admin_key")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What each kind of caller gets from one root field."""
+
+    anonymous: Outcome
+    customer: Outcome
+    other_customer: Outcome
+    partner: Outcome
+    storefront_key: Outcome
+    admin_key: Outcome
+    # A document of its own (``$CUSTOMER_CART`` in variables is the customer's cart id).
+    document: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    def expected(self, principal: str) -> Outcome:
+        outcome: Outcome = getattr(self, principal)
+        return outcome
+
+    def called(self, document: str, **variables: Any) -> Rule:
+        """The same rule with its own document."""
+        return Rule(
+            self.anonymous,
+            self.customer,
+            self.other_customer,
+            self.partner,
+            self.storefront_key,
+            self.admin_key,
+            document,
+            variables,
+        )
+
+
+#                anon customer other  partner  shopkey  admin
+PUBLIC = Rule(A, A, A, A, A, A)
+# Carts and checkout need the checkout scope, which a partner's reporting key lacks.
+CHECKOUT = Rule(A, A, A, F, A, A)
+ADMIN = Rule(U, F, F, F, F, A)
+CUSTOMER = Rule(U, A, A, F, F, F)
+PARTNER = Rule(U, F, F, A, F, F)
+
+QUERIES: dict[str, Rule] = {
+    "apiKeys": ADMIN,
+    # The customer's own cart by id: theirs alone; everyone else sees null, as if unknown.
+    "cart": Rule(N, A, N, F, N, N).called(
+        "query ($id: ID!) { cart(id: $id) { id } }", id="$CUSTOMER_CART"
+    ),
+    "collection": PUBLIC,
+    "collections": PUBLIC,
+    "customer": CUSTOMER,
+    "inventoryLevel": ADMIN,
+    "node": PUBLIC,
+    "nodes": PUBLIC,
+    # A customer's order by id is theirs (orders/ owns the rule; unknown ids are null).
+    "order": PUBLIC,
+    "orders": ADMIN,
+    "partner": PARTNER,
+    "partners": ADMIN,
+    "pricesIncludeTax": PUBLIC,
+    "product": PUBLIC,
+    "products": PUBLIC,
+    "shippingZones": ADMIN,
+    "taxRates": ADMIN,
+    "promotions": ADMIN,
+    "offers": PUBLIC,
+    # Staff only; the made-up id names no promotion, so staff get null.
+    "promotion": Rule(U, F, F, F, F, N),
+    "discountCodes": ADMIN,
+}
+
+MUTATIONS: dict[str, Rule] = {
+    "apiKeyCreate": ADMIN,
+    "apiKeyRevoke": ADMIN,
+    "cartBundleAdd": CHECKOUT,
+    "cartBuyerIdentityUpdate": CHECKOUT,
+    "cartCreate": CHECKOUT,
+    "cartCurrencyUpdate": CHECKOUT,
+    "cartDeliveryOptionSelect": CHECKOUT,
+    "cartDiscountCodesUpdate": CHECKOUT,
+    "cartLinesAdd": CHECKOUT,
+    "cartLinesRemove": CHECKOUT,
+    "cartLinesUpdate": CHECKOUT,
+    "cartShippingAddressUpdate": CHECKOUT,
+    "checkoutComplete": CHECKOUT,
+    "collectionAddProducts": ADMIN,
+    "collectionCreate": ADMIN,
+    "collectionDelete": ADMIN,
+    "collectionRemoveProducts": ADMIN,
+    "collectionUpdate": ADMIN,
+    "customerAddressCreate": CUSTOMER,
+    "customerAddressDelete": CUSTOMER,
+    "customerAddressUpdate": CUSTOMER,
+    # How a customer gets credentials: open to every caller.
+    "customerLogIn": PUBLIC,
+    "customerLogOut": PUBLIC,
+    "customerPasswordChange": CUSTOMER,
+    "customerPasswordReset": PUBLIC,
+    "customerPasswordResetRequest": PUBLIC,
+    "customerSignUp": PUBLIC,
+    "customerTokenRefresh": PUBLIC,
+    "customerUpdate": CUSTOMER,
+    "inventoryAdjust": ADMIN,
+    "inventorySet": ADMIN,
+    "orderCancel": ADMIN,
+    "orderFulfill": ADMIN,
+    "orderRefund": ADMIN,
+    "partnerCreate": ADMIN,
+    "productCreate": ADMIN,
+    "productDelete": ADMIN,
+    "productPublish": ADMIN,
+    "productUnpublish": ADMIN,
+    "productUpdate": ADMIN,
+    "productVariantCreate": ADMIN,
+    "productVariantDelete": ADMIN,
+    "productVariantPricesSet": ADMIN,
+    "productVariantUpdate": ADMIN,
+    "shippingRateCreate": ADMIN,
+    "shippingRateDelete": ADMIN,
+    "shippingRateUpdate": ADMIN,
+    "shippingZoneCreate": ADMIN,
+    "promotionCreate": ADMIN,
+    "promotionUpdate": ADMIN,
+    "promotionDelete": ADMIN,
+    "discountCodeCreate": ADMIN,
+    "discountCodesGenerate": ADMIN,
+    "shippingZoneDelete": ADMIN,
+    "shippingZoneUpdate": ADMIN,
+    "taxRateDelete": ADMIN,
+    "taxRateSet": ADMIN,
+}
+
+SCHEMA = build_schema()._schema
+ROOT_FIELDS: list[tuple[str, str]] = [
+    *(("query", name) for name in SCHEMA.query_type.fields),  # type: ignore[union-attr]
+    *(("mutation", name) for name in SCHEMA.mutation_type.fields),  # type: ignore[union-attr]
+]
+
+# -- documents made from the schema --------------------------------------------------------
+
+_SCALARS = {
+    "String": '"x"',
+    "ID": '"x"',
+    "Int": "1",
+    "Float": "1.0",
+    "Boolean": "false",
+    "DateTime": '"2030-01-01T00:00:00+00:00"',
+    "Date": '"2030-01-01"',
+    "Decimal": '"1.00"',
+}
+
+
+def _value(type_: GraphQLInputType) -> str:
+    """A literal of ``type_`` that passes validation."""
+    if isinstance(type_, GraphQLNonNull):
+        return _value(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return "[]"
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        required = [
+            f"{name}: {_value(f.type)}"
+            for name, f in type_.fields.items()
+            if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+        ]
+        return "{" + ", ".join(required) + "}"
+    assert isinstance(type_, GraphQLScalarType)
+    return _SCALARS.get(type_.name, '"x"')
+
+
+def _document(operation: str, name: str, definition: GraphQLField) -> str:
+    arguments = [
+        f"{arg}: {_value(a.type)}"
+        for arg, a in definition.args.items()
+        if isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+    ]
+    call = name + (f"({', '.join(arguments)})" if arguments else "")
+    selection = "" if is_leaf_type(get_named_type(definition.type)) else " { __typename }"
+    return f"{operation} {{ {call}{selection} }}"
+
+
+# -- the callers ---------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One caller of each kind, and a cart that belongs to ``customer``."""
+
+    headers: dict[str, dict[str, str]]
+    customer_cart: str
+
+
+SIGN_UP = """
+mutation ($input: CustomerSignUpInput!) {
+  customerSignUp(input: $input) { session { accessToken } userErrors { code } }
+}
+"""
+
+
+def _bearer(client: TestClient, email: str) -> dict[str, str]:
+    body = client.post(
+        "/graphql",
+        json={
+            "query": SIGN_UP,
+            "variables": {"input": {"email": email, "password": "matrix passphrase"}},
+        },
+    ).json()
+    return {"Authorization": f"Bearer {body['data']['customerSignUp']['session']['accessToken']}"}
+
+
+@pytest.fixture
+def world(client: TestClient, services: Services) -> World:
+    access = services.access
+    partner = access.create_partner("Matrix Blog", "matrix@example.com")
+    partner_key = access.create_key(
+        "matrix partner",
+        frozenset({Scope.STOREFRONT_READ, Scope.PARTNER_REPORTS}),
+        partner_id=partner.id,
+    )
+    shop_key = access.create_key("matrix shop", frozenset({Scope.STOREFRONT_READ, Scope.CHECKOUT}))
+    admin = access.create_key("matrix admin", frozenset({Scope.ADMIN}))
+    customer = _bearer(client, "matrix-customer@example.com")
+    created = client.post(
+        "/graphql",
+        json={"query": "mutation { cartCreate(input: {}) { cart { id } } }"},
+        headers=customer,
+    ).json()
+    return World(
+        headers={
+            "anonymous": {},
+            "customer": customer,
+            "other_customer": _bearer(client, "matrix-other@example.com"),
+            "partner": {"X-API-Key": partner_key.plaintext},
+            "storefront_key": {"X-API-Key": shop_key.plaintext},
+            "admin_key": {"X-API-Key": admin.plaintext},
+        },
+        customer_cart=created["data"]["cartCreate"]["cart"]["id"],
+    )
+
+
+def _rule(operation: str, name: str) -> Rule | None:
+    return (QUERIES if operation == "query" else MUTATIONS).get(name)
+
+
+def _outcome(body: dict[str, Any], name: str) -> tuple[Outcome | None, str]:
+    """What the caller got from field ``name``, or None and why it fits no outcome."""
+    codes = [
+        (e.get("extensions") or {}).get("code")
+        for e in body.get("errors", [])
+        if not e.get("path") or e["path"][0] == name
+    ]
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return None, f"internal error: {body['errors']}"
+    if "UNAUTHENTICATED" in codes:
+        return U, ""
+    if "FORBIDDEN" in codes:
+        return F, ""
+    data = body.get("data") or {}
+    if name in data and data[name] is None and not codes:
+        return N, ""
+    return A, ""
+
+
+def _check(client: TestClient, world: World, principal: str) -> Iterator[str]:
+    """A line per field whose outcome for ``principal`` is not the table's."""
+    for operation, name in ROOT_FIELDS:
+        rule = _rule(operation, name)
+        if rule is None:
+            continue  # reported by test_every_root_field_has_a_rule
+        root = SCHEMA.query_type if operation == "query" else SCHEMA.mutation_type
+        assert root is not None
+        document = rule.document or _document(operation, name, root.fields[name])
+        variables = {
+            key: world.customer_cart if value == "$CUSTOMER_CART" else value
+            for key, value in rule.variables.items()
+        }
+        response = client.post(
+            "/graphql",
+            json={"query": document, "variables": variables},
+            headers=world.headers[principal],
+        )
+        body = response.json()
+        got, why = _outcome(body, name)
+        expected = rule.expected(principal)
+        # A row with its own document asks for a real answer when allowed, not just a pass.
+        if got is A and rule.document is not None and (body.get("data") or {}).get(name) is None:
+            got, why = None, f"expected data, got {body}"
+        if got is not expected:
+            shown = "nothing it should" if got is None else got.name
+            yield f"{name} as {principal}: expected {expected.name}, got {shown} {why}".rstrip()
+
+
+def test_every_root_field_has_a_rule() -> None:
+    # given
+    missing = [f"{op} {name}" for op, name in ROOT_FIELDS if _rule(op, name) is None]
+    stale = [
+        name
+        for table, root in ((QUERIES, SCHEMA.query_type), (MUTATIONS, SCHEMA.mutation_type))
+        for name in table
+        if root is None or name not in root.fields
+    ]
+
+    # then
+    assert not missing, (
+        "root fields without an authorization rule in tests/e2e/test_authorization_matrix.py "
+        f"(add a row for each): {', '.join(missing)}"
+    )
+    assert not stale, f"rows for fields the schema no longer has: {', '.join(stale)}"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_each_kind_of_caller_gets_exactly_what_the_table_says(
+    client: TestClient, world: World, principal: str
+) -> None:
+    # when
+    wrong = list(_check(client, world, principal))
+
+    # then
+    assert not wrong, "\n".join(wrong)
