@@ -46,11 +46,12 @@ deploy-check: install
 	VENV=$(VENV) bash scripts/check-deploy.sh
 
 # The deploy check packages both stages first: the packaged-template tests then read
-# those packages instead of making their own.
+# those packages instead of making their own. Two pytest workers (one per core), each
+# with its own DynamoDB Local and localstripe; a file's tests stay on one worker.
 test: install lint typecheck
 	$(BIN)/commerce schema --check
 	VENV=$(VENV) bash scripts/check-deploy.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install
 	$(BIN)/python -m bench
