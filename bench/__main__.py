@@ -299,7 +299,7 @@ def one_core(
         ("by handle", BY_HANDLE, lambda i: {"handle": handles[i % len(handles)]}),
     ]
     try:
-        # Shared budgets cost one DynamoDB write per request: shown with them off too.
+        # Shared budgets cost one DynamoDB write per lease (decision 0004): shown off too.
         for response_cache, rate_limits in ((False, True), (True, True), (True, False)):
             with pinned_server(endpoint, table, response_cache, rate_limits) as url:
                 for name, query, variables in cases:
@@ -331,8 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing"],
-        help="run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py)",
+        choices=["checkout", "pricing", "one-core"],
+        help=(
+            "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
+            "one-core: the one-core throughput rows only)"
+        ),
     )
     args = parser.parse_args(argv)
     if args.only == "pricing":
@@ -352,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     from commerce.db.table import create_table_if_missing
     from commerce.settings import Settings
 
-    rows: list[Row] = cold_start()
+    rows: list[Row] = [] if args.only == "one-core" else cold_start()
     with dynamodb_local() as (endpoint, java_pid):
         table = f"bench-{uuid.uuid4().hex[:8]}"
         services = build_services(Settings(table_name=table, dynamodb_endpoint=endpoint))
@@ -362,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             (f"seed {BOOKS} products x 3 variants", f"{time.perf_counter() - started:.1f} s", "")
         )
+        if args.only == "one-core":
+            rows += one_core(endpoint, java_pid, table, handles, args.seconds)
+            print_rows(rows)
+            return 0
         rows += in_process(endpoint, table, handles, args.requests)
         rows += one_core(endpoint, java_pid, table, handles, args.seconds)
 

@@ -38,13 +38,20 @@ def place_ebook_order(services: Services, placed_at: datetime | None = None) -> 
     ).cart
     checkout = services.checkout
     if placed_at is not None:
-        orders = OrdersService(services.inventory, services.gateway, clock=lambda: placed_at)
+        # Wired as composition.build_services does, on a clock set to ``placed_at``.
+        orders = OrdersService(
+            services.inventory,
+            services.gateway,
+            promotions=services.promotions,
+            clock=lambda: placed_at,
+        )
         checkout = CheckoutService(
             services.cart,
             services.inventory,
             orders,
             services.gateway,
             reservation_seconds=services.settings.reservation_seconds,
+            promotions=services.promotions,
             clock=lambda: placed_at,
         )
     return checkout.complete(cart.id, f"key-{uuid.uuid4()}", Buyer(None)).order

@@ -147,7 +147,14 @@ def create_app(services: Services) -> Starlette:
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Authorization", "Content-Type", "X-API-Key", "X-Request-Id"],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Content-Type",
+            "X-API-Key",
+            "X-Commerce-Channel",
+            "X-Request-Id",
+        ],
         expose_headers=["X-Request-Id", "Retry-After", "X-Cache"],
         max_age=600,
     )

@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="a scope to grant (repeatable): admin, storefront:read, checkout, partner:reports",
     )
+    create.add_argument(
+        "--channel",
+        default=None,
+        help="the sales channel its callers are priced for: WEB (default) or MOBILE (the apps)",
+    )
     create.set_defaults(run=_apikey_create)
     listing = keys.add_parser("list", help="show every key (never a secret)")
     listing.set_defaults(run=_apikey_list)
@@ -350,6 +355,7 @@ def _access(settings: Settings) -> Iterator[AccessService]:
 
 def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     from commerce.access.model import Scope
+    from commerce.pricing.model import Channel
     from commerce.problems import Rejected
 
     try:
@@ -358,14 +364,19 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
         choices = ", ".join(s.value for s in Scope)
         raise CliError(f"unknown scope; choose from {choices}") from None
     try:
+        channel = None if args.channel is None else Channel(args.channel.strip().upper())
+    except ValueError:
+        choices = ", ".join(c.value for c in Channel)
+        raise CliError(f"unknown channel; choose from {choices}") from None
+    try:
         with _access(settings) as access:
-            created = access.create_key(args.name, scopes)
+            created = access.create_key(args.name, scopes, channel=channel)
     except (ValueError, Rejected) as exc:
         raise CliError(str(exc)) from None
     print(created.plaintext)
     print(
         f"Key {created.key.prefix} for {created.key.name!r} "
-        f"({', '.join(sorted(s.value for s in scopes))}). "
+        f"({', '.join(sorted(s.value for s in scopes))}; {created.key.channel.value}). "
         "This is the only time the secret is shown.",
         file=sys.stderr,
     )
@@ -375,11 +386,15 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
 def _apikey_list(args: argparse.Namespace, settings: Settings) -> int:
     with _access(settings) as access:
         keys = access.list_keys()
-    print(f"{'PREFIX':<10} {'NAME':<24} {'SCOPES':<28} {'CREATED':<20} {'LAST USED':<20} STATE")
+    print(
+        f"{'PREFIX':<10} {'NAME':<24} {'SCOPES':<28} {'CHANNEL':<12} {'CREATED':<20} "
+        f"{'LAST USED':<20} STATE"
+    )
     for key in keys:
         print(
             f"{key.prefix:<10} {key.name[:24]:<24} "
             f"{','.join(sorted(s.value for s in key.scopes))[:28]:<28} "
+            f"{key.channel.value:<12} "
             f"{key.created_at:%Y-%m-%d %H:%M:%S}  "
             f"{'-' if key.last_used_at is None else f'{key.last_used_at:%Y-%m-%d %H:%M:%S}':<20} "
             f"{'active' if key.active else 'revoked'}"

@@ -13,6 +13,7 @@ from commerce.access.service import AccessService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.checkout.service import CheckoutService
+from commerce.customers.marketing import CustomerMarketingService
 from commerce.customers.service import CustomersService
 from commerce.db.table import configure_table
 from commerce.downloads.files import FileSource, LocalFiles, S3Files
@@ -54,6 +55,8 @@ class Services:
     # The outbox; delivery (SES/SNS) happens in the events function, on first use.
     notifications: NotificationsService
     customers: CustomersService
+    # Staff tags, derived segments and purchase counts: what promotions may target.
+    customer_marketing: CustomerMarketingService
     # Signed Stripe events applied to orders (POST /webhooks/stripe).
     payment_events: StripeWebhooks
     # Expiring, counted download links of paid digital lines (GET /downloads/<token>).
@@ -79,11 +82,13 @@ def build_services(settings: Settings) -> Services:
     )
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
+    marketing = CustomerMarketingService()
     carts = CartService(
         catalog,
         shipping,
         tax,
         promotions,
+        profiles=marketing.profile,
         ttl_seconds=settings.cart_ttl_seconds,
         default_currency=settings.default_currency,
     )
@@ -92,7 +97,7 @@ def build_services(settings: Settings) -> Services:
     )
     inventory = InventoryService(catalog)
     gateway = build_gateway(settings)
-    orders = OrdersService(inventory, gateway, promotions=promotions)
+    orders = OrdersService(inventory, gateway, promotions=promotions, purchases=marketing)
     downloads = DownloadsService(
         catalog,
         _files(settings),
@@ -100,6 +105,8 @@ def build_services(settings: Settings) -> Services:
         link_seconds=settings.download_link_seconds,
         max_downloads=settings.download_max_count,
     )
+    # Payments go to the orders; a paid order's digital lines then get their links.
+    paid_orders = ReleaseDownloads(orders, downloads)
     return Services(
         settings=settings,
         catalog=catalog,
@@ -118,13 +125,14 @@ def build_services(settings: Settings) -> Services:
             gateway,
             reservation_seconds=settings.reservation_seconds,
             promotions=promotions,
+            settle_free=paid_orders.settle_free,
         ),
         gateway=gateway,
         notifications=notifications,
         customers=CustomersService(carts, jwt_secret=_jwt_secret(settings), outbox=notifications),
-        # Events go to the orders; a paid order's digital lines then get their links.
+        customer_marketing=marketing,
         payment_events=StripeWebhooks(
-            ReleaseDownloads(orders, downloads),
+            paid_orders,
             gateway,
             secret=settings.stripe_webhook_secret.value,
             tolerance_seconds=settings.stripe_webhook_tolerance_seconds,

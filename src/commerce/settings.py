@@ -87,6 +87,8 @@ class Settings:
     # Limits and transport (docs/decisions/0004-limits.md).
     introspection: bool = True
     max_query_cost: int = 1_000
+    # Operations one batched request (a JSON array body) may hold.
+    max_batch_operations: int = 10
     rate_limits: bool = True
     anonymous_budget: int = 1_000
     anonymous_restore_rate: float = 50.0
@@ -215,6 +217,7 @@ def _limit_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
     return {
         "introspection": _flag(source, "COMMERCE_INTROSPECTION", default=stage != "prod"),
         "max_query_cost": max_cost,
+        "max_batch_operations": _whole(source, "COMMERCE_MAX_BATCH_OPERATIONS", 10, minimum=1),
         "rate_limits": _flag(source, "COMMERCE_RATE_LIMITS", default=True),
         **budgets,
         **rates,

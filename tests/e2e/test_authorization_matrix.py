@@ -99,6 +99,8 @@ QUERIES: dict[str, Rule] = {
     "collection": PUBLIC,
     "collections": PUBLIC,
     "customer": CUSTOMER,
+    # Staff only; the made-up id names no customer, so staff get null.
+    "customerMarketing": Rule(U, F, F, F, F, N),
     "inventoryLevel": ADMIN,
     "node": PUBLIC,
     "nodes": PUBLIC,
@@ -148,6 +150,7 @@ MUTATIONS: dict[str, Rule] = {
     "customerPasswordReset": PUBLIC,
     "customerPasswordResetRequest": PUBLIC,
     "customerSignUp": PUBLIC,
+    "customerTagsUpdate": ADMIN,
     "customerTokenRefresh": PUBLIC,
     "customerUpdate": CUSTOMER,
     "inventoryAdjust": ADMIN,

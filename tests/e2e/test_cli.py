@@ -13,6 +13,7 @@ from commerce.catalog.listing import PageRequest, ProductQuery
 from commerce.cli import main
 from commerce.composition import Services
 from commerce.money import Currency
+from commerce.pricing.model import Channel
 from commerce.settings import Settings
 
 KEY = re.compile(r"ck_([a-z0-9]{8})_[A-Za-z0-9_-]{43}")
@@ -79,6 +80,30 @@ def test_apikey_create_grants_every_repeated_scope(
     assert services.access.authenticate(key).scopes == frozenset(
         {Scope.STOREFRONT_READ, Scope.CHECKOUT}
     )
+
+
+@pytest.mark.usefixtures("environment")
+def test_apikey_create_makes_the_apps_key_with_the_mobile_channel(
+    services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # when
+    key = create_key(capsys, "--name", "Apps", "--scope", "checkout", "--channel", "mobile")
+    # then its callers are priced for the apps, and the listing says so
+    assert services.access.authenticate(key).channel is Channel.MOBILE
+    assert main(["apikey", "list"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["PREFIX", "NAME", "SCOPES", "CHANNEL"]
+    assert row.split()[:4] == [prefix_of(key), "Apps", "checkout", "MOBILE"]
+
+
+@pytest.mark.usefixtures("environment")
+def test_apikey_create_refuses_an_unknown_channel_and_partner_api(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["apikey", "create", "--name", "Kiosk", "--channel", "kiosk"]) == 1
+    assert "unknown channel" in capsys.readouterr().err
+    assert main(["apikey", "create", "--name", "Kiosk", "--channel", "partner_api"]) == 1
+    assert "PARTNER_API" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("environment")

@@ -130,6 +130,31 @@ def test_a_post_with_a_json_body_is_answered_with_data_and_the_request_id() -> N
 
 
 @pytest.mark.usefixtures("deployed")
+def test_a_batch_body_is_answered_with_an_array_in_the_same_order() -> None:
+    # given a batch as Apollo's BatchHttpLink posts it
+    batch = [
+        {"query": PRODUCTS, "operationName": "Products"},
+        {"query": "query Typename { __typename }", "operationName": "Typename"},
+    ]
+    event = http_api_event(
+        "POST",
+        "/graphql",
+        headers={"content-type": "application/json", "accept": GRAPHQL_RESPONSE},
+        body=json.dumps(batch),
+    )
+    # when
+    response = lambda_handler.handler(event, None)
+    # then
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"] == GRAPHQL_RESPONSE
+    assert response["headers"]["x-request-id"] == REQUEST_ID
+    assert decoded_body(response) == [
+        {"data": {"products": {"totalCount": 0, "nodes": []}}},
+        {"data": {"__typename": "Query"}},
+    ]
+
+
+@pytest.mark.usefixtures("deployed")
 def test_a_post_with_a_base64_encoded_body_is_decoded_before_execution() -> None:
     # given API Gateway passing the body base64-encoded
     raw = json.dumps({"query": PRODUCTS}).encode()

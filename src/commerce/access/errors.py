@@ -17,3 +17,5 @@ class AccessErrorCode(enum.Enum):
     PARTNER_NOT_FOUND = "PARTNER_NOT_FOUND"
     EXPIRY_IN_PAST = "EXPIRY_IN_PAST"
     KEY_NOT_FOUND = "KEY_NOT_FOUND"
+    # A partner's keys price as PARTNER_API, and only theirs: the channel says who sells.
+    CHANNEL_NOT_ALLOWED = "CHANNEL_NOT_ALLOWED"

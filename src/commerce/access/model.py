@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from commerce.pricing.model import Channel
+
 
 class Scope(enum.Enum):
     """A permission carried by a credential."""
@@ -35,11 +37,17 @@ ANONYMOUS_SCOPES = frozenset({Scope.STOREFRONT_READ, Scope.CHECKOUT})
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller of one request."""
+    """The caller of one request.
+
+    ``channel`` is the sales channel fixed by the credential (an API key's), which
+    promotions are priced for; None when the credential fixes none (anonymous shoppers
+    and customers may then name one in a header).
+    """
 
     kind: PrincipalKind
     id: str | None
     scopes: frozenset[Scope]
+    channel: Channel | None = None
 
     def has(self, scope: Scope) -> bool:
         """Whether this caller holds ``scope`` (admin holds every scope)."""
@@ -67,6 +75,9 @@ class ApiKey:
     last_used_at: datetime | None = None
     partner_id: str | None = None
     expires_at: datetime | None = None
+    # Where the key's callers buy, for promotions limited to a channel: PARTNER_API for a
+    # partner's keys, MOBILE for the apps' storefront key, WEB otherwise.
+    channel: Channel = Channel.WEB
 
     @property
     def active(self) -> bool:
@@ -76,6 +87,11 @@ class ApiKey:
     def expired(self, now: datetime) -> bool:
         """Whether the key's expiry has passed."""
         return self.expires_at is not None and now >= self.expires_at
+
+
+def default_channel(partner_id: str | None) -> Channel:
+    """A key's channel when staff chose none (or, for keys stored before channels, had none)."""
+    return Channel.WEB if partner_id is None else Channel.PARTNER_API
 
 
 @dataclass(frozen=True, slots=True)

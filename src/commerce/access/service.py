@@ -11,8 +11,17 @@ from datetime import UTC, datetime
 from commerce import contact
 from commerce.access import keys, store
 from commerce.access.errors import AccessErrorCode as Code
-from commerce.access.model import ANONYMOUS, ApiKey, Partner, Principal, PrincipalKind, Scope
+from commerce.access.model import (
+    ANONYMOUS,
+    ApiKey,
+    Partner,
+    Principal,
+    PrincipalKind,
+    Scope,
+    default_channel,
+)
 from commerce.ids import new_id
+from commerce.pricing.model import Channel
 from commerce.problems import Problem, Rejected
 
 MAX_NAME_LENGTH = 100
@@ -35,6 +44,19 @@ class CreatedKey:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _channel_problems(channel: Channel | None, partner_id: str | None) -> list[Problem]:
+    """A partner's key sells through PARTNER_API, and no other key may claim it."""
+    if channel is None or channel is default_channel(partner_id):
+        return []
+    if partner_id is not None:
+        message = "A partner's key always prices as PARTNER_API"
+    elif channel is Channel.PARTNER_API:
+        message = "Only a partner's key prices as PARTNER_API"
+    else:
+        return []
+    return [Problem(Code.CHANNEL_NOT_ALLOWED, message, ("channel",))]
 
 
 class AccessService:
@@ -62,12 +84,14 @@ class AccessService:
         *,
         partner_id: str | None = None,
         expires_at: datetime | None = None,
+        channel: Channel | None = None,
     ) -> CreatedKey:
         """Make a key; the plaintext is returned here and nowhere else.
 
         ``Rejected`` lists every problem: a name of 1 to 100 characters, at least one
         scope, an existing partner (whose keys may not carry the admin scope), an expiry
-        in the future.
+        in the future, a channel that fits the key (PARTNER_API for a partner's keys and
+        for no other). Without a channel a partner's key gets PARTNER_API, any other WEB.
         """
         name = name.strip()
         problems: list[Problem] = []
@@ -92,6 +116,7 @@ class AccessService:
                         ("scopes",),
                     )
                 )
+        problems.extend(_channel_problems(channel, partner_id))
         if expires_at is not None and expires_at <= self._clock():
             problems.append(
                 Problem(Code.EXPIRY_IN_PAST, "The expiry must be in the future", ("expiresAt",))
@@ -108,6 +133,7 @@ class AccessService:
                 created_at=self._clock(),
                 partner_id=partner_id,
                 expires_at=expires_at,
+                channel=channel or default_channel(partner_id),
             )
             if store.insert_key(key, made.digest):
                 return CreatedKey(key=key, plaintext=made.plaintext)
@@ -176,7 +202,7 @@ class AccessService:
             )
         self._note_use(prefix)
         kind = PrincipalKind.PARTNER if key.partner_id else PrincipalKind.API_KEY
-        return Principal(kind, key.partner_id or key.id, key.scopes)
+        return Principal(kind, key.partner_id or key.id, key.scopes, key.channel)
 
     def _note_use(self, prefix: str) -> None:
         now = self._monotonic()

@@ -15,8 +15,9 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
-from commerce.access.model import ApiKey, Partner, Scope
+from commerce.access.model import ApiKey, Partner, Scope, default_channel
 from commerce.db.table import TableItem
+from commerce.pricing.model import Channel
 
 KEYS_PARTITION = "APIKEYS"
 PARTNERS_PARTITION = "PARTNERS"
@@ -39,6 +40,8 @@ class ApiKeyItem(TableItem, discriminator="ApiKey"):
     last_used_at = UTCDateTimeAttribute(null=True)
     partner_id = UnicodeAttribute(null=True)
     expires_at = UTCDateTimeAttribute(null=True)
+    # The sales channel's name; keys stored before channels existed have none (see _channel).
+    channel = UnicodeAttribute(null=True)
 
 
 class PartnerItem(TableItem, discriminator="Partner"):
@@ -58,6 +61,13 @@ def partner_keys_partition(partner_id: str) -> str:
     return f"PARTNER#{partner_id}#APIKEYS"
 
 
+def _channel(item: ApiKeyItem) -> Channel:
+    """The key's channel; a key stored without one prices as it did then (partner or web)."""
+    if item.channel is not None:
+        return Channel(item.channel)
+    return default_channel(item.partner_id)
+
+
 def _to_domain(item: ApiKeyItem) -> ApiKey:
     return ApiKey(
         id=item.key_id,
@@ -69,6 +79,7 @@ def _to_domain(item: ApiKeyItem) -> ApiKey:
         last_used_at=item.last_used_at,
         partner_id=item.partner_id,
         expires_at=item.expires_at,
+        channel=_channel(item),
     )
 
 
@@ -87,6 +98,7 @@ def insert_key(key: ApiKey, digest: str) -> bool:
         created_at=key.created_at,
         partner_id=key.partner_id,
         expires_at=key.expires_at,
+        channel=key.channel.value,
     )
     if key.partner_id is not None:
         item.gsi2pk = partner_keys_partition(key.partner_id)

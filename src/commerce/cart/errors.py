@@ -24,6 +24,7 @@ class CartErrorCode(enum.Enum):
     # cartBundleAdd: no such live promotion, or it is not a bundle of named products.
     PROMOTION_NOT_FOUND = "PROMOTION_NOT_FOUND"
     NOT_A_BUNDLE = "NOT_A_BUNDLE"
+    AFFILIATE_NOT_FOUND = "AFFILIATE_NOT_FOUND"
 
 
 class CartWarningCode(enum.Enum):

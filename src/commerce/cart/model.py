@@ -95,6 +95,16 @@ class Viewer:
 
 
 @dataclass(frozen=True, slots=True)
+class ShopperProfile:
+    """What promotions may target about a signed-in customer (the customers context keeps
+    it): derived segments, staff tags, and whether the next paid order is their first."""
+
+    segments: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    first_order: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Cart:
     """A shopper's cart, as stored: lines in the order they were first added."""
 
@@ -112,6 +122,9 @@ class Cart:
     owner_id: str | None = None
     # Discount codes as the shopper entered them (normalised), in the order entered.
     discount_codes: tuple[str, ...] = ()
+    # The affiliate partner that referred the shopper, fixed when the cart is made (first
+    # touch): promotions may be limited to it, and its order carries it for commissions.
+    affiliate_id: str | None = None
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
@@ -206,8 +219,9 @@ class PricingInput:
     promotions: Sequence[pricing.Promotion]
     codes: Sequence[pricing.DiscountCode]
     now: datetime
-    channel: pricing.Channel = pricing.Channel.WEB
-    customer_id: str | None = None
+    shopper: Viewer = Viewer()
+    # The signed-in owner's segments, tags and first-order status (None: a guest).
+    profile: ShopperProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +316,34 @@ def engine_line(priced: PricedLine) -> pricing.CartLine | None:
     )
 
 
+def shopper_context(
+    shopper: Viewer,
+    now: datetime,
+    currency: Currency,
+    profile: ShopperProfile | None = None,
+    affiliate_id: str | None = None,
+) -> pricing.PricingContext:
+    """Who buys, as the pricing engine sees them: the channel and the customer.
+
+    The one place a shopper becomes an engine context: cart totals, checkout (which prices
+    through the cart), the cart's offers and a product's offers all start from it, so a
+    promotion limited to a channel or a customer shows alike everywhere. A guest has no
+    profile: promotions for segments, tags or first orders need a signed-in customer
+    (docs/decisions/0010).
+    """
+    known = profile or ShopperProfile()
+    return pricing.PricingContext(
+        now=now,
+        currency=currency,
+        channel=shopper.channel,
+        customer_id=shopper.customer_id,
+        customer_segments=known.segments,
+        customer_tags=known.tags,
+        first_order=profile is not None and profile.first_order,
+        affiliate_id=affiliate_id,
+    )
+
+
 def price_cart(
     cart: Cart,
     products: Mapping[str, Product],
@@ -338,11 +380,10 @@ def price_cart(
     if offers is None:
         return PricedCart(cart, lines, subtotal(lines, cart.currency), totals(None))
     engine_lines = [e for p in lines if (e := engine_line(p)) is not None]
-    context = pricing.PricingContext(
-        now=offers.now,
-        currency=cart.currency,
-        channel=offers.channel,
-        customer_id=offers.customer_id,
+    context = replace(
+        shopper_context(
+            offers.shopper, offers.now, cart.currency, offers.profile, cart.affiliate_id
+        ),
         codes=cart.discount_codes,
     )
     promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)

@@ -37,6 +37,7 @@ from commerce.cart.model import (
     LineRequest,
     PricedCart,
     PricingInput,
+    ShopperProfile,
     Viewer,
     bundle_lines,
     engine_line,
@@ -45,6 +46,7 @@ from commerce.cart.model import (
     price_cart,
     remove_lines,
     set_quantities,
+    shopper_context,
 )
 from commerce.cart.totals import NOWHERE, Destination
 from commerce.catalog.model import Product
@@ -52,7 +54,7 @@ from commerce.catalog.service import CatalogService
 from commerce.db.writes import WriteSet
 from commerce.ids import new_id
 from commerce.money import Currency
-from commerce.pricing.model import Bundle, Channel, PricingContext, normalize_code
+from commerce.pricing.model import Bundle, normalize_code
 from commerce.problems import Problem, Rejected
 from commerce.promotions.product_offers import ProductOffer, product_offers
 from commerce.promotions.service import PromotionsService
@@ -105,10 +107,13 @@ class CartService:
         *,
         ttl_seconds: int,
         default_currency: Currency,
+        profiles: Callable[[str], ShopperProfile | None] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         new_token: Callable[[], str] = new_cart_token,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
+        # A signed-in owner's segments, tags and first-order status (customers context).
+        self._profiles = profiles
         self._catalog = catalog
         self._shipping = shipping
         self._taxes = taxes
@@ -131,17 +136,19 @@ class CartService:
             return None
         return self._price(record.cart, ProductCache(self._catalog), viewer)
 
-    def offers(self, priced: PricedCart, channel: Channel) -> list[CartOffer]:
+    def offers(self, priced: PricedCart, viewer: Viewer) -> list[CartOffer]:
         """The item offers concerning the cart's products for its shopper, with what each
         saves on this cart now and what the cart still lacks for it (its near miss)."""
         if self._promotions is None or priced.promotions is None:
             return []
         promotions = self._promotions.promotions_for_pricing()
-        context = PricingContext(
-            now=self._clock(),
-            currency=priced.cart.currency,
-            channel=channel,
-            customer_id=priced.cart.owner_id,
+        shopper = replace(viewer, customer_id=priced.cart.owner_id)
+        context = shopper_context(
+            shopper,
+            self._clock(),
+            priced.cart.currency,
+            self.profile(shopper.customer_id),
+            priced.cart.affiliate_id,
         )
         saved = {a.promotion_id: a.amount for a in priced.promotions.applied}
         missing = {n.promotion_id: n.text for n in priced.promotions.near_misses}
@@ -178,8 +185,13 @@ class CartService:
         buyer_identity: BuyerIdentity | None = None,
         input_problems: Sequence[Problem] = (),
         owner_id: str | None = None,
+        viewer: Viewer | None = None,
+        affiliate_id: str | None = None,
     ) -> PricedCart:
-        """A new cart, with lines and a buyer when given; nothing is stored when refused."""
+        """A new cart, with lines and a buyer when given; nothing is stored when refused.
+
+        ``viewer`` is who the new cart is priced for (its channel); the owner is stored.
+        """
         identity = _normalized(buyer_identity or BuyerIdentity())
         problems = [
             *_line_request_problems(lines),
@@ -194,6 +206,7 @@ class CartService:
             expires_at=self._expiry(now),
             buyer_identity=identity,
             owner_id=owner_id,
+            affiliate_id=affiliate_id,
         )
         products = ProductCache(self._catalog)
         problems = _merged(problems, input_problems)
@@ -204,7 +217,7 @@ class CartService:
             store.insert_cart(cart)
         except store.CartChanged:  # a token collision: 192 random bits make it theoretical
             raise Rejected([_concurrent_update()]) from None
-        return self._price(cart, products)
+        return self._price(cart, products, viewer)
 
     def add_lines(
         self,
@@ -404,7 +417,9 @@ class CartService:
         def merge(cart: Cart, _: ProductCache) -> Cart:
             merged = merge_lines(cart.lines, additions, new_id)
             capped = tuple(replace(ln, quantity=min(ln.quantity, MAX_QUANTITY)) for ln in merged)
-            return replace(cart, lines=capped[:MAX_LINES])
+            # A referral is kept (first touch: the customer's own cart's, else the guest's).
+            referral = cart.affiliate_id or guest.cart.affiliate_id
+            return replace(cart, lines=capped[:MAX_LINES], affiliate_id=referral)
 
         self._change(own.cart.id, merge, viewer)
         # Changed in another tab meanwhile: it stays, and stays the guest's.
@@ -475,9 +490,15 @@ class CartService:
             promotions=self._promotions.promotions_for_pricing(),
             codes=codes,
             now=self._clock(),
-            channel=(viewer or Viewer()).channel,
-            customer_id=customer,
+            shopper=Viewer(customer_id=customer, channel=(viewer or Viewer()).channel),
+            profile=self.profile(customer),
         )
+
+    def profile(self, customer_id: str | None) -> ShopperProfile | None:
+        """What promotions may target about this customer (None for a guest)."""
+        if customer_id is None or self._profiles is None:
+            return None
+        return self._profiles(customer_id)
 
     def _destination(self, cart: Cart, products: dict[str, Product]) -> Destination:
         """The zone and tax rate of the cart's address (the zone only for physical goods)."""

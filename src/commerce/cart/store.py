@@ -124,6 +124,7 @@ def _cart_item(cart: Cart) -> CartItem:
             "delivery": cart.delivery_option_id,
             "owner": cart.owner_id,
             "codes": list(cart.discount_codes),
+            "affiliate": cart.affiliate_id,
         },
     )
 
@@ -161,6 +162,7 @@ def _cart_from_item(item: CartItem) -> Cart:
         delivery_option_id=body.get("delivery"),
         owner_id=body.get("owner"),
         discount_codes=tuple(body.get("codes") or ()),
+        affiliate_id=body.get("affiliate"),
     )
 
 

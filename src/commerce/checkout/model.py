@@ -207,4 +207,5 @@ def order_from_cart(
         access_digest=access_digest,
         discount=Money(totals.discount.amount + totals.shipping_discount.amount, currency),
         discount_codes=tuple(c.code for c in priced.applied_codes()),
+        affiliate_id=priced.cart.affiliate_id,
     )

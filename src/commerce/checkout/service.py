@@ -6,7 +6,8 @@ idempotency record (``attribute_not_exists``) and the cart's deletion (on its ve
 Overselling is impossible by construction: a decrement that would go below 0 cancels
 the whole transaction, and DynamoDB names which one.
 
-Only then is Stripe asked for a PaymentIntent, with an idempotency key derived from
+Only then is Stripe asked for a PaymentIntent (an order with nothing to pay is marked
+paid instead: free items, a 100 % code), with an idempotency key derived from
 the order id: a retry (same idempotency key from the client) finds the order through
 its record and creates or retrieves the same intent. If Stripe is unreachable the order
 stays AWAITING_PAYMENT with its stock reserved, and the client is told to retry.
@@ -83,10 +84,14 @@ class CheckoutService:
         *,
         reservation_seconds: int,
         promotions: PromotionsService | None = None,
+        settle_free: Callable[[str], Order] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._promotions = promotions
+        # Marks a zero-total order paid; the composition passes one that also grants
+        # the order's downloads (``downloads.release``), as a payment event would.
+        self._settle_free = settle_free or orders.settle_free
         self._carts = carts
         self._inventory = inventory
         self._orders = orders
@@ -231,6 +236,9 @@ class CheckoutService:
     def _with_payment(
         self, order: Order, access_token: str | None, *, just_placed: bool = False
     ) -> CheckoutResult:
+        if order.total.amount == 0:
+            # Nothing to pay, and no provider takes 0: settled here, with no intent.
+            return CheckoutResult(self._settle_free(order.id), None, access_token)
         try:
             intent = self._intent(order)
         except PaymentUnavailable as exc:

@@ -94,6 +94,70 @@ class Customer:
         return next((c for c in self.consents if c.channel is channel), None)
 
 
+# Staff labels on a customer ("vip", "wholesale"): a promotion may target them.
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 40
+# Paid orders from which a customer is in the "loyal" segment.
+LOYAL_ORDERS = 5
+# Age bands of the "age:" segments: (lowest age, name), youngest first.
+AGE_BANDS = (
+    (0, "under-18"),
+    (18, "18-24"),
+    (25, "25-34"),
+    (35, "35-44"),
+    (45, "45-54"),
+    (55, "55-64"),
+    (65, "65-plus"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseHistory:
+    """What the shop has sold a customer: counted when each order is paid."""
+
+    paid_orders: int = 0
+    last_paid_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMarketing:
+    """What promotions may target about one customer, as staff see it."""
+
+    customer_id: str
+    tags: frozenset[str]
+    segments: frozenset[str]
+    history: PurchaseHistory
+
+    @property
+    def first_order(self) -> bool:
+        """The next order would be the customer's first paid one."""
+        return self.history.paid_orders == 0
+
+
+def segments_of(demographics: Demographics, history: PurchaseHistory, year: int) -> frozenset[str]:
+    """The segments a customer falls in, derived from what the shop knows, never stored.
+
+    The vocabulary (``docs/storefront-guide.md``): ``first-time`` or ``returning``, ``loyal``
+    from ``LOYAL_ORDERS`` paid orders, ``country:<iso code>``, ``age:<band>`` from the
+    birth year, ``gender:<value>`` unless the customer preferred not to say. Derived on
+    every read, so a segment follows the facts at once (a first payment makes the next
+    order "returning") and nothing needs recomputing when the rules change.
+    """
+    found = {"returning" if history.paid_orders else "first-time"}
+    if history.paid_orders >= LOYAL_ORDERS:
+        found.add("loyal")
+    if demographics.country:
+        found.add(f"country:{demographics.country.lower()}")
+    if demographics.birth_year is not None:
+        age = year - demographics.birth_year
+        band = next(name for lowest, name in reversed(AGE_BANDS) if age >= lowest)
+        found.add(f"age:{band}")
+    gender = demographics.gender
+    if gender is not None and gender is not Gender.PREFER_NOT_TO_SAY:
+        found.add(f"gender:{gender.value.lower().replace('_', '-')}")
+    return frozenset(found)
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileChanges:
     """What ``customerUpdate`` changes; ``None`` leaves a field as it is."""

@@ -12,7 +12,12 @@ import unicodedata
 from commerce import contact
 from commerce.countries import COUNTRY_CODES
 from commerce.customers.errors import CustomerErrorCode as Code
-from commerce.customers.model import AddressFields, Demographics
+from commerce.customers.model import (
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    AddressFields,
+    Demographics,
+)
 from commerce.problems import Problem
 
 MAX_NAME_LENGTH = 100
@@ -200,3 +205,35 @@ def check_address(address: AddressFields, field: tuple[str, ...]) -> list[Proble
     )
     problems += check_phone(address.phone, (*field, "phone"))
     return problems
+
+
+def normalize_tags(texts: list[str], field: str, problems: list[Problem]) -> frozenset[str]:
+    """Tags as stored and matched: trimmed, lower-cased; each bad one is a problem.
+
+    Letters, digits, spaces and ``-_.:`` only, at most ``MAX_TAG_LENGTH`` characters, so
+    a tag reads the same in the admin, in a promotion's conditions and in reports.
+    """
+    found: set[str] = set()
+    for i, text in enumerate(texts):
+        tag = " ".join(text.split()).casefold()
+        where = (field, str(i))
+        if not tag:
+            problems.append(Problem(Code.BLANK, "A tag cannot be blank", where))
+        elif len(tag) > MAX_TAG_LENGTH:
+            problems.append(
+                Problem(Code.TOO_LONG, f"Tags have at most {MAX_TAG_LENGTH} characters", where)
+            )
+        elif not all(ch.isalnum() or ch in " -_.:" for ch in tag):
+            problems.append(
+                Problem(Code.INVALID, "Tags hold letters, digits, spaces and -_.: only", where)
+            )
+        else:
+            found.add(tag)
+    return frozenset(found)
+
+
+def check_tag_count(tags: frozenset[str], field: str) -> list[Problem]:
+    """A customer carries at most ``MAX_TAGS`` tags."""
+    if len(tags) > MAX_TAGS:
+        return [Problem(Code.TOO_MANY_TAGS, f"A customer has at most {MAX_TAGS} tags", (field,))]
+    return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from commerce.downloads.service import DownloadsService
 from commerce.money import Money
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import Order, OrderStatus
 from commerce.orders.service import OrdersService
 
 
@@ -26,6 +26,12 @@ class ReleaseDownloads:
         """The order is paid, then its digital lines get their links."""
         self._orders.payment_succeeded(order_id=order_id, intent_id=intent_id, amount=amount)
         self._follow(order_id)
+
+    def settle_free(self, order_id: str) -> Order:
+        """A zero-total order is paid by checkout itself; its links follow as for a payment."""
+        order = self._orders.settle_free(order_id)
+        self._follow(order_id)
+        return order
 
     def payment_failed(self, *, order_id: str, intent_id: str, reason: str) -> None:
         """Nothing to release: the order still waits for payment."""

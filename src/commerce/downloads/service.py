@@ -81,7 +81,8 @@ class DownloadsService:
                         title=download_title(line),
                         asset_key=asset_key,
                         expires_at=expires_at,
-                        downloads_left=self._max,
+                        # Each copy bought brings its own allowance (gift copies, devices).
+                        downloads_left=self._max * line.quantity,
                     )
                 )
             store.add_grants(records)
@@ -92,6 +93,12 @@ class DownloadsService:
         if not self._key:
             return []
         return [self._grant(record) for record in store.order_grants(order_id)]
+
+    def links_of_lines(self, keys: Sequence[tuple[str, str]]) -> list[DownloadGrant]:
+        """The downloads of these (order id, digital line id) pairs, in one batched read."""
+        if not self._key or not keys:
+            return []
+        return [self._grant(record) for record in store.grants_of_lines(keys)]
 
     def end_downloads(self, order_id: str) -> None:
         """Stop an order's links (a full refund): they answer "limit reached" from now on."""

@@ -12,7 +12,7 @@ Keys (see ``docs/data-model.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +22,8 @@ from pynamodb.exceptions import PutError, UpdateError
 from commerce.db.table import TableItem
 
 _KEEP_AFTER_EXPIRY = timedelta(days=30)
+# BatchGetItem's limit on keys per call.
+MAX_BATCH_GET_KEYS = 100
 
 
 class DownloadGrantItem(TableItem, discriminator="DownloadGrant"):
@@ -93,6 +95,19 @@ def order_grants(order_id: str) -> list[GrantRecord]:
     """Every grant of an order, by line id (one strongly consistent Query)."""
     items = DownloadGrantItem.query(grants_pk(order_id), consistent_read=True)
     return [_record(item) for item in items if isinstance(item, DownloadGrantItem)]
+
+
+def grants_of_lines(keys: Sequence[tuple[str, str]]) -> list[GrantRecord]:
+    """The grants of these (order id, line id) pairs that exist: one strongly consistent
+    BatchGetItem per 100, however many orders they span (a page of staff orders)."""
+    wanted = [(grants_pk(order_id), grant_sk(line_id)) for order_id, line_id in keys]
+    found: list[GrantRecord] = []
+    for start in range(0, len(wanted), MAX_BATCH_GET_KEYS):
+        chunk = wanted[start : start + MAX_BATCH_GET_KEYS]
+        for item in DownloadGrantItem.batch_get(chunk, consistent_read=True):
+            if isinstance(item, DownloadGrantItem):
+                found.append(_record(item))
+    return sorted(found, key=lambda r: (r.order_id, r.line_id))
 
 
 def get_grant(order_id: str, line_id: str) -> GrantRecord | None:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from commerce.access.model import Principal
+from commerce.access.model import Principal, PrincipalKind
+from commerce.cart.model import Viewer
 from commerce.composition import Services
 from commerce.money import Currency
+from commerce.pricing.model import Channel
 
 P = ParamSpec("P")
 R = TypeVar("R")
 K = TypeVar("K")
 V = TypeVar("V")
+
+CHANNEL_HEADER = "x-commerce-channel"
+# What a caller without a key may say it is; PARTNER_API comes only with a partner's key.
+HEADER_CHANNELS = {c.value: c for c in (Channel.WEB, Channel.MOBILE)}
 
 
 @dataclass
@@ -29,12 +35,50 @@ class Context:
     request_id: str
     # The caller's network address (as the rate limits see it), for log-in throttling.
     client_address: str | None = None
+    # The X-Commerce-Channel header's channel, if the client sent one (see ``channel``).
+    channel_hint: Channel | None = None
     _loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property
     def default_currency(self) -> Currency:
         """The store's currency, used when a query names none."""
         return self.services.settings.default_currency
+
+    @staticmethod
+    def channel_from_headers(headers: Mapping[str, str]) -> Channel | None:
+        """The channel an ``X-Commerce-Channel`` header names (any case); None without one.
+
+        ``ValueError`` for any other value, PARTNER_API included: a header is a pricing
+        hint from the client, and the partner channel is the partners' keys' alone.
+        """
+        value = headers.get(CHANNEL_HEADER)
+        if value is None:
+            return None
+        found = HEADER_CHANNELS.get(value.strip().upper())
+        if found is None:
+            names = " or ".join(HEADER_CHANNELS)
+            raise ValueError(f"X-Commerce-Channel must be {names}, not {value.strip()[:40]!r}")
+        return found
+
+    @property
+    def channel(self) -> Channel:
+        """The sales channel promotions are priced for in this request.
+
+        An API key's channel wins (a partner's keys are always PARTNER_API); callers
+        without a key (anonymous shoppers, customers) get their header's, else WEB.
+        """
+        if self.principal.channel is not None:
+            return self.principal.channel
+        if self.principal.kind is PrincipalKind.PARTNER:
+            return Channel.PARTNER_API
+        return self.channel_hint or Channel.WEB
+
+    @property
+    def viewer(self) -> Viewer:
+        """The shopper as carts, checkout and offers price for: a customer, and the channel."""
+        principal = self.principal
+        customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
+        return Viewer(customer_id=customer, channel=self.channel)
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run blocking storage work off the event loop, so other requests keep flowing."""

@@ -10,18 +10,23 @@ with the request id, and the log gets the traceback under the same id.
 Limits run here too, before anything executes (``docs/decisions/0004-limits.md``):
 persisted queries and the allow-list, the operation's breadth and calculated cost,
 then the caller's budget; each refusal is a top-level error with its own code.
+A batch (a JSON array of operations, as Apollo's ``BatchHttpLink`` sends) passes
+every check for every operation, is charged once for their summed cost, and then
+runs in order, answering a JSON array in the same order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, parse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -41,6 +46,7 @@ from commerce.graphql.cost import MAX_ALIASES, MAX_ROOT_FIELDS, operation_cost
 from commerce.graphql.errors import ClientError
 from commerce.graphql.response_cache import ResponseCache, parsed, reads_only
 from commerce.limits.model import Decision
+from commerce.limits.service import MINIMUM_COST
 from commerce.operations.model import is_hash, sha256_of
 
 log = logging.getLogger("commerce.graphql")
@@ -50,23 +56,48 @@ JSON = "application/json"
 MAX_BODY_BYTES = 1_048_576
 QUERY_ONLY = frozenset({OperationType.QUERY})
 QUERY_OR_MUTATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
+# The parameters of one operation: repeating one in a GET would be a batch, which needs POST.
+OPERATION_PARAMETERS = ("query", "variables", "operationName", "extensions")
+STATUS_CODES = {
+    401: "UNAUTHENTICATED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
 class RequestProblem(Exception):
-    """The HTTP request itself is unusable; answered before any GraphQL runs."""
+    """The HTTP request itself is unusable; answered before any GraphQL runs.
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+    Its ``extensions.code`` follows the status (``BAD_REQUEST`` for 400) unless ``code``
+    names a more precise one; ``details`` go into ``extensions`` beside it.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.code = code
+        self.details = dict(details or {})
 
 
 class Refused(Exception):
     """A well-formed request the limits refuse before it runs, with its own error code.
 
     Answered like a validation error: 400 under ``application/graphql-response+json``
-    (429 for ``THROTTLED``), 200 under ``application/json``.
+    (429 for ``THROTTLED``), 200 under ``application/json``. In a batch, ``details``
+    gain ``batchIndex``, the operation that was refused.
     """
 
     def __init__(
@@ -117,6 +148,25 @@ def negotiate(accept: str | None) -> str | None:
     return None if best is None else best[2]
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """An operation that passed every check before charging: document found, cost known."""
+
+    params: dict[str, Any]
+    cost: int
+    # A persisted query to store once the request is charged (hash, document), if any.
+    register: tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One operation's answer: its status, its body with extensions, its headers."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
 class GraphQLEndpoint:
     """The ``/graphql`` route: parses, authenticates, executes and answers."""
 
@@ -144,27 +194,29 @@ class GraphQLEndpoint:
         if media_type is None:
             return self._problem(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}", JSON, request_id)
         try:
-            params = await self._params(request)
+            requested = await self._params(request)
             context = await self._context(request, request_id)
         except RequestProblem as problem:
             return self._problem(
-                problem.status, problem.message, media_type, request_id, problem.headers
+                problem.status,
+                problem.message,
+                media_type,
+                request_id,
+                problem.headers,
+                code=problem.code,
+                details=problem.details,
             )
+        if isinstance(requested, list):
+            return await self._handle_batch(request, requested, context, media_type, request_id)
+        params = requested
         cost_extensions: dict[str, Any] | None = None
         try:
-            register = await self._resolve_document(params, context)
-            cost = self._check_cost(params)
-            if self._services.settings.rate_limits:
-                decision = await run_in_threadpool(
-                    self._services.limits.charge,
-                    context.principal,
-                    self._client_address(request),
-                    cost,
-                )
+            prepared = await self._prepare(params, context)
+            decision = await self._charge(request, context, prepared.cost)
+            if decision is not None:
                 cost_extensions = _cost_extensions(decision)
                 _raise_if_throttled(decision)
-            if register is not None and parsed(register[1]) is not None:
-                await run_in_threadpool(self._services.operations.register_persisted, *register)
+            await self._register([prepared])
         except Refused as refusal:
             return self._refusal(refusal, media_type, request_id, cost_extensions)
         public = (
@@ -172,6 +224,132 @@ class GraphQLEndpoint:
             and context.principal.kind is PrincipalKind.ANONYMOUS
             and reads_only(params["query"], params["operationName"], self._public_root_fields)
         )
+        allowed = QUERY_ONLY if request.method == "GET" else QUERY_OR_MUTATION
+        try:
+            answer = await self._run(
+                params,
+                context,
+                media_type,
+                request_id,
+                cost_extensions,
+                public=public,
+                allowed=allowed,
+            )
+        except RequestProblem as problem:
+            return self._problem(
+                problem.status, problem.message, media_type, request_id, problem.headers
+            )
+        return _body_response(answer.body, answer.status, media_type, request_id, answer.headers)
+
+    async def _handle_batch(
+        self,
+        request: Request,
+        batch: list[dict[str, Any]],
+        context: Context,
+        media_type: str,
+        request_id: str,
+    ) -> Response:
+        """A JSON array of operations: all checked, charged once together, then run in order.
+
+        Nothing runs and nothing is charged unless every operation passes its checks and
+        the batch its summed cost (``docs/decisions/0004-limits.md``, "Batches").
+        """
+        cost_extensions: dict[str, Any] | None = None
+        try:
+            operations: list[_Prepared] = []
+            for index, params in enumerate(batch):
+                try:
+                    operations.append(await self._prepare(params, context))
+                    _refuse_unless_parsed(params["query"])
+                except Refused as refusal:
+                    refusal.details["batchIndex"] = index
+                    raise
+            costs = [max(operation.cost, MINIMUM_COST) for operation in operations]
+            self._check_batch_cost(sum(costs))
+            decision = await self._charge(request, context, sum(costs))
+            if decision is not None:
+                cost_extensions = _cost_extensions(decision)
+                _raise_if_throttled(decision)
+            await self._register(operations)
+        except Refused as refusal:
+            return self._refusal(
+                refusal, media_type, request_id, cost_extensions, copies=len(batch)
+            )
+        answers: list[bytes] = []
+        for operation, cost in zip(operations, costs, strict=True):
+            extensions = None if decision is None else _cost_extensions(decision, cost)
+            answers.append(
+                await self._run_in_batch(
+                    operation.params, context, media_type, request_id, extensions
+                )
+            )
+        body = b"[" + b",".join(answers) + b"]"
+        return _body_response(body, 200, media_type, request_id, self._cache_control(public=False))
+
+    async def _run_in_batch(
+        self,
+        params: dict[str, Any],
+        context: Context,
+        media_type: str,
+        request_id: str,
+        cost_extensions: dict[str, Any] | None,
+    ) -> bytes:
+        """One operation of a batch, answered as it would be alone; its status is dropped."""
+        # Fresh dataloaders per operation: a query after a mutation must see its writes.
+        own_context = dataclasses.replace(context, _loaders={})
+        try:
+            answer = await self._run(
+                params,
+                own_context,
+                media_type,
+                request_id,
+                cost_extensions,
+                public=False,
+                allowed=QUERY_OR_MUTATION,
+            )
+        except RequestProblem as problem:
+            payload = _problem_payload(problem.message, problem.code or _code_for(problem.status))
+            return _with_extensions(_encode(payload), cost_extensions)
+        return answer.body
+
+    async def _prepare(self, params: dict[str, Any], context: Context) -> _Prepared:
+        """Every check before charging: the persisted document, then breadth and cost."""
+        register = await self._resolve_document(params, context)
+        return _Prepared(params, self._check_cost(params), register)
+
+    async def _charge(self, request: Request, context: Context, cost: int) -> Decision | None:
+        """Take ``cost`` from the caller's budget; None when budgets are off."""
+        if not self._services.settings.rate_limits:
+            return None
+        return await run_in_threadpool(
+            self._services.limits.charge,
+            context.principal,
+            self._client_address(request),
+            cost,
+        )
+
+    async def _register(self, operations: Iterable[_Prepared]) -> None:
+        """Store the persisted queries of a charged request, so junk is never stored free."""
+        for operation in operations:
+            register = operation.register
+            if register is not None and parsed(register[1]) is not None:
+                await run_in_threadpool(self._services.operations.register_persisted, *register)
+
+    async def _run(
+        self,
+        params: dict[str, Any],
+        context: Context,
+        media_type: str,
+        request_id: str,
+        cost_extensions: dict[str, Any] | None,
+        *,
+        public: bool,
+        allowed: frozenset[OperationType],
+    ) -> _Answer:
+        """Execute a charged operation, or answer it from the response cache.
+
+        Raises ``RequestProblem`` when Strawberry cannot pick an operation to run.
+        """
         cached = None
         if self._cache is not None and not context.principal.is_admin:
             cached = self._cache.key(
@@ -181,14 +359,7 @@ class GraphQLEndpoint:
                 body = self._cache.get(*cached)
                 if body is not None:
                     headers = {"X-Cache": "HIT", **self._cache_control(public=public)}
-                    return _body_response(
-                        _with_extensions(body, cost_extensions),
-                        200,
-                        media_type,
-                        request_id,
-                        headers,
-                    )
-        allowed = QUERY_ONLY if request.method == "GET" else QUERY_OR_MUTATION
+                    return _Answer(200, _with_extensions(body, cost_extensions), headers)
         try:
             result = await self._schema.execute(
                 params["query"],
@@ -198,20 +369,14 @@ class GraphQLEndpoint:
                 allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError:
-            return self._problem(
-                405, "Mutations need POST", media_type, request_id, {"Allow": "POST"}
-            )
+            raise RequestProblem(405, "Mutations need POST", {"Allow": "POST"}) from None
         except CannotGetOperationTypeError:
-            return self._problem(
+            raise RequestProblem(
                 400 if media_type == GRAPHQL_RESPONSE else 200,
                 "Unknown or ambiguous operation: name the operation to run in operationName",
-                media_type,
-                request_id,
-            )
+            ) from None
         except MissingQueryError:
-            return self._problem(
-                400, "No GraphQL query found in the request", media_type, request_id
-            )
+            raise RequestProblem(400, "No GraphQL query found in the request") from None
         status, body = self._answer(result, media_type, request_id)
         if result.extensions:
             cost_extensions = {**result.extensions, **(cost_extensions or {})}
@@ -222,9 +387,7 @@ class GraphQLEndpoint:
             if succeeded and not result.extensions:
                 # Stored without per-request extensions (cost, budget): spliced in per answer.
                 self._cache.put(cached[0], cached[1], body)
-        return _body_response(
-            _with_extensions(body, cost_extensions), status, media_type, request_id, headers
-        )
+        return _Answer(status, _with_extensions(body, cost_extensions), headers)
 
     async def _resolve_document(
         self, params: dict[str, Any], context: Context
@@ -297,6 +460,17 @@ class GraphQLEndpoint:
             )
         return figures.cost
 
+    def _check_batch_cost(self, total: int) -> None:
+        """Refuse a batch dearer than one request may be: batching must not widen the limit."""
+        maximum = self._services.settings.max_query_cost
+        if total > maximum:
+            raise Refused(
+                "MAX_COST_EXCEEDED",
+                f"The batch's operations cost {total} together, which exceeds the maximum of "
+                f"{maximum} per request: send fewer operations, or ask for smaller pages",
+                details={"cost": total, "maximumCost": maximum},
+            )
+
     def _client_address(self, request: Request) -> str | None:
         """The caller's address: API Gateway's source IP, or the socket peer.
 
@@ -332,7 +506,15 @@ class GraphQLEndpoint:
         media_type: str,
         request_id: str,
         cost_extensions: Mapping[str, Any] | None,
+        *,
+        copies: int | None = None,
     ) -> Response:
+        """The refusal's answer; for a batch, ``copies`` of it in an array.
+
+        Batch clients (Apollo's ``BatchHttpLink``) pair answers with operations by position
+        and fail every operation on a length mismatch; one copy per operation lets each
+        see the code (``THROTTLED``, ``PERSISTED_QUERY_NOT_FOUND``) and react to it.
+        """
         error = {
             "message": refusal.message,
             "extensions": {"code": refusal.code, **refusal.details},
@@ -342,6 +524,8 @@ class GraphQLEndpoint:
             payload["extensions"] = dict(cost_extensions)
         status = refusal.status if media_type == GRAPHQL_RESPONSE else 200
         headers = {**refusal.headers, "Cache-Control": "private, no-store"}
+        if copies is not None:
+            return _json_response([payload] * copies, status, media_type, request_id, headers)
         return _json_response(payload, status, media_type, request_id, headers)
 
     @staticmethod
@@ -349,51 +533,63 @@ class GraphQLEndpoint:
         accept = request.headers.get("accept", "")
         return "text/html" in accept and "query" not in request.query_params
 
-    async def _params(self, request: Request) -> dict[str, Any]:
+    async def _params(self, request: Request) -> dict[str, Any] | list[dict[str, Any]]:
+        """The request's operation, or its operations when the body is a batch (a JSON array)."""
         if request.method == "GET":
+            if any(len(request.query_params.getlist(n)) > 1 for n in OPERATION_PARAMETERS):
+                raise RequestProblem(
+                    400,
+                    "A GET carries one operation; send a batch by POST, as a JSON array body",
+                )
             raw: dict[str, Any] = dict(request.query_params)
             for name in ("variables", "extensions"):
                 if raw.get(name):
                     raw[name] = _json_object(raw[name], name)
-        else:
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type != JSON:
-                raise RequestProblem(415, f"POST bodies must be {JSON}")
-            declared = request.headers.get("content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-                raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
-            body = await request.body()
-            if len(body) > MAX_BODY_BYTES:
-                raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+            return _operation_params(raw)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise RequestProblem(415, f"POST bodies must be {JSON}")
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+        try:
+            decoded = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise RequestProblem(400, "The body is not valid JSON") from None
+        if isinstance(decoded, list):
+            return self._batch_params(decoded)
+        if not isinstance(decoded, dict):
+            raise RequestProblem(400, "The body must be a JSON object")
+        return _operation_params(decoded)
+
+    def _batch_params(self, raw: list[Any]) -> list[dict[str, Any]]:
+        """A batch's operations, refused whole when it is empty, too long or has a bad one."""
+        maximum = self._services.settings.max_batch_operations
+        if not raw:
+            raise RequestProblem(400, "A batch needs at least one operation")
+        if len(raw) > maximum:
+            raise RequestProblem(
+                400,
+                f"A batch may hold at most {maximum} operations; this one holds {len(raw)}",
+                code="TOO_MANY_OPERATIONS",
+                details={"operations": len(raw), "maximumOperations": maximum},
+            )
+        batch: list[dict[str, Any]] = []
+        for index, element in enumerate(raw):
             try:
-                raw = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise RequestProblem(400, "The body is not valid JSON") from None
-            if isinstance(raw, list):
-                raise RequestProblem(400, "Batched requests are not supported; send one operation")
-            if not isinstance(raw, dict):
-                raise RequestProblem(400, "The body must be a JSON object")
-        extensions = raw.get("extensions")
-        if extensions is not None and not isinstance(extensions, dict):
-            raise RequestProblem(400, "'extensions' must be an object")
-        sha256 = _persisted_hash(extensions)
-        query = raw.get("query")
-        if sha256 is not None and query is None:
-            pass  # Automatic persisted query: the hash stands for the document
-        elif not isinstance(query, str) or not query.strip():
-            raise RequestProblem(400, "The request needs a 'query' string")
-        variables = raw.get("variables")
-        if variables is not None and not isinstance(variables, dict):
-            raise RequestProblem(400, "'variables' must be an object")
-        operation_name = raw.get("operationName")
-        if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestProblem(400, "'operationName' must be a string")
-        return {
-            "query": query,
-            "variables": variables,
-            "operationName": operation_name or None,
-            "sha256": sha256,
-        }
+                if not isinstance(element, dict):
+                    raise RequestProblem(400, "An operation must be a JSON object")
+                batch.append(_operation_params(element))
+            except RequestProblem as problem:
+                raise RequestProblem(
+                    problem.status,
+                    f"Operation {index} of the batch: {problem.message}",
+                    details={"batchIndex": index},
+                ) from None
+        return batch
 
     async def _context(self, request: Request, request_id: str) -> Context:
         """Who is calling: an API key (staff or partner), a customer's bearer token, or nobody.
@@ -426,11 +622,16 @@ class GraphQLEndpoint:
                 # RFC 6750 section 3: how a bearer-token client learns what went wrong.
                 {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'},
             ) from None
+        try:
+            channel_hint = Context.channel_from_headers(request.headers)
+        except ValueError as exc:
+            raise RequestProblem(400, str(exc), code="INVALID_CHANNEL") from None
         return Context(
             services=services,
             principal=principal,
             request_id=request_id,
             client_address=self._client_address(request),
+            channel_hint=channel_hint,
         )
 
     def _answer(
@@ -496,17 +697,47 @@ class GraphQLEndpoint:
         media_type: str,
         request_id: str,
         headers: Mapping[str, str] | None = None,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> Response:
-        code = {
-            401: "UNAUTHENTICATED",
-            404: "NOT_FOUND",
-            405: "METHOD_NOT_ALLOWED",
-            406: "NOT_ACCEPTABLE",
-            413: "PAYLOAD_TOO_LARGE",
-            415: "UNSUPPORTED_MEDIA_TYPE",
-        }.get(status, "BAD_REQUEST")
-        payload = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        payload = _problem_payload(message, code or _code_for(status), details)
         return _json_response(payload, status, media_type, request_id, headers)
+
+
+def _code_for(status: int) -> str:
+    return STATUS_CODES.get(status, "BAD_REQUEST")
+
+
+def _problem_payload(
+    message: str, code: str, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code, **(details or {})}}]}
+
+
+def _operation_params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One operation's parameters, from a GET's query string or a JSON object."""
+    extensions = raw.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestProblem(400, "'extensions' must be an object")
+    sha256 = _persisted_hash(extensions)
+    query = raw.get("query")
+    if sha256 is not None and query is None:
+        pass  # Automatic persisted query: the hash stands for the document
+    elif not isinstance(query, str) or not query.strip():
+        raise RequestProblem(400, "The request needs a 'query' string")
+    variables = raw.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestProblem(400, "'variables' must be an object")
+    operation_name = raw.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestProblem(400, "'operationName' must be a string")
+    return {
+        "query": query,
+        "variables": variables,
+        "operationName": operation_name or None,
+        "sha256": sha256,
+    }
 
 
 def _bearer_token(header: str | None) -> str | None:
@@ -550,13 +781,30 @@ def _persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
     return str(sha256)
 
 
-def _cost_extensions(decision: Decision) -> dict[str, Any]:
-    """Shopify's ``extensions.cost``: what this request costs and what the caller has left."""
+def _refuse_unless_parsed(query: str) -> None:
+    """Refuse a batch member that does not parse.
+
+    Alone, such a document only answers its syntax error; in a batch, answering it so
+    would still run (and charge) the operations around it, for what is a client's bug.
+    """
+    if parsed(query) is not None:
+        return
+    try:
+        parse(query)
+    except GraphQLError as error:
+        raise Refused("GRAPHQL_PARSE_FAILED", error.message) from None
+
+
+def _cost_extensions(decision: Decision, requested: int | None = None) -> dict[str, Any]:
+    """Shopify's ``extensions.cost``: what this request costs and what the caller has left.
+
+    ``requested``: one operation's share of a batch, reported beside the batch's charge.
+    """
     throttle = decision.throttle
     rate = throttle.restore_rate
     return {
         "cost": {
-            "requestedQueryCost": decision.cost,
+            "requestedQueryCost": decision.cost if requested is None else requested,
             "throttleStatus": {
                 "maximumAvailable": throttle.maximum_available,
                 "currentlyAvailable": throttle.currently_available,
@@ -582,7 +830,7 @@ def _raise_if_throttled(decision: Decision) -> None:
     )
 
 
-def _encode(payload: Mapping[str, Any]) -> bytes:
+def _encode(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
@@ -598,7 +846,7 @@ def _with_extensions(body: bytes, extensions: Mapping[str, Any] | None) -> bytes
 
 
 def _json_response(
-    payload: Mapping[str, Any],
+    payload: Mapping[str, Any] | list[Mapping[str, Any]],
     status: int,
     media_type: str,
     request_id: str,

@@ -98,13 +98,18 @@ class ThrottleStatus:
     restore_rate: float
 
 
-def status(budget: Budget, tat: int | None, now: int) -> ThrottleStatus:
-    """Points available at ``now`` in a bucket whose stored ``tat`` is this."""
+def status(budget: Budget, tat: int | None, now: int, *, held: int = 0) -> ThrottleStatus:
+    """Points available at ``now`` in a bucket whose stored ``tat`` is this.
+
+    ``held`` are points of this caller an instance holds in a lease: already taken from
+    the bucket, still the caller's to spend. Never more than the capacity in all.
+    """
     if tat is None or tat <= now:
         available = budget.capacity
     else:
         owed = (tat - now) * budget.restore_rate / MICROS
         available = max(0, math.floor(budget.capacity - owed + 1e-9))
+    available += held
     return ThrottleStatus(budget.capacity, min(available, budget.capacity), budget.restore_rate)
 
 
@@ -121,6 +126,128 @@ class Decision:
     cost: int
     throttle: ThrottleStatus
     retry_after: float = 0.0
+
+
+# -- leases: points an instance takes ahead, to admit a caller's next requests locally ------
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseTerms:
+    """How long a lease lives and how large it may grow.
+
+    ``lifetime`` bounds how long taken points wait on one instance: every point a request
+    spends was taken from the bucket at most that long before, so over any window the
+    instances together admit at most a full bucket plus the refill over the window and
+    one ``lifetime`` before it. ``share`` bounds one lease to a share of the capacity: a
+    caller who moves to another instance loses at most that, and another instance serving
+    the same caller at the same time is refused at most that many points early.
+    """
+
+    lifetime: int = 2 * MICROS
+    share: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.lifetime < 0:
+            raise ValueError("a lease lives zero or more microseconds")
+        if not 0 <= self.share <= 1:
+            raise ValueError("a lease holds a share of the capacity between 0 and 1")
+
+    def most_requests(self, budget: Budget, cost: int) -> int:
+        """How many requests of ``cost`` one lease may pay for: at least the one asking."""
+        return max(1, math.floor(budget.capacity * self.share / max(cost, 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Points of one caller's bucket this instance already took and has not spent.
+
+    ``requests`` is how many requests the lease was sized for (it doubles while the
+    caller keeps using leases up before they expire); ``tat`` is the bucket's ``tat`` as
+    this instance last saw it, the guess for the next update and the reported status.
+    Points left when the lease expires are lost, never given back (see ``plan_renewal``).
+    """
+
+    points: int
+    expires: int
+    requests: int
+    tat: int | None
+
+    def alive(self, now: int) -> bool:
+        return now < self.expires
+
+    def held(self, now: int) -> int:
+        """The points the caller may still spend from this lease at ``now``."""
+        return self.points if self.alive(now) else 0
+
+
+def spend_leased(lease: Lease | None, cost: int, now: int) -> Lease | None:
+    """The lease once it has paid ``cost`` on its own, or None when it cannot."""
+    if lease is None or lease.held(now) < cost:
+        return None
+    return Lease(lease.points - cost, lease.expires, lease.requests, lease.tat)
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """A request its lease cannot pay: what it takes from the shared bucket.
+
+    ``spend.cost`` points come out of the bucket; the request uses the ``carried`` points
+    left in its live lease and ``cost - carried`` of the new ones; the rest is the new lease.
+    """
+
+    spend: Spend
+    cost: int
+    carried: int
+    requests: int
+    hint: int | None
+
+    @property
+    def bucket_full(self) -> bool:
+        """The guess of the update's branch: full unless the last seen ``tat`` proves not."""
+        return self.hint is None or self.hint <= self.spend.now
+
+
+def plan_renewal(
+    budget: Budget, terms: LeaseTerms, lease: Lease | None, cost: int, now: int
+) -> Renewal:
+    """What a request of ``cost`` that its lease cannot pay takes from the bucket.
+
+    A caller's first request, or the first after its lease expired, takes exactly its cost:
+    a one-off caller costs what it did without leases, and a caller who slowed down stops
+    leasing ahead. A caller who used a lease up before it expired gets one twice as large,
+    up to ``terms.share`` of the capacity. When the bucket (as last seen) would keep less
+    than one more such lease, the request takes only what it needs, so on one instance a
+    caller is refused exactly when their points run out.
+
+    An expired lease's points are not given back: the bucket cannot tell whether it has
+    refilled to full since they were taken (a refund would then mint points), and
+    growing only leases that were used up in time keeps what expires small.
+    """
+    carried = lease.held(now) if lease is not None else 0
+    alive = lease is not None and lease.alive(now)
+    most = terms.most_requests(budget, cost)
+    requests = max(1, min(2 * lease.requests, most)) if lease is not None and alive else 1
+    need = cost - carried
+    take = requests * cost - carried
+    hint = lease.tat if lease is not None else None
+    if take > need:
+        available = status(budget, hint, now).currently_available
+        if available - take < most * cost:
+            take, requests = need, 1
+    return Renewal(plan_spend(budget, take, now), cost, carried, requests, hint)
+
+
+def exact_renewal(budget: Budget, renewal: Renewal, tat: int | None) -> Renewal:
+    """The same request taking only what it needs, with the bucket's ``tat`` now known."""
+    need = renewal.cost - renewal.carried
+    exact = plan_spend(budget, need, renewal.spend.now)
+    return Renewal(exact, renewal.cost, renewal.carried, 1, tat)
+
+
+def renewed(terms: LeaseTerms, renewal: Renewal, tat: int) -> Lease:
+    """The lease once the bucket paid ``renewal``: what the request did not use, fresh."""
+    left = renewal.spend.cost - (renewal.cost - renewal.carried)
+    return Lease(left, renewal.spend.now + terms.lifetime, renewal.requests, tat)
 
 
 def address_key(address: str) -> str:

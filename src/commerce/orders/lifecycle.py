@@ -75,13 +75,33 @@ def payment_succeeded(
     if order.is_paid:
         return None
     paid = dataclasses.replace(order, payment_intent_id=intent_id, paid_amount=amount)
-    note = "Payment received"
     if amount != order.total:
         paid = dataclasses.replace(
             paid,
             attention=f"Paid {amount.to_decimal()} {amount.currency.value}, not the order total",
         )
-    after = _moved(paid, OrderStatus.PAID, at, STRIPE, note)
+    return _paid(
+        paid, at=at, actor=STRIPE, note="Payment received", stock_available=stock_available
+    )
+
+
+def settled_without_payment(order: Order, *, at: datetime, stock_available: bool) -> Plan | None:
+    """An order whose total is zero (free items, a 100 % code) is paid by being placed.
+
+    No payment provider takes an amount of 0, so there is no intent: the order moves to
+    PAID as if its payment had arrived, and its stock and downloads follow the same way.
+    Only a waiting order settles: one cancelled or expired meanwhile stays ended, as no
+    money arrived to revive it.
+    """
+    if order.status is not OrderStatus.AWAITING_PAYMENT or order.total.amount != 0:
+        return None
+    paid = dataclasses.replace(order, paid_amount=order.total)
+    return _paid(paid, at=at, actor=SYSTEM, note="Nothing to pay", stock_available=stock_available)
+
+
+def _paid(order: Order, *, at: datetime, actor: str, note: str, stock_available: bool) -> Plan:
+    """``order`` moved to PAID: reserved stock committed, released stock taken again."""
+    after = _moved(order, OrderStatus.PAID, at, actor, note)
     if order.stock is StockState.RESERVED:
         return Plan(dataclasses.replace(after, stock=StockState.COMMITTED), drop_reservation=True)
     if order.stock is StockState.RELEASED and order.stock_quantities:

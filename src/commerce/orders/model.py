@@ -174,6 +174,8 @@ class Order:
     discount: Money | None = None
     # The codes this order used (one use each, given back if it is cancelled or expires).
     discount_codes: tuple[str, ...] = ()
+    # The affiliate partner that referred the cart (commissions, attribution reports).
+    affiliate_id: str | None = None
 
     @property
     def stock_quantities(self) -> dict[tuple[str, str], int]:

@@ -18,10 +18,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from commerce.customers.marketing import CustomerMarketingService
 from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
 from commerce.ids import is_id
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
+from commerce.notifications.model import Channel, Notification, TemplateName
+from commerce.notifications.store import new_item_condition, outbox_item
 from commerce.orders import lifecycle, store
 from commerce.orders.errors import OrderErrorCode as Code
 from commerce.orders.lifecycle import Plan
@@ -64,10 +67,13 @@ class OrdersService:
         gateway: PaymentGateway,
         *,
         promotions: PromotionsService | None = None,
+        purchases: CustomerMarketingService | None = None,
         clock: Callable[[], datetime] = _utcnow,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._promotions = promotions
+        # Counts each customer's paid orders (first-order offers, segments).
+        self._purchases = purchases
         self._inventory = inventory
         self._gateway = gateway
         self._clock = clock
@@ -150,6 +156,14 @@ class OrdersService:
                 o, at=at, intent_id=intent_id, amount=amount, stock_available=ok
             ),
         )
+
+    def settle_free(self, order_id: str) -> Order:
+        """A zero-total order is paid without a payment: stock committed, order PAID."""
+        at = self._clock()
+        return self._apply(
+            order_id,
+            lambda o, ok: lifecycle.settled_without_payment(o, at=at, stock_available=ok),
+        )[0]
 
     def payment_failed(self, *, order_id: str, intent_id: str, reason: str) -> None:
         """A failed attempt is recorded; the order keeps waiting for payment."""
@@ -315,6 +329,19 @@ class OrdersService:
             # In the same transaction as the move to CANCELLED/EXPIRED, which happens
             # once (the order's version guards it): a use is never given back twice.
             self._promotions.add_releases(writes, plan.order.id, plan.order.discount_codes)
+        elif self._promotions is not None and _takes_codes_again(record.order, plan.order):
+            # Paid after it ended unpaid: the uses given back then are counted again.
+            self._promotions.add_retakes(
+                writes, plan.order.id, plan.order.customer_id, plan.order.discount_codes
+            )
+        if plan.order.email and _just_paid(record.order, plan.order):
+            # The receipt goes out through the outbox, in the transaction that marks the
+            # order paid (which happens once, under its version): never lost, never twice.
+            confirmation = _confirmation(plan.order, plan.order.email, self._clock())
+            writes.put(outbox_item(confirmation), new_item_condition(), label="confirmation")
+        customer_id = plan.order.customer_id
+        if customer_id and self._purchases is not None and _just_paid(record.order, plan.order):
+            self._purchases.add_paid_order(writes, customer_id, plan.order.updated_at)
         if not (plan.take_stock or plan.return_stock or plan.drop_reservation or writes):
             store.replace_order(record, plan.order)
             return
@@ -344,4 +371,29 @@ def _gives_codes_back(old: Order, new: Order) -> bool:
     """The order just ended unpaid (cancelled, its payment cancelled, or expired)."""
     return bool(new.discount_codes) and (
         new.status in _ENDED_UNPAID and old.status not in _ENDED_UNPAID
+    )
+
+
+def _takes_codes_again(old: Order, new: Order) -> bool:
+    """The order is paid after it had ended unpaid (its code uses were given back)."""
+    return bool(new.discount_codes) and old.status in _ENDED_UNPAID and new.is_paid
+
+
+def _just_paid(old: Order, new: Order) -> bool:
+    """Money for the order has just been received (or it was settled with nothing to pay)."""
+    return new.is_paid and not old.is_paid
+
+
+def _confirmation(order: Order, email: str, now: datetime) -> Notification:
+    """The order confirmation e-mail: a transactional message, sent whatever the consent."""
+    total = order.paid_amount or order.total
+    return Notification.new(
+        Channel.EMAIL,
+        TemplateName.ORDER_CONFIRMATION,
+        email,
+        {
+            "order_number": f"#{order.number}",
+            "total": f"{total.to_decimal()} {total.currency.value}",
+        },
+        now,
     )

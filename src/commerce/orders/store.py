@@ -238,6 +238,7 @@ def _body(order: Order) -> dict[str, Any]:
         "attention": order.attention,
         "discount": _money(order.discount),
         "codes": list(order.discount_codes),
+        "affiliate": order.affiliate_id,
     }
 
 
@@ -305,6 +306,7 @@ def _order(item: OrderItem) -> Order:
         attention=body.get("attention"),
         discount=_from_money(body.get("discount")),
         discount_codes=tuple(body.get("codes") or ()),
+        affiliate_id=body.get("affiliate"),
     )
 
 

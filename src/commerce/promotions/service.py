@@ -294,6 +294,19 @@ class PromotionsService:
         if uses:
             store.add_code_releases(writes, uses)
 
+    def add_retakes(
+        self, writes: WriteSet, order_id: str, customer_id: str | None, codes: Sequence[str]
+    ) -> None:
+        """Count again, in another use case's transaction, the uses this order gave back
+        when it ended unpaid and that its late payment makes real: codes that still
+        exist and have no use recorded for the order."""
+        texts = sorted({normalize_code(c) for c in codes})
+        recorded = {use.code for use in store.order_uses(order_id, texts)}
+        existing = {code.code for code in store.codes_for(texts, None)}
+        missing = [t for t in texts if t in existing and t not in recorded]
+        if missing:
+            store.add_code_retakes(writes, order_id, customer_id, missing)
+
     def release_codes(self, order_id: str, entered: Sequence[str]) -> None:
         """Give back this order's uses (cancelled, or its payment failed); once only."""
         texts = [normalize_code(c) for c in entered]

@@ -278,6 +278,46 @@ def add_code_uses(
         )
 
 
+def add_code_retakes(
+    writes: WriteSet, order_id: str, customer_id: str | None, codes: Sequence[str]
+) -> None:
+    """Count again the uses an order gave back before it was paid after all.
+
+    No limit is checked: the shopper has paid the discounted price, so the use happened
+    even if the code has since been used up (its count may then pass its limit). A
+    code deleted meanwhile fails its condition and the caller, reading again, skips it.
+    """
+    for code in codes:
+        label = use_label(code)
+        writes.put(
+            CodeUseItem(
+                pk=code_pk(code),
+                sk=order_sk(order_id),
+                code=code,
+                order_id=order_id,
+                customer_id=customer_id,
+            ),
+            CodeUseItem.pk.does_not_exist(),
+            label=label,
+        )
+        writes.update(
+            DiscountCodeItem(pk=code_pk(code), sk=CODE_SK),
+            [DiscountCodeItem.times_used.add(1)],
+            DiscountCodeItem.pk.exists(),
+            label=label,
+        )
+        if customer_id is not None:
+            counter = CustomerCodeUsesItem(pk=code_pk(code), sk=customer_sk(customer_id))
+            writes.update(
+                counter,
+                [
+                    CustomerCodeUsesItem.uses.add(1),
+                    CustomerCodeUsesItem.entity.set(CustomerCodeUsesItem),
+                ],
+                label=label,
+            )
+
+
 def order_uses(order_id: str, codes: Iterable[str]) -> list[CodeUseItem]:
     """This order's recorded uses of these codes."""
     keys = [(code_pk(c), order_sk(order_id)) for c in sorted(set(codes))]

@@ -192,6 +192,7 @@ def variant(
     stock: int = 10,
     price: str = "10.00",
     digital: bool = False,
+    asset_key: str | None = None,
 ) -> str:
     """A published one-variant product; its ProductVariant id."""
     suffix = f"{next(_serial):05d}"
@@ -202,6 +203,8 @@ def variant(
         "initialStock": 0 if digital else stock,
         "options": [{"name": "Format", "value": "E-book" if digital else "Hardcover"}],
     }
+    if asset_key is not None:
+        draft["assetKey"] = asset_key
     body = gql(
         PRODUCT_CREATE,
         {"input": {"title": f"Novel {suffix}", "variants": [draft], "published": True}},

@@ -10,6 +10,7 @@ from checkout_helpers import Clock, RecordingGateway
 from commerce.checkout.service import CheckoutService
 from commerce.composition import Services, build_services
 from commerce.db.table import create_table_if_missing
+from commerce.downloads.release import ReleaseDownloads
 from commerce.orders.service import OrdersService
 from commerce.settings import Settings
 
@@ -31,7 +32,13 @@ def services(settings: Settings, clock: Clock, gateway: RecordingGateway) -> Ser
     """Every service over a fresh table; orders and checkout use ``gateway`` and ``clock``."""
     built = build_services(settings)
     create_table_if_missing()
-    orders = OrdersService(built.inventory, gateway, promotions=built.promotions, clock=clock)
+    orders = OrdersService(
+        built.inventory,
+        gateway,
+        promotions=built.promotions,
+        purchases=built.customer_marketing,
+        clock=clock,
+    )
     checkout = CheckoutService(
         built.cart,
         built.inventory,
@@ -39,6 +46,7 @@ def services(settings: Settings, clock: Clock, gateway: RecordingGateway) -> Ser
         gateway,
         reservation_seconds=settings.reservation_seconds,
         promotions=built.promotions,
+        settle_free=ReleaseDownloads(orders, built.downloads).settle_free,
         clock=clock,
     )
     return dataclasses.replace(built, orders=orders, checkout=checkout, gateway=gateway)

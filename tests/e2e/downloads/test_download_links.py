@@ -37,6 +37,7 @@ class Line:
     kind: VariantKind = VariantKind.DIGITAL
     title: str = "Atlas"
     variant_title: str = "E-book"
+    quantity: int = 1
 
 
 class Clock:

@@ -39,15 +39,27 @@ def test_every_answer_reports_its_cost_and_the_budget_left(limited: TestClient) 
     }
 
 
-def test_a_request_costs_one_dynamodb_call_for_its_budget(limited: TestClient) -> None:
-    # given a warm app
-    post(limited, {"query": CHEAP})
-    post(limited, {"query": CHEAP})
-    # when
+def test_a_callers_first_request_costs_one_dynamodb_call_for_its_budget(
+    limited: TestClient,
+) -> None:
+    # when a caller's first request comes
     with count_dynamodb_calls() as calls:
         post(limited, {"query": CHEAP})
-    # then: the catalog is cached (the fixture's cache is off: one Query), one UpdateItem
+    # then its budget costs one UpdateItem, taking exactly its cost
     assert calls.by_operation()["UpdateItem"] == 1
+
+
+def test_a_busy_callers_requests_share_one_budget_write_per_lease(limited: TestClient) -> None:
+    # given a caller's first request
+    post(limited, {"query": CHEAP})
+    # when 19 more come (leases of 2, 4, then 1000 / 10 // 16 = 6 requests)
+    with count_dynamodb_calls() as calls:
+        bodies = [post(limited, {"query": CHEAP}).json() for _ in range(19)]
+    # then 5 budget writes paid for them (requests 2, 4, 8, 14 and 20)
+    assert calls.by_operation()["UpdateItem"] == 5
+    # and each answer reports exactly what the caller has left
+    reported = [throttle(body)["currentlyAvailable"] for body in bodies]
+    assert reported == [1000 - CHEAP_COST * n for n in range(2, 21)]
 
 
 def test_the_budget_drains_then_refuses_with_throttled(limited: TestClient) -> None:
@@ -80,6 +92,17 @@ def test_the_budget_drains_then_refuses_with_throttled(limited: TestClient) -> N
             }
         },
     }
+
+
+def test_a_busy_caller_is_refused_exactly_when_their_points_run_out(limited: TestClient) -> None:
+    # given a caller spending 16 points a request, through leases of up to 6 requests
+    admitted = 0
+    while (response := post(limited, {"query": CHEAP})).status_code == 200:
+        admitted += 1
+    # then every point was spent on a request until fewer than 16 were left: 62 x 16 = 992
+    assert admitted == 62
+    assert response.status_code == 429
+    assert throttle(response.json())["currentlyAvailable"] == 8
 
 
 def test_a_refused_request_takes_nothing_from_the_budget(limited: TestClient) -> None:

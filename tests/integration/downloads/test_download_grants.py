@@ -36,6 +36,7 @@ class Line:
     kind: VariantKind
     title: str = "Dune"
     variant_title: str = "E-book"
+    quantity: int = 1
 
 
 @pytest.fixture
@@ -113,6 +114,16 @@ def test_a_paid_orders_digital_lines_with_a_file_get_one_link_each(
         int((clock.now + timedelta(hours=1)).timestamp()), UTC
     )
     assert downloads.links("order-1") == grants
+
+
+def test_each_copy_bought_brings_its_own_downloads(
+    downloads: DownloadsService, lines: list[Line]
+) -> None:
+    three_copies = dataclasses.replace(lines[0], quantity=3)
+
+    [grant] = downloads.grant_for_order("order-2", [three_copies])
+
+    assert grant.downloads_left == 6
 
 
 def test_granting_again_returns_the_same_links_with_their_use_and_expiry_kept(

@@ -15,6 +15,7 @@ from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.permissions import IsAdmin
 from commerce.problems import Problem, Rejected
+from commerce.promotions.api.types import SalesChannel
 
 ADMIN: list[type[BasePermission]] = [IsAdmin]
 
@@ -40,6 +41,15 @@ class ApiKeyCreateInput:
     )
     expires_at: datetime | None = strawberry.field(
         default=None, description="When the key stops working; never when left out."
+    )
+    channel: SalesChannel | None = strawberry.field(
+        default=None,
+        description=(
+            "The sales channel its callers are priced for (promotions may be limited to "
+            "one): MOBILE for the apps' storefront key. A partner's key is always "
+            "PARTNER_API, and no other key may be. Default: PARTNER_API for a partner's "
+            "key, WEB otherwise."
+        ),
     )
 
 
@@ -101,6 +111,7 @@ class AccessMutation:
                 frozenset(input.scopes),
                 partner_id=partner_id,
                 expires_at=input.expires_at,
+                channel=input.channel,
             )
 
         try:

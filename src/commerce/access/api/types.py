@@ -12,6 +12,7 @@ from commerce.access.errors import AccessErrorCode as DomainAccessErrorCode
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.problems import Problem, Rejected
+from commerce.promotions.api.types import SalesChannel
 
 ApiKeyScope = strawberry.enum(
     model.Scope,
@@ -59,6 +60,9 @@ class ApiKey:
     partner_id: strawberry.ID | None = strawberry.field(
         description="The partner the key was issued to; null for a staff key."
     )
+    channel: SalesChannel = strawberry.field(
+        description="The sales channel its callers' carts and orders are priced for."
+    )
     created_at: datetime = strawberry.field(description="When it was made.")
     expires_at: datetime | None = strawberry.field(description="When it stops working, if ever.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
@@ -80,6 +84,7 @@ class ApiKey:
             partner_id=(
                 None if key.partner_id is None else strawberry.ID(partner_global_id(key.partner_id))
             ),
+            channel=key.channel,
             created_at=key.created_at,
             expires_at=key.expires_at,
             revoked_at=key.revoked_at,

@@ -94,6 +94,14 @@ class CartCreateInput:
     buyer_identity: CartBuyerIdentityInput | None = strawberry.field(
         default=None, description="Who is buying, if known."
     )
+    affiliate_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The affiliate partner that referred the shopper (a Partner id, from the "
+            "affiliate's link). Fixed for the cart's life; a partner's own key refers its "
+            "carts itself."
+        ),
+    )
 
 
 @strawberry.input(description="Variants to add to a cart.")

@@ -27,10 +27,11 @@ from commerce.cart.api.inputs import (
     CartShippingAddressUpdateInput,
 )
 from commerce.cart.api.types import Cart, CartUserError
-from commerce.cart.model import PricedCart, Viewer
+from commerce.cart.errors import CartErrorCode as Code
+from commerce.cart.model import PricedCart
 from commerce.graphql.context import Context
+from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.permissions import HasCheckoutScope
-from commerce.pricing.model import Channel
 from commerce.problems import Problem, Rejected
 
 # Carts are the checkout's business: refused to keys without the checkout scope.
@@ -47,18 +48,6 @@ def _refusal(problems: Sequence[Problem]) -> CartPayload:
     return CartPayload(cart=None, user_errors=[CartUserError.from_problem(p) for p in problems])
 
 
-def viewer_of(info: Info[Context, None]) -> Viewer:
-    """The caller as the cart sees it: a customer's carts are theirs alone.
-
-    The channel promotions see: a partner's key prices for PARTNER_API, anyone else for
-    WEB (the storefront and apps share one channel until clients identify themselves).
-    """
-    principal = info.context.principal
-    customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
-    channel = Channel.PARTNER_API if principal.kind is PrincipalKind.PARTNER else Channel.WEB
-    return Viewer(customer_id=customer, channel=channel)
-
-
 async def _cart_change(info: Info[Context, None], work: Callable[[], PricedCart]) -> CartPayload:
     """Run a change in a worker thread; the cart as it is now, or why it was refused."""
     try:
@@ -66,6 +55,27 @@ async def _cart_change(info: Info[Context, None], work: Callable[[], PricedCart]
     except Rejected as rejected:
         return _refusal(rejected.problems)
     return CartPayload(cart=Cart.from_domain(priced), user_errors=[])
+
+
+async def _affiliate(
+    info: Info[Context, None], given: strawberry.ID | None, problems: list[Problem]
+) -> str | None:
+    """The partner that referred a new cart: a partner's key refers its own carts; anyone
+    else may name an existing partner (from the affiliate's link), or nobody."""
+    principal = info.context.principal
+    own = principal.id if principal.kind is PrincipalKind.PARTNER else None
+    if given is None:
+        return own
+    local = local_id_or_none(given, "Partner")
+    found = None
+    if local is not None and (own is None or local == own):
+        found = await info.context.run(info.context.services.access.partner, local)
+    if found is None:
+        problems.append(
+            Problem(Code.AFFILIATE_NOT_FOUND, "No such affiliate partner", ("affiliateId",))
+        )
+        return None
+    return found.id
 
 
 @strawberry.type
@@ -79,7 +89,9 @@ class CartMutation:
         identity = None if input.buyer_identity is None else input.buyer_identity.to_domain()
         carts = info.context.services.cart
         customers = info.context.services.customers
-        owner = viewer_of(info).customer_id
+        viewer = info.context.viewer
+        owner = viewer.customer_id
+        affiliate = await _affiliate(info, input.affiliate_id, problems)
 
         def create() -> PricedCart:
             priced = carts.create(
@@ -88,6 +100,8 @@ class CartMutation:
                 buyer_identity=identity,
                 input_problems=problems,
                 owner_id=owner,
+                viewer=viewer,
+                affiliate_id=affiliate,
             )
             if owner is not None:
                 # A logged-in customer's new cart becomes the one `customer { cart }` shows.
@@ -109,7 +123,7 @@ class CartMutation:
             return _refusal(problems)
         lines = inputs.line_requests(input.lines, problems)
         carts = info.context.services.cart
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(info, lambda: carts.add_lines(token, lines, problems, viewer))
 
     @strawberry.mutation(
@@ -128,7 +142,7 @@ class CartMutation:
             for i, line in enumerate(input.lines)
         ]
         carts = info.context.services.cart
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.update_lines(token, quantities, problems, viewer)
         )
@@ -146,7 +160,7 @@ class CartMutation:
             for i, line_id in enumerate(input.line_ids)
         ]
         carts = info.context.services.cart
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.remove_lines(token, line_ids, problems, viewer)
         )
@@ -164,7 +178,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.update_buyer_identity(token, identity, viewer)
         )
@@ -182,7 +196,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.update_shipping_address(token, address, viewer)
         )
@@ -198,7 +212,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.update_currency(token, input.currency, viewer)
         )
@@ -219,7 +233,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(
             info, lambda: carts.select_delivery_option(token, option_id, viewer)
         )
@@ -239,7 +253,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         codes = list(input.discount_codes)
         return await _cart_change(info, lambda: carts.update_discount_codes(token, codes, viewer))
 
@@ -260,5 +274,5 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         return await _cart_change(info, lambda: carts.add_bundle(token, promotion, viewer))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from commerce.cart.api.mutations import CHECKOUT, viewer_of
+from commerce.cart.api.mutations import CHECKOUT
 from commerce.cart.api.types import Cart
 from commerce.cart.errors import CartErrorCode
 from commerce.cart.model import is_cart_token
@@ -36,7 +36,9 @@ class CartQuery:
         if not is_cart_token(token):
             raise BadUserInput(f"{id!r} is not a valid Cart ID", argument="id")
         try:
-            priced = await info.context.run(info.context.services.cart.cart, token, viewer_of(info))
+            priced = await info.context.run(
+                info.context.services.cart.cart, token, info.context.viewer
+            )
         except Rejected as rejected:
             raise CartExpired(rejected.problems[0].message) from None
         return None if priced is None else Cart.from_domain(priced)

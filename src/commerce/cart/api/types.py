@@ -9,7 +9,6 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from commerce.access.model import PrincipalKind
 from commerce.cart import model
 from commerce.cart.api.discounts import (
     CartDiscountAllocation,
@@ -30,7 +29,6 @@ from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
-from commerce.pricing.model import Channel
 from commerce.problems import Problem
 from commerce.shipping.model import DeliveryOption
 
@@ -386,6 +384,9 @@ class Cart:
     near_misses: list[CartNearMiss] = strawberry.field(
         description="Offers the cart is close to, with what would unlock them."
     )
+    affiliate_id: strawberry.ID | None = strawberry.field(
+        description="The affiliate partner that referred this cart (set when it was created)."
+    )
     priced: strawberry.Private[model.PricedCart]
 
     @classmethod
@@ -457,6 +458,11 @@ class Cart:
                 CartNearMiss.from_domain(n, cart.currency)
                 for n in (() if promoted is None else promoted.near_misses)
             ],
+            affiliate_id=(
+                None
+                if cart.affiliate_id is None
+                else strawberry.ID(to_global_id("Partner", cart.affiliate_id))
+            ),
             priced=priced,
         )
 
@@ -468,9 +474,8 @@ class Cart:
         )
     )
     async def offers(self, info: Info[Context, None]) -> list[CartOffer]:
-        principal = info.context.principal
-        channel = Channel.PARTNER_API if principal.kind is PrincipalKind.PARTNER else Channel.WEB
-        found = await info.context.run(info.context.services.cart.offers, self.priced, channel)
+        cart = info.context.services.cart
+        found = await info.context.run(cart.offers, self.priced, info.context.viewer)
         return [CartOffer.from_domain(o, self.priced.cart.currency) for o in found]
 
     @strawberry.field(

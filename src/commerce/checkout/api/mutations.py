@@ -15,7 +15,6 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.access.model import Scope
-from commerce.cart.api.mutations import viewer_of
 from commerce.cart.model import is_cart_token
 from commerce.checkout.errors import CheckoutErrorCode as DomainCode
 from commerce.checkout.model import Buyer
@@ -114,7 +113,7 @@ class CheckoutMutation:
         token = local_id_or_none(input.cart_id, "Cart")
         if token is None or not is_cart_token(token):
             return _refused([Problem(DomainCode.INVALID_ID, "Not a valid Cart ID", ("cartId",))])
-        viewer = viewer_of(info)
+        viewer = info.context.viewer
         buyer = Buyer(viewer.customer_id, viewer.channel)
         checkout = info.context.services.checkout
         try:

@@ -28,6 +28,7 @@ from commerce.customers.api.inputs import (
     CustomerSignUpInput,
     CustomerUpdateInput,
 )
+from commerce.customers.api.marketing import CustomerMarketingMutation
 from commerce.customers.api.types import (
     Customer,
     CustomerAddress,
@@ -123,7 +124,7 @@ def _bad_address_id() -> Rejected:
 
 
 @strawberry.type
-class CustomerMutation:
+class CustomerMutation(CustomerMarketingMutation):
     @strawberry.mutation(
         description=(
             "Open an account and log in. With cartId, that guest cart becomes the customer's."

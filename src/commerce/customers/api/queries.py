@@ -6,6 +6,7 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from commerce.customers.api.marketing import CustomerMarketingQuery
 from commerce.customers.api.types import Customer
 from commerce.graphql.context import Context
 from commerce.graphql.permissions import IsCustomer
@@ -14,7 +15,7 @@ CUSTOMER: list[type[BasePermission]] = [IsCustomer]
 
 
 @strawberry.type
-class CustomerQuery:
+class CustomerQuery(CustomerMarketingQuery):
     @strawberry.field(
         description=(
             "The customer of the bearer token: profile, addresses and cart. There is no way "

@@ -174,7 +174,9 @@ class Customer:
             return None
         carts = info.context.services.cart
         try:
-            priced = await info.context.run(carts.cart, self._cart_token, Viewer(self._customer_id))
+            # Priced for the caller's channel, as the cart itself is (`context.channel`).
+            viewer = Viewer(self._customer_id, info.context.channel)
+            priced = await info.context.run(carts.cart, self._cart_token, viewer)
         except Rejected:  # expired
             return None
         return None if priced is None else Cart.from_domain(priced)

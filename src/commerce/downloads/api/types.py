@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from commerce.downloads.model import DownloadGrant
@@ -33,8 +35,31 @@ class DownloadLink:
         )
 
 
-async def order_downloads(info: Info[Context, None], order_id: str) -> list[DownloadLink]:
-    """The links of an order the caller may already read (empty until it is paid)."""
-    services = info.context.services
-    grants = await info.context.run(services.downloads.links, order_id)
-    return [DownloadLink.from_domain(g, services.settings.public_url) for g in grants]
+# An order's digital lines: (order id, its digital line ids in line order).
+OrderLines = tuple[str, tuple[str, ...]]
+
+
+def downloads_loader(ctx: Context) -> DataLoader[OrderLines, list[DownloadLink]]:
+    """Every order of a page reads its links in one BatchGetItem, not one Query each."""
+
+    async def load(keys: Sequence[OrderLines]) -> list[list[DownloadLink]]:
+        pairs = [(order_id, line_id) for order_id, lines in keys for line_id in lines]
+        grants = await ctx.run(ctx.services.downloads.links_of_lines, pairs)
+        url = ctx.services.settings.public_url
+        by_line = {(g.order_id, g.line_id): DownloadLink.from_domain(g, url) for g in grants}
+        return [
+            [by_line[(order_id, line)] for line in lines if (order_id, line) in by_line]
+            for order_id, lines in keys
+        ]
+
+    return DataLoader(load_fn=load)
+
+
+async def order_downloads(
+    info: Info[Context, None], order_id: str, digital_line_ids: Sequence[str]
+) -> list[DownloadLink]:
+    """The links of an order the caller may already read; the caller passes no lines
+    for an order that was never paid or sold nothing digital, which then costs no call."""
+    if not digital_line_ids:
+        return []
+    return await info.context.loader(downloads_loader).load((order_id, tuple(digital_line_ids)))

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from commerce.cart.api.types import MailingAddress
 from commerce.catalog.api.types import VariantKind
+from commerce.catalog.model import VariantKind as DomainVariantKind
 from commerce.downloads.api.types import DownloadLink, order_downloads
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
@@ -169,6 +170,9 @@ class OrderType:
     discount_codes: list[str] = strawberry.field(
         description="The discount codes the order used (given back if it is cancelled)."
     )
+    affiliate_id: strawberry.ID | None = strawberry.field(
+        description="The affiliate partner that referred the order's cart, if any."
+    )
     shipping: Money = strawberry.field(description="Shipping (0 for digital-only orders).")
     shipping_tax: Money | None = strawberry.field(description="Tax on shipping.")
     total_tax: Money | None = strawberry.field(description="All tax on the order.")
@@ -201,7 +205,9 @@ class OrderType:
         )
     )
     async def downloads(self, info: Info[Context, None]) -> list[DownloadLink]:
-        return await order_downloads(info, self.order.id)
+        order = self.order
+        digital = [line.id for line in order.lines if line.kind is DomainVariantKind.DIGITAL]
+        return await order_downloads(info, order.id, digital if order.is_paid else [])
 
     @classmethod
     def from_domain(cls, order: model.Order) -> OrderType:
@@ -222,6 +228,11 @@ class OrderType:
             subtotal=Money.from_domain(order.subtotal),
             discount_amount=Money.from_domain(order.discount or DomainMoney(0, order.currency)),
             discount_codes=list(order.discount_codes),
+            affiliate_id=(
+                None
+                if order.affiliate_id is None
+                else strawberry.ID(to_global_id("Partner", order.affiliate_id))
+            ),
             shipping=Money.from_domain(order.shipping),
             shipping_tax=_money(order.shipping_tax),
             total_tax=_money(order.tax),

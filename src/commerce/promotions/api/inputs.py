@@ -105,14 +105,19 @@ class PromotionInput:
         default_factory=list, description="Only these channels (none: all)."
     )
     customer_segments: list[str] = strawberry.field(
-        default_factory=list, description="Only these segments."
+        default_factory=list,
+        description=(
+            "Only signed-in customers in one of these segments: first-time, returning, "
+            "loyal, country:<code>, age:<band>, gender:<value> (see CustomerMarketing)."
+        ),
     )
     customer_tags: list[str] = strawberry.field(
-        default_factory=list, description="Only customers with these tags."
+        default_factory=list, description="Only signed-in customers with one of these tags."
     )
     first_order_only: bool = strawberry.field(default=False, description="First orders only.")
-    affiliate_ids: list[str] = strawberry.field(
-        default_factory=list, description="Only orders referred by these affiliates."
+    affiliate_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Only carts referred by these affiliate partners (Partner ids).",
     )
     requires_code: bool = strawberry.field(default=False, description="Only with a code.")
 
@@ -205,10 +210,13 @@ def promotion_from_input(
         starts_at=value.starts_at,
         ends_at=value.ends_at,
         channels=frozenset(value.channels),
-        customer_segments=frozenset(value.customer_segments),
-        customer_tags=frozenset(value.customer_tags),
+        # Matched as customers carry them: trimmed, single-spaced, lower-cased.
+        customer_segments=frozenset(
+            " ".join(t.split()).casefold() for t in value.customer_segments
+        ),
+        customer_tags=frozenset(" ".join(t.split()).casefold() for t in value.customer_tags),
         first_order_only=value.first_order_only,
-        affiliate_ids=frozenset(value.affiliate_ids),
+        affiliate_ids=read.ids(value.affiliate_ids, "Partner", (*at, "affiliateIds")),
         requires_code=value.requires_code,
     )
     promotion = model.Promotion(

@@ -8,12 +8,12 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from commerce.cart.model import shopper_context
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.money import CurrencyCode
 from commerce.graphql.permissions import IsAdmin
 from commerce.money import Currency
-from commerce.pricing.model import PricingContext
 from commerce.promotions.api.types import DiscountCode, ProductOffer, Promotion
 
 ADMIN: list[type[BasePermission]] = [IsAdmin]
@@ -56,6 +56,8 @@ class PromotionsQuery:
         description=(
             "The live offers on a product for the caller, each with what it saves on one unit "
             "and what would unlock it ('complete the series: add volumes 2 and 3 and save 15%'). "
+            "Priced for this shopper as their cart is: the caller's sales channel (an API "
+            "key's, or the X-Commerce-Channel header) and, signed in, the customer. "
             "Empty for an unknown or unpublished product."
         )
     )
@@ -73,7 +75,10 @@ class PromotionsQuery:
         if view is None:
             return []
         currency: Currency = currency_code or info.context.default_currency
-        pricing = PricingContext(now=datetime.now(UTC), currency=currency)
+        # Priced for this shopper as their cart would be: channel and customer.
+        viewer = info.context.viewer
+        profile = await info.context.run(services.cart.profile, viewer.customer_id)
+        pricing = shopper_context(viewer, datetime.now(UTC), currency, profile)
         found = await info.context.run(
             services.promotions.offers_for_product, view.product, pricing
         )

@@ -29,7 +29,12 @@ PromotionKind = strawberry.enum(
     ),
 )
 SalesChannel = strawberry.enum(
-    model.Channel, name="SalesChannel", description="Where an order is placed."
+    model.Channel,
+    name="SalesChannel",
+    description=(
+        "Where an order is placed: WEB (browsers), MOBILE (the iOS and Android apps), "
+        "PARTNER_API (partners calling with their keys)."
+    ),
 )
 SelectorMatch = strawberry.enum(
     model.Match,
@@ -93,7 +98,9 @@ class Promotion:
     customer_segments: list[str] = strawberry.field(description="Only these segments (none: all).")
     customer_tags: list[str] = strawberry.field(description="Only customers with these tags.")
     first_order_only: bool = strawberry.field(description="Only a customer's first order.")
-    affiliate_ids: list[str] = strawberry.field(description="Only orders referred by these.")
+    affiliate_ids: list[strawberry.ID] = strawberry.field(
+        description="Only carts referred by these affiliate partners (Partner ids)."
+    )
     requires_code: bool = strawberry.field(description="Applies only with one of its codes.")
 
     @classmethod
@@ -114,7 +121,9 @@ class Promotion:
             customer_segments=sorted(c.customer_segments),
             customer_tags=sorted(c.customer_tags),
             first_order_only=c.first_order_only,
-            affiliate_ids=sorted(c.affiliate_ids),
+            affiliate_ids=sorted(
+                strawberry.ID(to_global_id("Partner", a)) for a in c.affiliate_ids
+            ),
             requires_code=c.requires_code,
         )
 
