@@ -1,4 +1,4 @@
-"""The ``commerce`` command: serve, seed, schema, apikey, operations, jobs.
+"""The ``commerce`` command: serve, seed, schema, apikey, partner, operations, jobs.
 
 Every subcommand reads ``Settings`` from the environment once. Without
 ``COMMERCE_DYNAMODB_ENDPOINT``, ``serve`` and ``seed`` start Amazon's DynamoDB
@@ -16,6 +16,7 @@ import socket
 import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,12 +92,30 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the sales channel its callers are priced for: WEB (default) or MOBILE (the apps)",
     )
+    create.add_argument(
+        "--partner",
+        default=None,
+        help="the affiliate partner the key belongs to (its Partner id, from `partner list`)",
+    )
+    create.add_argument(
+        "--expires",
+        default=None,
+        help="when the key stops working, ISO 8601 with a time zone (2027-01-01T00:00:00Z)",
+    )
     create.set_defaults(run=_apikey_create)
     listing = keys.add_parser("list", help="show every key (never a secret)")
     listing.set_defaults(run=_apikey_list)
     revoke = keys.add_parser("revoke", help="stop a key from working, at once")
     revoke.add_argument("prefix", help="the key's 8-character prefix (ck_<prefix>_...)")
     revoke.set_defaults(run=_apikey_revoke)
+
+    partner = commands.add_parser("partner", help="manage affiliate partners")
+    partners = partner.add_subparsers(dest="action", required=True)
+    opened = partners.add_parser("create", help="open a partner account; prints its id")
+    opened.add_argument("--name", required=True, help="the partner's name")
+    opened.add_argument("--email", required=True, help="where the shop reaches the partner")
+    opened.set_defaults(run=_partner_create)
+    partners.add_parser("list", help="show every partner").set_defaults(run=_partner_list)
 
     operations = commands.add_parser(
         "operations", help="registered GraphQL operations (persisted queries, allow-list)"
@@ -368,9 +387,13 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         choices = ", ".join(c.value for c in Channel)
         raise CliError(f"unknown channel; choose from {choices}") from None
+    partner_id = None if args.partner is None else _partner_id(args.partner)
+    expires_at = None if args.expires is None else _aware_time(args.expires, "--expires")
     try:
         with _access(settings) as access:
-            created = access.create_key(args.name, scopes, channel=channel)
+            created = access.create_key(
+                args.name, scopes, channel=channel, partner_id=partner_id, expires_at=expires_at
+            )
     except (ValueError, Rejected) as exc:
         raise CliError(str(exc)) from None
     print(created.plaintext)
@@ -380,6 +403,55 @@ def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
         "This is the only time the secret is shown.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _partner_id(given: str) -> str:
+    """A partner's local id from its Partner id (as the API and `partner list` show it)."""
+    from commerce.graphql.ids import local_id_or_none
+
+    local = local_id_or_none(given.strip(), "Partner")
+    if local is None:
+        raise CliError(f"{given!r} is not a Partner id; see `commerce partner list`")
+    return local
+
+
+def _aware_time(given: str, option: str) -> datetime:
+    """An ISO 8601 instant with its time zone (a bare local time would be ambiguous)."""
+    try:
+        parsed = datetime.fromisoformat(given.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(f"{option}: not an ISO 8601 date and time: {given!r}") from None
+    if parsed.tzinfo is None:
+        raise CliError(f"{option}: give a time zone, e.g. {given}Z")
+    return parsed
+
+
+def _partner_create(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.graphql.ids import to_global_id
+    from commerce.problems import Rejected
+
+    try:
+        with _access(settings) as access:
+            partner = access.create_partner(args.name, args.email)
+    except Rejected as exc:
+        raise CliError(str(exc)) from None
+    print(to_global_id("Partner", partner.id))
+    print(f"Partner {partner.name!r} <{partner.email}>", file=sys.stderr)
+    return 0
+
+
+def _partner_list(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.graphql.ids import to_global_id
+
+    with _access(settings) as access:
+        found = access.partners()
+    print(f"{'ID':<48} {'NAME':<24} {'EMAIL':<32} CREATED")
+    for partner in found:
+        print(
+            f"{to_global_id('Partner', partner.id):<48} {partner.name[:24]:<24} "
+            f"{partner.email[:32]:<32} {partner.created_at:%Y-%m-%d %H:%M:%S}"
+        )
     return 0
 
 

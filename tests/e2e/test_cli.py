@@ -107,6 +107,66 @@ def test_apikey_create_refuses_an_unknown_channel_and_partner_api(
 
 
 @pytest.mark.usefixtures("environment")
+def test_a_partner_opened_from_the_cli_gets_an_expiring_key_of_its_own(
+    services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a partner opened by an operator
+    assert (
+        main(["partner", "create", "--name", "Book Blog", "--email", "Team@BookBlog.example"]) == 0
+    )
+    partner_id = capsys.readouterr().out.strip()
+    assert main(["partner", "list"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ID", "NAME", "EMAIL", "CREATED"]
+    assert row.split()[:4] == [partner_id, "Book", "Blog", "team@bookblog.example"]
+    # when a key is made for it, with an expiry
+    key = create_key(
+        capsys,
+        "--name",
+        "Blog checkout",
+        "--scope",
+        "checkout",
+        "--partner",
+        partner_id,
+        "--expires",
+        "2030-01-01T00:00:00Z",
+    )
+    # then the key is the partner's, prices as PARTNER_API and stops in 2030
+    principal = services.access.authenticate(key)
+    [stored] = services.access.list_keys()
+    assert principal.kind.value == "PARTNER"
+    assert principal.channel is Channel.PARTNER_API
+    assert stored.expires_at is not None
+    assert stored.expires_at.isoformat() == "2030-01-01T00:00:00+00:00"
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--partner", "nobody", "not a Partner id"),
+        ("--expires", "next week", "not an ISO 8601"),
+        ("--expires", "2030-01-01T00:00:00", "give a time zone"),
+    ],
+)
+def test_apikey_create_refuses_a_bad_partner_or_expiry_and_makes_no_key(
+    services: Services, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    assert main(["apikey", "create", "--name", "Blog", "--scope", "checkout", option, value]) == 1
+    assert message in capsys.readouterr().err
+    assert services.access.list_keys() == []
+
+
+@pytest.mark.usefixtures("environment")
+def test_partner_create_with_a_bad_email_exits_1_and_opens_nothing(
+    services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["partner", "create", "--name", "Blog", "--email", "not-an-email"]) == 1
+    assert "Not a valid email address" in capsys.readouterr().err
+    assert services.access.partners() == []
+
+
+@pytest.mark.usefixtures("environment")
 def test_apikey_list_shows_prefix_name_and_state_but_never_the_secret(
     services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:

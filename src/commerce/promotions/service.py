@@ -131,11 +131,12 @@ class PromotionsService:
         self, product: catalog.Product, context: PricingContext
     ) -> list[ProductOffer]:
         """The live item offers on a product for this shopper (its first variant priced in
-        the context's currency; none when no variant is)."""
+        the context's currency; none when no variant is). From the same cache as carts, so
+        a product page costs no promotions read while it is warm."""
         line = product_line(product, context.currency)
         if line is None:
             return []
-        return product_offers(line, self.live_promotions(), context)
+        return product_offers(line, self.promotions_for_pricing(), context)
 
     # -- codes -------------------------------------------------------------------------------
 
