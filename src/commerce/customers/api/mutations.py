@@ -15,6 +15,7 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from commerce.customers import model
 from commerce.customers.api import inputs
 from commerce.customers.api.inputs import (
     CustomerAddressCreateInput,
@@ -115,6 +116,20 @@ async def _session(info: Info[Context, None], work: Callable[[], Session]) -> Cu
     return CustomerAuthPayload(
         customer=Customer.from_domain(outcome.customer),
         session=CustomerSession.from_domain(outcome.tokens),
+        user_errors=[],
+    )
+
+
+def _address_payload(
+    outcome: tuple[model.CustomerAddress, model.Customer] | Rejected,
+) -> CustomerAddressPayload:
+    """The payload of an address change: the address and the profile, or why not."""
+    if isinstance(outcome, Rejected):
+        return CustomerAddressPayload(address=None, customer=None, user_errors=user_errors(outcome))
+    address, customer = outcome
+    return CustomerAddressPayload(
+        address=CustomerAddress.from_domain(address),
+        customer=Customer.from_domain(customer),
         user_errors=[],
     )
 
@@ -272,16 +287,7 @@ class CustomerMutation(CustomerMarketingMutation):
             info,
             lambda: customers.create_address(me, fields, make_default=input.set_as_default),
         )
-        if isinstance(outcome, Rejected):
-            return CustomerAddressPayload(
-                address=None, customer=None, user_errors=user_errors(outcome)
-            )
-        address, customer = outcome
-        return CustomerAddressPayload(
-            address=CustomerAddress.from_domain(address),
-            customer=Customer.from_domain(customer),
-            user_errors=[],
-        )
+        return _address_payload(outcome)
 
     @strawberry.mutation(
         description="Replace a saved address (only your own).", permission_classes=CUSTOMER
@@ -295,23 +301,12 @@ class CustomerMutation(CustomerMarketingMutation):
         fields = input.address.to_domain()
 
         if local is None:
-            return CustomerAddressPayload(
-                address=None, customer=None, user_errors=user_errors(_bad_address_id())
-            )
+            return _address_payload(_bad_address_id())
         outcome = await _attempt(
             info,
             lambda: customers.update_address(me, local, fields, make_default=input.set_as_default),
         )
-        if isinstance(outcome, Rejected):
-            return CustomerAddressPayload(
-                address=None, customer=None, user_errors=user_errors(outcome)
-            )
-        address, customer = outcome
-        return CustomerAddressPayload(
-            address=CustomerAddress.from_domain(address),
-            customer=Customer.from_domain(customer),
-            user_errors=[],
-        )
+        return _address_payload(outcome)
 
     @strawberry.mutation(
         description="Delete a saved address (only your own).", permission_classes=CUSTOMER
