@@ -26,7 +26,6 @@ from commerce.pricing.model import (
     BundleComponent,
     BuyXGetY,
     CartLine,
-    Channel,
     Conditions,
     DiscountCode,
     FreeShipping,
@@ -43,6 +42,7 @@ from commerce.pricing.model import (
     TieredOff,
 )
 from commerce.pricing.offers import UnitPlan
+from commerce.principals import Channel
 
 Row = tuple[str, str, str]
 USD = Currency.USD

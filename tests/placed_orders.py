@@ -9,13 +9,13 @@ from typing import Any
 from commerce.cart.model import BuyerIdentity, LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.catalog.model import VariantKind
-from commerce.checkout.model import Buyer
 from commerce.checkout.service import CheckoutService
 from commerce.composition import Services
 from commerce.money import Currency, Money
 from commerce.orders import store as orders_store
 from commerce.orders.model import Order
 from commerce.orders.service import OrdersService
+from commerce.principals import Shopper
 
 
 def place_ebook_order(services: Services, placed_at: datetime | None = None) -> Order:
@@ -54,7 +54,7 @@ def place_ebook_order(services: Services, placed_at: datetime | None = None) -> 
             promotions=services.promotions,
             clock=lambda: placed_at,
         )
-    return checkout.complete(cart.id, f"key-{uuid.uuid4()}", Buyer(None)).order
+    return checkout.complete(cart.id, f"key-{uuid.uuid4()}", Shopper(None)).order
 
 
 def order_image(order_id: str) -> dict[str, Any]:

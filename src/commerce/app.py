@@ -19,9 +19,9 @@ from commerce.composition import Services, build_services
 from commerce.downloads.http import DownloadEndpoint
 from commerce.graphql.http import GraphQLEndpoint
 from commerce.graphql.response_cache import ResponseCache
-from commerce.graphql.schema import build_schema
 from commerce.observability.logs import correlation_id
 from commerce.payments.webhook import StripeWebhookEndpoint
+from commerce.schema import build_schema
 from commerce.settings import Settings
 
 log = logging.getLogger("commerce.app")

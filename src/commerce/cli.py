@@ -347,7 +347,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
-    from commerce.graphql.schema import build_schema
+    from commerce.schema import build_schema
 
     text = build_schema().as_str().rstrip("\n") + "\n"
     path: Path = args.path
@@ -374,7 +374,7 @@ def _access(settings: Settings) -> Iterator[AccessService]:
 
 def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
     from commerce.access.model import Scope
-    from commerce.pricing.model import Channel
+    from commerce.principals import Channel
     from commerce.problems import Rejected
 
     try:

@@ -36,7 +36,7 @@ from starlette.testclient import TestClient
 
 from commerce.access.model import Scope
 from commerce.composition import Services
-from commerce.graphql.schema import build_schema
+from commerce.schema import build_schema
 
 
 class Outcome(enum.Enum):

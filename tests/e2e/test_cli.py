@@ -13,7 +13,7 @@ from commerce.catalog.listing import PageRequest, ProductQuery
 from commerce.cli import main
 from commerce.composition import Services
 from commerce.money import Currency
-from commerce.pricing.model import Channel
+from commerce.principals import Channel
 from commerce.settings import Settings
 
 KEY = re.compile(r"ck_([a-z0-9]{8})_[A-Za-z0-9_-]{43}")

@@ -11,7 +11,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
-from commerce.graphql.schema import build_schema
+from commerce.schema import build_schema
 
 BUILT_IN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
 # Strawberry's own scalars come with its descriptions or none; they are standard names.

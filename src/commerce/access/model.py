@@ -1,65 +1,33 @@
-"""Principals and scopes: who a request acts for and what it may touch.
+"""API keys and partners: the credentials this context issues.
 
-Every request resolves to exactly one ``Principal``: an anonymous shopper, the
-holder of a staff API key, a customer (bearer token) or a partner affiliate (an
-API key issued to the partner, whose principal id is the partner's id).
+The principal a credential resolves to (``Principal``, ``Scope``) is shared kernel in
+``commerce.principals``; it is re-exported here for the context's own modules.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from commerce.pricing.model import Channel
+from commerce.principals import (
+    ANONYMOUS,
+    ANONYMOUS_SCOPES,
+    Channel,
+    Principal,
+    PrincipalKind,
+    Scope,
+)
 
-
-class Scope(enum.Enum):
-    """A permission carried by a credential."""
-
-    STOREFRONT_READ = "storefront:read"
-    CHECKOUT = "checkout"
-    PARTNER_REPORTS = "partner:reports"
-    ADMIN = "admin"
-
-
-class PrincipalKind(enum.Enum):
-    """The kinds of caller the API knows."""
-
-    ANONYMOUS = "ANONYMOUS"
-    API_KEY = "API_KEY"
-    CUSTOMER = "CUSTOMER"
-    PARTNER = "PARTNER"
-
-
-ANONYMOUS_SCOPES = frozenset({Scope.STOREFRONT_READ, Scope.CHECKOUT})
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The caller of one request.
-
-    ``channel`` is the sales channel fixed by the credential (an API key's), which
-    promotions are priced for; None when the credential fixes none (anonymous shoppers
-    and customers may then name one in a header).
-    """
-
-    kind: PrincipalKind
-    id: str | None
-    scopes: frozenset[Scope]
-    channel: Channel | None = None
-
-    def has(self, scope: Scope) -> bool:
-        """Whether this caller holds ``scope`` (admin holds every scope)."""
-        return scope in self.scopes or Scope.ADMIN in self.scopes
-
-    @property
-    def is_admin(self) -> bool:
-        """Staff with the admin scope."""
-        return Scope.ADMIN in self.scopes
-
-
-ANONYMOUS = Principal(PrincipalKind.ANONYMOUS, None, ANONYMOUS_SCOPES)
+__all__ = [
+    "ANONYMOUS",
+    "ANONYMOUS_SCOPES",
+    "ApiKey",
+    "Partner",
+    "Principal",
+    "PrincipalKind",
+    "Scope",
+    "default_channel",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from commerce.access.model import (
     default_channel,
 )
 from commerce.ids import new_id
-from commerce.pricing.model import Channel
+from commerce.principals import Channel
 from commerce.problems import Problem, Rejected
 
 MAX_NAME_LENGTH = 100

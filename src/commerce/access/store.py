@@ -17,7 +17,7 @@ from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTi
 
 from commerce.access.model import ApiKey, Partner, Scope, default_channel
 from commerce.db.table import TableItem
-from commerce.pricing.model import Channel
+from commerce.principals import Channel
 
 KEYS_PARTITION = "APIKEYS"
 PARTNERS_PARTITION = "PARTNERS"

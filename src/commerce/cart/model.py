@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from commerce.cart.errors import CartWarningCode
@@ -18,6 +18,7 @@ from commerce.catalog.model import Product, Variant, VariantKind
 from commerce.money import Currency, Money
 from commerce.pricing import model as pricing
 from commerce.pricing.engine import apply_promotions
+from commerce.principals import Shopper
 
 # Checkout writes, in one TransactWriteItems (at most 100 items): per physical line one
 # conditional stock decrement, the order, its reservation, the idempotency record and the
@@ -84,17 +85,6 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who asks for a cart through the API: a customer, or anyone else holding its token.
-
-    ``channel`` is where the cart is priced for (promotions may be limited to one).
-    """
-
-    customer_id: str | None = None
-    channel: pricing.Channel = pricing.Channel.WEB
-
-
-@dataclass(frozen=True, slots=True)
 class ShopperProfile:
     """What promotions may target about a signed-in customer (the customers context keeps
     it): derived segments, staff tags, and whether the next paid order is their first."""
@@ -130,7 +120,7 @@ class Cart:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
         return now >= self.expires_at
 
-    def visible_to(self, viewer: Viewer) -> bool:
+    def visible_to(self, viewer: Shopper) -> bool:
         """Whether ``viewer`` may read and change this cart: a customer's cart is theirs alone."""
         return self.owner_id is None or self.owner_id == viewer.customer_id
 
@@ -219,7 +209,7 @@ class PricingInput:
     promotions: Sequence[pricing.Promotion]
     codes: Sequence[pricing.DiscountCode]
     now: datetime
-    shopper: Viewer = Viewer()
+    shopper: Shopper = field(default_factory=Shopper)
     # The signed-in owner's segments, tags and first-order status (None: a guest).
     profile: ShopperProfile | None = None
 
@@ -317,7 +307,7 @@ def engine_line(priced: PricedLine) -> pricing.CartLine | None:
 
 
 def shopper_context(
-    shopper: Viewer,
+    shopper: Shopper,
     now: datetime,
     currency: Currency,
     profile: ShopperProfile | None = None,

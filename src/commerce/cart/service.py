@@ -38,7 +38,6 @@ from commerce.cart.model import (
     PricedCart,
     PricingInput,
     ShopperProfile,
-    Viewer,
     bundle_lines,
     engine_line,
     is_cart_token,
@@ -55,6 +54,7 @@ from commerce.db.writes import WriteSet
 from commerce.ids import new_id
 from commerce.money import Currency
 from commerce.pricing.model import Bundle, normalize_code
+from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
 from commerce.promotions.product_offers import ProductOffer, product_offers
 from commerce.promotions.service import PromotionsService
@@ -126,7 +126,7 @@ class CartService:
 
     # -- reads -------------------------------------------------------------------------
 
-    def cart(self, token: str, viewer: Viewer | None = None) -> PricedCart | None:
+    def cart(self, token: str, viewer: Shopper | None = None) -> PricedCart | None:
         """The cart priced now; None when unknown. ``Rejected`` with CART_EXPIRED when expired.
 
         With a ``viewer`` (API callers), another customer's cart is None, as if unknown.
@@ -136,7 +136,7 @@ class CartService:
             return None
         return self._price(record.cart, ProductCache(self._catalog), viewer)
 
-    def offers(self, priced: PricedCart, viewer: Viewer) -> list[CartOffer]:
+    def offers(self, priced: PricedCart, viewer: Shopper) -> list[CartOffer]:
         """The item offers concerning the cart's products for its shopper, with what each
         saves on this cart now and what the cart still lacks for it (its near miss)."""
         if self._promotions is None or priced.promotions is None:
@@ -163,7 +163,7 @@ class CartService:
         return list(found.values())
 
     def for_checkout(
-        self, token: str, viewer: Viewer | None = None
+        self, token: str, viewer: Shopper | None = None
     ) -> tuple[PricedCart, int] | None:
         """The cart priced now with the version checkout must find unchanged; None: unknown."""
         record = self._live_record(token, ("cartId",), viewer)
@@ -185,7 +185,7 @@ class CartService:
         buyer_identity: BuyerIdentity | None = None,
         input_problems: Sequence[Problem] = (),
         owner_id: str | None = None,
-        viewer: Viewer | None = None,
+        viewer: Shopper | None = None,
         affiliate_id: str | None = None,
     ) -> PricedCart:
         """A new cart, with lines and a buyer when given; nothing is stored when refused.
@@ -224,7 +224,7 @@ class CartService:
         token: str,
         lines: Sequence[LineRequest],
         input_problems: Sequence[Problem] = (),
-        viewer: Viewer | None = None,
+        viewer: Shopper | None = None,
     ) -> PricedCart:
         """Add variants; a variant already in the cart gets its quantity raised."""
         problems = _merged(_line_request_problems(lines), input_problems)
@@ -241,7 +241,7 @@ class CartService:
         token: str,
         quantities: Sequence[tuple[str, int]],
         input_problems: Sequence[Problem] = (),
-        viewer: Viewer | None = None,
+        viewer: Shopper | None = None,
     ) -> PricedCart:
         """Set the quantity of lines by id; 0 removes a line."""
         problems: list[Problem] = []
@@ -267,7 +267,7 @@ class CartService:
         token: str,
         line_ids: Sequence[str],
         input_problems: Sequence[Problem] = (),
-        viewer: Viewer | None = None,
+        viewer: Shopper | None = None,
     ) -> PricedCart:
         """Take lines out of the cart by id."""
         if input_problems:
@@ -280,7 +280,7 @@ class CartService:
         return self._change(token, edit, viewer)
 
     def update_buyer_identity(
-        self, token: str, identity: BuyerIdentity, viewer: Viewer | None = None
+        self, token: str, identity: BuyerIdentity, viewer: Shopper | None = None
     ) -> PricedCart:
         """Replace who is buying (email, phone, marketing consent) as a whole."""
         normalized = _normalized(identity)
@@ -290,7 +290,7 @@ class CartService:
         return self._change(token, lambda cart, _: replace(cart, buyer_identity=normalized), viewer)
 
     def update_shipping_address(
-        self, token: str, address: Address, viewer: Viewer | None = None
+        self, token: str, address: Address, viewer: Shopper | None = None
     ) -> PricedCart:
         """Set where a physical order would be shipped."""
         normalized = replace(address, country_code=address.country_code.strip().upper())
@@ -302,13 +302,13 @@ class CartService:
         )
 
     def update_currency(
-        self, token: str, currency: Currency, viewer: Viewer | None = None
+        self, token: str, currency: Currency, viewer: Shopper | None = None
     ) -> PricedCart:
         """Price the cart in another currency from now on."""
         return self._change(token, lambda cart, _: replace(cart, currency=currency), viewer)
 
     def select_delivery_option(
-        self, token: str, option_id: str, viewer: Viewer | None = None
+        self, token: str, option_id: str, viewer: Shopper | None = None
     ) -> PricedCart:
         """Choose one of the delivery options the cart is offered now."""
 
@@ -329,7 +329,7 @@ class CartService:
         return self._change(token, edit, viewer)
 
     def update_discount_codes(
-        self, token: str, codes: Sequence[str], viewer: Viewer | None = None
+        self, token: str, codes: Sequence[str], viewer: Shopper | None = None
     ) -> PricedCart:
         """Replace the cart's discount codes as a whole (empty: none). Each is kept even
         when it does not apply now: the cart says why, and it may apply later."""
@@ -354,7 +354,9 @@ class CartService:
             token, lambda cart, _: replace(cart, discount_codes=tuple(texts)), viewer
         )
 
-    def add_bundle(self, token: str, promotion_id: str, viewer: Viewer | None = None) -> PricedCart:
+    def add_bundle(
+        self, token: str, promotion_id: str, viewer: Shopper | None = None
+    ) -> PricedCart:
         """Add one set of a bundle promotion's components (quantities add to lines the
         cart already has: checkout then decrements the summed quantity, never oversells)."""
         promotion = None
@@ -390,7 +392,7 @@ class CartService:
         maximum; lines past the cart's size are left out) and the guest cart is deleted.
         Another customer's cart, an unknown or an expired one is left alone.
         """
-        viewer = Viewer(customer_id)
+        viewer = Shopper(customer_id)
         try:
             guest = self._live_record(guest_token, ("cartId",), viewer)
             own = (
@@ -430,7 +432,7 @@ class CartService:
     # -- helpers ---------------------------------------------------------------------
 
     def _live_record(
-        self, token: str, field: tuple[str, ...], viewer: Viewer | None = None
+        self, token: str, field: tuple[str, ...], viewer: Shopper | None = None
     ) -> store.CartRecord | None:
         record = store.get_cart_record(token) if is_cart_token(token) else None
         if record is not None and viewer is not None and not record.cart.visible_to(viewer):
@@ -445,7 +447,7 @@ class CartService:
         # must say the same as the cart a mutation returned.
         return (now + self._ttl).replace(microsecond=0)
 
-    def _change(self, token: str, edit: Edit, viewer: Viewer | None = None) -> PricedCart:
+    def _change(self, token: str, edit: Edit, viewer: Shopper | None = None) -> PricedCart:
         """Apply ``edit`` to the current cart and store it, re-reading after a conflict."""
         products = ProductCache(self._catalog)
         for attempt in range(MAX_ATTEMPTS):
@@ -465,7 +467,7 @@ class CartService:
         raise Rejected([_concurrent_update()])
 
     def _price(
-        self, cart: Cart, products: ProductCache, viewer: Viewer | None = None
+        self, cart: Cart, products: ProductCache, viewer: Shopper | None = None
     ) -> PricedCart:
         found = products.get([ln.product_id for ln in cart.lines])
         return price_cart(
@@ -476,7 +478,7 @@ class CartService:
             offers=self._pricing_input(cart, viewer),
         )
 
-    def _pricing_input(self, cart: Cart, viewer: Viewer | None) -> PricingInput | None:
+    def _pricing_input(self, cart: Cart, viewer: Shopper | None) -> PricingInput | None:
         """The live promotions (cached) and the cart's codes, for the cart's customer."""
         if self._promotions is None:
             return None
@@ -490,7 +492,7 @@ class CartService:
             promotions=self._promotions.promotions_for_pricing(),
             codes=codes,
             now=self._clock(),
-            shopper=Viewer(customer_id=customer, channel=(viewer or Viewer()).channel),
+            shopper=Shopper(customer_id=customer, channel=(viewer or Shopper()).channel),
             profile=self.profile(customer),
         )
 

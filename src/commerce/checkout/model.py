@@ -8,7 +8,6 @@ alters what was bought.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 from datetime import datetime
 
 from commerce.cart.model import PricedCart
@@ -25,22 +24,14 @@ from commerce.orders.model import (
     StockState,
     token_digest,
 )
-from commerce.pricing.model import Channel, CodeRefusal
+from commerce.pricing.model import CodeRefusal
+from commerce.principals import Shopper
 from commerce.problems import Problem
 
 digest = token_digest
 
 MAX_KEY_LENGTH = 255
 _KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_.:")
-
-
-@dataclass(frozen=True, slots=True)
-class Buyer:
-    """Who checks out: a signed-in customer's id, or None for a guest; and the channel
-    promotions are priced for (as the cart was shown)."""
-
-    customer_id: str | None
-    channel: Channel = Channel.WEB
 
 
 def check_idempotency_key(key: str) -> list[Problem]:
@@ -117,7 +108,7 @@ def order_from_cart(
     number: int,
     now: datetime,
     reserved_until: datetime,
-    buyer: Buyer,
+    shopper: Shopper,
     access_digest: str | None,
 ) -> Order:
     """The order a checkable cart becomes: snapshots, totals, AWAITING_PAYMENT."""
@@ -177,7 +168,7 @@ def order_from_cart(
         currency=cart.currency,
         email=cart.buyer_identity.email,
         phone=cart.buyer_identity.phone,
-        customer_id=buyer.customer_id,
+        customer_id=shopper.customer_id,
         lines=tuple(lines),
         subtotal=totals.subtotal,
         shipping=totals.shipping or Money(0, cart.currency),

@@ -25,12 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from commerce.cart.model import PricedCart, Viewer
+from commerce.cart.model import PricedCart
 from commerce.cart.service import CartService
 from commerce.checkout import store
 from commerce.checkout.errors import CheckoutErrorCode as Code
 from commerce.checkout.model import (
-    Buyer,
     check_idempotency_key,
     checkout_problems,
     digest,
@@ -42,6 +41,7 @@ from commerce.inventory.service import InventoryService
 from commerce.orders.model import Order, physical_quantities
 from commerce.orders.service import OrdersService
 from commerce.payments.ports import PaymentGateway, PaymentIntent, PaymentUnavailable
+from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
 from commerce.promotions.service import PromotionsService
 
@@ -100,26 +100,26 @@ class CheckoutService:
         self._clock = clock
         self._pause = pause
 
-    def complete(self, cart_token: str, idempotency_key: str, buyer: Buyer) -> CheckoutResult:
+    def complete(self, cart_token: str, idempotency_key: str, shopper: Shopper) -> CheckoutResult:
         """Place the cart's order (or return the one this key placed); ``Rejected`` if not."""
         problems = check_idempotency_key(idempotency_key)
         if problems:
             raise Rejected(problems)
         key_digest, cart_digest = digest(idempotency_key), digest(cart_token)
-        replay = self._replay(key_digest, cart_digest, buyer)
+        replay = self._replay(key_digest, cart_digest, shopper)
         if replay is not None:
             return replay
-        priced, version = self._checkable_cart(cart_token, buyer)
+        priced, version = self._checkable_cart(cart_token, shopper)
         number = self._orders.next_number()
         now = self._clock()
-        access_token = None if buyer.customer_id else secrets.token_urlsafe(24)
+        access_token = None if shopper.customer_id else secrets.token_urlsafe(24)
         order = order_from_cart(
             priced,
             order_id=new_id(int(now.timestamp() * 1000)),
             number=number,
             now=now,
             reserved_until=(now + self._window).replace(microsecond=0),
-            buyer=buyer,
+            shopper=shopper,
             access_digest=None if access_token is None else digest(access_token),
         )
         writes = WriteSet()
@@ -130,13 +130,13 @@ class CheckoutService:
         codes = priced.applied_codes()
         if codes and self._promotions is not None:
             # At most MAX_CODES codes, 2-3 items each: 25 decrements + 4 + 15 < 100 items.
-            self._promotions.add_uses(writes, order.id, buyer.customer_id, codes)
+            self._promotions.add_uses(writes, order.id, shopper.customer_id, codes)
         try:
             self._commit(writes)
         except ConditionsFailed as failed:
             if store.KEY_LABEL in failed.labels:
                 # The same key won a race a moment ago: answer as its replay does.
-                replayed = self._replay(key_digest, cart_digest, buyer)
+                replayed = self._replay(key_digest, cart_digest, shopper)
                 if replayed is not None:
                     return replayed
             raise Rejected(self._refusal(failed.labels, order)) from None
@@ -144,11 +144,9 @@ class CheckoutService:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _checkable_cart(self, token: str, buyer: Buyer) -> tuple[PricedCart, int]:
+    def _checkable_cart(self, token: str, shopper: Shopper) -> tuple[PricedCart, int]:
         try:
-            found = self._carts.for_checkout(
-                token, Viewer(customer_id=buyer.customer_id, channel=buyer.channel)
-            )
+            found = self._carts.for_checkout(token, shopper)
         except Rejected:
             raise Rejected(
                 [Problem(Code.CART_EXPIRED, "The cart has expired", ("cartId",))]
@@ -208,7 +206,7 @@ class CheckoutService:
             ]
         return [Problem(Code.CONCURRENT_UPDATE, "Checkout is busy; retry with the same key")]
 
-    def _replay(self, key_digest: str, cart_digest: str, buyer: Buyer) -> CheckoutResult | None:
+    def _replay(self, key_digest: str, cart_digest: str, shopper: Shopper) -> CheckoutResult | None:
         record = store.get_key(key_digest)
         if record is None:
             return None

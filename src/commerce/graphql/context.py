@@ -1,20 +1,24 @@
-"""Per-request context: who is calling, the services, and request-scoped dataloaders."""
+"""Per-request context: who is calling, the services, and request-scoped dataloaders.
+
+The GraphQL kernel imports no context at run time: the services are typed here only
+for the type checker, and the composition root hands them in when a request starts.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from commerce.access.model import Principal, PrincipalKind
-from commerce.cart.model import Viewer
-from commerce.composition import Services
 from commerce.money import Currency
-from commerce.pricing.model import Channel
+from commerce.principals import Channel, Principal, PrincipalKind, Shopper
+
+if TYPE_CHECKING:
+    from commerce.composition import Services
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,11 +78,9 @@ class Context:
         return self.channel_hint or Channel.WEB
 
     @property
-    def viewer(self) -> Viewer:
+    def shopper(self) -> Shopper:
         """The shopper as carts, checkout and offers price for: a customer, and the channel."""
-        principal = self.principal
-        customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
-        return Viewer(customer_id=customer, channel=self.channel)
+        return Shopper(customer_id=self.principal.customer_id, channel=self.channel)
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run blocking storage work off the event loop, so other requests keep flowing."""

@@ -1,4 +1,10 @@
-"""Field permissions: which principal may read or call what."""
+"""Field permissions: one class per rule of who may read or call what.
+
+Each class either lets the field run or raises a top-level error with its own code:
+UNAUTHENTICATED when the request carried no credential the rule accepts, FORBIDDEN
+when it did but the caller lacks the right. Business refusals are never raised here:
+they are ``userErrors`` in a mutation's payload.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from typing import Any
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from commerce.access.model import PrincipalKind, Scope
 from commerce.graphql.context import Context
 from commerce.graphql.errors import Forbidden, Unauthenticated
+from commerce.principals import PrincipalKind, Scope
 
 
 class IsAdmin(BasePermission):
@@ -71,3 +77,10 @@ class HasCheckoutScope(BasePermission):
         if not info.context.principal.has(Scope.CHECKOUT):
             raise Forbidden("This credential lacks the checkout scope")
         return True
+
+
+# The permission lists resolvers name, so a field's rule reads as one word.
+ADMIN: list[type[BasePermission]] = [IsAdmin]
+CUSTOMER: list[type[BasePermission]] = [IsCustomer]
+PARTNER: list[type[BasePermission]] = [IsPartner]
+CHECKOUT: list[type[BasePermission]] = [HasCheckoutScope]

@@ -17,14 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from commerce.money import Currency, Money
-
-
-class Channel(enum.Enum):
-    """Where the order is placed."""
-
-    WEB = "WEB"
-    MOBILE = "MOBILE"
-    PARTNER_API = "PARTNER_API"
+from commerce.principals import Channel
 
 
 class ItemKind(enum.Enum):

@@ -16,7 +16,6 @@ from commerce.pricing.model import (
     Bundle,
     BundleComponent,
     BuyXGetY,
-    Channel,
     Conditions,
     FreeShipping,
     ItemKind,
@@ -31,6 +30,7 @@ from commerce.pricing.model import (
     Tier,
     TieredOff,
 )
+from commerce.principals import Channel
 
 Json = dict[str, Any]
 

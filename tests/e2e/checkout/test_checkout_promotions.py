@@ -23,7 +23,6 @@ from checkout_helpers import (
 
 from commerce.cart.model import MAX_CODES, MAX_LINES, Address, BuyerIdentity, LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
-from commerce.checkout.model import Buyer
 from commerce.composition import Services
 from commerce.graphql.ids import to_global_id
 from commerce.money import Currency, Money
@@ -36,6 +35,7 @@ from commerce.pricing.model import (
     Promotion,
     Selector,
 )
+from commerce.principals import Shopper
 
 if TYPE_CHECKING:
     from conftest import GraphQLCaller
@@ -337,7 +337,7 @@ def test_the_largest_cart_with_the_most_codes_fits_one_transaction(
     priced = carts.select_delivery_option(cart.id, option)
     assert len(priced.applied_codes()) == MAX_CODES
 
-    result = services.checkout.complete(cart.id, "max-cart", Buyer("c-max"))
+    result = services.checkout.complete(cart.id, "max-cart", Shopper("c-max"))
 
     assert result.order.discount_codes == tuple(texts)
     assert len(result.order.lines) == MAX_LINES

@@ -19,9 +19,9 @@ from checkout_helpers import (
 )
 
 from commerce.cart.service import CartService
-from commerce.checkout.model import Buyer
 from commerce.composition import Services
 from commerce.db.writes import WriteSet
+from commerce.principals import Shopper
 from commerce.problems import Rejected
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def test_cart_changed_during_checkout_is_refused_and_the_key_stays_usable(
     checkout_service._carts = _ChangedMeanwhile(original, other_tab)  # type: ignore[assignment]
     # when
     with pytest.raises(Rejected) as refused:
-        checkout_service.complete(token, "k-race", Buyer(None))
+        checkout_service.complete(token, "k-race", Shopper(None))
     # then
     assert [p.code.value for p in refused.value.problems] == ["CART_CHANGED"]
     _assert_nothing_written(gql, admin_key)

@@ -22,7 +22,8 @@ from commerce.composition import Services
 from commerce.db.table import TableItem
 from commerce.graphql.ids import to_global_id
 from commerce.money import Currency, Money
-from commerce.pricing.model import Channel, Conditions, ItemsOff, Promotion, Selector
+from commerce.pricing.model import Conditions, ItemsOff, Promotion, Selector
+from commerce.principals import Channel
 
 SHOP = "https://shop.example"
 USER_ERRORS = "userErrors { field code message }"

@@ -6,7 +6,7 @@ import pytest
 from graphql import GraphQLSchema, parse
 
 from commerce.graphql.cost import operation_cost
-from commerce.graphql.schema import build_schema
+from commerce.schema import build_schema
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from commerce.pricing.model import (
     Bundle,
     BundleComponent,
     BuyXGetY,
-    Channel,
     CodeRefusal,
     Conditions,
     FreeShipping,
@@ -26,6 +25,7 @@ from commerce.pricing.model import (
     Tier,
     TieredOff,
 )
+from commerce.principals import Channel
 
 CODED = Conditions(requires_code=True)
 SPRING = promo("spring", ItemsOff(BOOKS, percent=pct("10")), name="Spring", conditions=CODED)

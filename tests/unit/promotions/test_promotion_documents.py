@@ -12,7 +12,6 @@ from commerce.pricing.model import (
     Bundle,
     BundleComponent,
     BuyXGetY,
-    Channel,
     Conditions,
     FreeShipping,
     ItemKind,
@@ -27,6 +26,7 @@ from commerce.pricing.model import (
     Tier,
     TieredOff,
 )
+from commerce.principals import Channel
 from commerce.promotions.codec import promotion_from_json, promotion_to_json
 from commerce.promotions.errors import PromotionErrorCode as Code
 from commerce.promotions.rules import code_problems, promotion_problems

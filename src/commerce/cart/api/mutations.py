@@ -89,7 +89,7 @@ class CartMutation:
         identity = None if input.buyer_identity is None else input.buyer_identity.to_domain()
         carts = info.context.services.cart
         customers = info.context.services.customers
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         owner = viewer.customer_id
         affiliate = await _affiliate(info, input.affiliate_id, problems)
 
@@ -123,7 +123,7 @@ class CartMutation:
             return _refusal(problems)
         lines = inputs.line_requests(input.lines, problems)
         carts = info.context.services.cart
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(info, lambda: carts.add_lines(token, lines, problems, viewer))
 
     @strawberry.mutation(
@@ -142,7 +142,7 @@ class CartMutation:
             for i, line in enumerate(input.lines)
         ]
         carts = info.context.services.cart
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.update_lines(token, quantities, problems, viewer)
         )
@@ -160,7 +160,7 @@ class CartMutation:
             for i, line_id in enumerate(input.line_ids)
         ]
         carts = info.context.services.cart
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.remove_lines(token, line_ids, problems, viewer)
         )
@@ -178,7 +178,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.update_buyer_identity(token, identity, viewer)
         )
@@ -196,7 +196,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.update_shipping_address(token, address, viewer)
         )
@@ -212,7 +212,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.update_currency(token, input.currency, viewer)
         )
@@ -233,7 +233,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(
             info, lambda: carts.select_delivery_option(token, option_id, viewer)
         )
@@ -253,7 +253,7 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         codes = list(input.discount_codes)
         return await _cart_change(info, lambda: carts.update_discount_codes(token, codes, viewer))
 
@@ -274,5 +274,5 @@ class CartMutation:
         carts = info.context.services.cart
         if problems:
             return _refusal(problems)
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         return await _cart_change(info, lambda: carts.add_bundle(token, promotion, viewer))

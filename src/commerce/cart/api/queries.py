@@ -37,7 +37,7 @@ class CartQuery:
             raise BadUserInput(f"{id!r} is not a valid Cart ID", argument="id")
         try:
             priced = await info.context.run(
-                info.context.services.cart.cart, token, info.context.viewer
+                info.context.services.cart.cart, token, info.context.shopper
             )
         except Rejected as rejected:
             raise CartExpired(rejected.problems[0].message) from None

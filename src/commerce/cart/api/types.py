@@ -475,7 +475,7 @@ class Cart:
     )
     async def offers(self, info: Info[Context, None]) -> list[CartOffer]:
         cart = info.context.services.cart
-        found = await info.context.run(cart.offers, self.priced, info.context.viewer)
+        found = await info.context.run(cart.offers, self.priced, info.context.shopper)
         return [CartOffer.from_domain(o, self.priced.cart.currency) for o in found]
 
     @strawberry.field(

@@ -14,7 +14,6 @@ from commerce.catalog.api.types import (
     CollectionConnection,
     CollectionEdge,
     CollectionType,
-    Node,
     ProductConnection,
     ProductSortKeys,
     ProductType,
@@ -28,6 +27,7 @@ from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id, parse_global_id
 from commerce.graphql.money import CurrencyCode
+from commerce.graphql.relay import Node
 from commerce.money import Currency
 
 MAX_NODES = 100

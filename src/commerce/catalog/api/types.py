@@ -24,6 +24,7 @@ from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id, to_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.relay import Node, PageInfo
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 from commerce.problems import Problem
@@ -51,19 +52,6 @@ class ProductSortKeys(enum.Enum):
     PRICE = "PRICE"
     NEWEST = "NEWEST"
     RELEVANCE = "RELEVANCE"
-
-
-@strawberry.interface(description="An object with a globally unique, opaque id (Relay).")
-class Node:
-    id: strawberry.ID = strawberry.field(description="The object's global id.")
-
-
-@strawberry.type(description="Where the next and previous pages of a connection start.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
-    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
 @strawberry.type(description="A picture of a product or collection.")

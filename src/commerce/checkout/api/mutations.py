@@ -8,50 +8,37 @@ retry with the same idempotency key.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from commerce.access.model import Scope
 from commerce.cart.model import is_cart_token
 from commerce.checkout.errors import CheckoutErrorCode as DomainCode
-from commerce.checkout.model import Buyer
 from commerce.checkout.service import CheckoutResult
 from commerce.graphql.context import Context
-from commerce.graphql.errors import Forbidden
-from commerce.graphql.ids import local_id_or_none
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.permissions import CHECKOUT
+from commerce.graphql.use_cases import Outcome, run_use_case
+from commerce.graphql.user_errors import UserError
 from commerce.orders.api.types import OrderType
-from commerce.problems import Problem, Rejected
 
 CheckoutErrorCode = strawberry.enum(
     DomainCode, name="CheckoutErrorCode", description="Why checkout did not place an order."
 )
 
 
-class CanCheckOut(BasePermission):
-    """Callers holding the checkout scope (anonymous shoppers do)."""
-
-    message = "Checkout access required"
-
-    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        if not info.context.principal.has(Scope.CHECKOUT):
-            raise Forbidden("This credential lacks the checkout scope")
-        return True
-
-
 @strawberry.type(description="A problem with a checkout.")
-class CheckoutUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input or cart field at fault, e.g. ["lines", "0"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class CheckoutUserError(UserError):
     code: CheckoutErrorCode = strawberry.field(description="What is wrong, for programs.")
 
-    @classmethod
-    def from_problem(cls, problem: Problem) -> CheckoutUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
+
+@dataclass(frozen=True, slots=True)
+class CompleteCheckout:
+    """The cart to buy (its token) and the client's key for safe retries."""
+
+    cart_token: str
+    idempotency_key: str
 
 
 @strawberry.input(description="The cart to buy and a key that makes retries safe.")
@@ -63,6 +50,13 @@ class CheckoutCompleteInput:
             "every retry: the same key returns the same order."
         )
     )
+
+    def to_command(self, errors: InputErrors) -> CompleteCheckout | None:
+        token = errors.id(self.cart_id, "Cart", "cartId")
+        if token is not None and not is_cart_token(token):
+            errors.add(DomainCode.INVALID_ID, "Not a valid Cart ID", "cartId")
+            return None
+        return None if token is None else CompleteCheckout(token, self.idempotency_key)
 
 
 @strawberry.type(description="The placed order and how to pay for it.")
@@ -79,23 +73,16 @@ class CheckoutCompletePayload:
     )
     user_errors: list[CheckoutUserError] = strawberry.field(description="Why it did not work.")
 
-
-def _refused(problems: tuple[Problem, ...] | list[Problem]) -> CheckoutCompletePayload:
-    return CheckoutCompletePayload(
-        order=None,
-        payment_intent_client_secret=None,
-        order_access_token=None,
-        user_errors=[CheckoutUserError.from_problem(p) for p in problems],
-    )
-
-
-def _placed(result: CheckoutResult) -> CheckoutCompletePayload:
-    return CheckoutCompletePayload(
-        order=OrderType.from_domain(result.order),
-        payment_intent_client_secret=result.client_secret,
-        order_access_token=result.access_token,
-        user_errors=[CheckoutUserError.from_problem(p) for p in result.problems],
-    )
+    @classmethod
+    def of(cls, outcome: Outcome[CheckoutResult]) -> CheckoutCompletePayload:
+        result = outcome.value
+        problems = outcome.problems if result is None else result.problems
+        return cls(
+            order=outcome.map(lambda r: OrderType.from_domain(r.order)),
+            payment_intent_client_secret=None if result is None else result.client_secret,
+            order_access_token=None if result is None else result.access_token,
+            user_errors=CheckoutUserError.list_of(problems),
+        )
 
 
 @strawberry.type
@@ -105,19 +92,19 @@ class CheckoutMutation:
             "Buy a cart: re-prices it, reserves stock, places the order and creates its "
             "PaymentIntent for the exact total. Safe to retry with the same idempotencyKey."
         ),
-        permission_classes=[CanCheckOut],
+        permission_classes=CHECKOUT,
     )
     async def checkout_complete(
         self, info: Info[Context, None], input: CheckoutCompleteInput
     ) -> CheckoutCompletePayload:
-        token = local_id_or_none(input.cart_id, "Cart")
-        if token is None or not is_cart_token(token):
-            return _refused([Problem(DomainCode.INVALID_ID, "Not a valid Cart ID", ("cartId",))])
-        viewer = info.context.viewer
-        buyer = Buyer(viewer.customer_id, viewer.channel)
-        checkout = info.context.services.checkout
-        try:
-            result = await info.context.run(checkout.complete, token, input.idempotency_key, buyer)
-        except Rejected as rejected:
-            return _refused(rejected.problems)
-        return _placed(result)
+        errors = InputErrors(DomainCode.INVALID_ID)
+        command = input.to_command(errors)
+        checkout, shopper = info.context.services.checkout, info.context.shopper
+        return CheckoutCompletePayload.of(
+            await run_use_case(
+                info,
+                errors,
+                command,
+                lambda c: checkout.complete(c.cart_token, c.idempotency_key, shopper),
+            )
+        )

@@ -9,13 +9,13 @@ import strawberry
 from strawberry.types import Info
 
 from commerce.cart.api.types import Cart
-from commerce.cart.model import Viewer
 from commerce.customers import model
 from commerce.customers.errors import CustomerErrorCode as DomainCustomerErrorCode
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.orders.api.queries import MAX_ORDERS_PAGE, page_arguments
 from commerce.orders.api.types import OrderConnection
+from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
 
 CustomerErrorCode = strawberry.enum(
@@ -175,7 +175,7 @@ class Customer:
         carts = info.context.services.cart
         try:
             # Priced for the caller's channel, as the cart itself is (`context.channel`).
-            viewer = Viewer(self._customer_id, info.context.channel)
+            viewer = Shopper(self._customer_id, info.context.channel)
             priced = await info.context.run(carts.cart, self._cart_token, viewer)
         except Rejected:  # expired
             return None

@@ -76,7 +76,7 @@ class PromotionsQuery:
             return []
         currency: Currency = currency_code or info.context.default_currency
         # Priced for this shopper as their cart would be: channel and customer.
-        viewer = info.context.viewer
+        viewer = info.context.shopper
         profile = await info.context.run(services.cart.profile, viewer.customer_id)
         pricing = shopper_context(viewer, datetime.now(UTC), currency, profile)
         found = await info.context.run(

@@ -13,6 +13,7 @@ from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 from commerce.pricing import model
 from commerce.pricing.explain import describe
+from commerce.principals import Channel
 from commerce.problems import Problem
 from commerce.promotions import product_offers
 from commerce.promotions.codec import OfferKind, kind_of, offer_to_json
@@ -29,7 +30,7 @@ PromotionKind = strawberry.enum(
     ),
 )
 SalesChannel = strawberry.enum(
-    model.Channel,
+    Channel,
     name="SalesChannel",
     description=(
         "Where an order is placed: WEB (browsers), MOBILE (the iOS and Android apps), "
@@ -48,7 +49,7 @@ PromotionErrorCode = strawberry.enum(
 )
 
 
-def _channel_order(channel: model.Channel) -> str:
+def _channel_order(channel: Channel) -> str:
     return channel.value
 
 
