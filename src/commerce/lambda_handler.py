@@ -28,7 +28,7 @@ log = logging.getLogger("commerce.lambda")
 
 _adapter: Mangum | None = None
 
-# The app's own rule for ids it accepts (commerce.app): API Gateway's are base64.
+# The app's own rule for ids it accepts (commerce.web.request_id): API Gateway's are base64.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._~+/=-]{1,64}$")
 
 

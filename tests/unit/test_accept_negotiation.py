@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commerce.graphql.http import GRAPHQL_RESPONSE, JSON, negotiate
+from commerce.web.negotiation import GRAPHQL_RESPONSE, JSON, negotiate
 
 
 @pytest.mark.parametrize(

@@ -16,23 +16,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import FieldNode, OperationDefinitionNode
 from graphql.language import OperationType
+
+from commerce.web.documents import parsed
 
 MAX_ENTRIES = 256
 MAX_BODY_BYTES = 256 * 1024
-
-
-@lru_cache(maxsize=512)
-def parsed(query: str) -> DocumentNode | None:
-    """The parsed document (shared, do not mutate), or None when it does not parse."""
-    try:
-        return parse(query)
-    except GraphQLError:
-        return None
 
 
 def reads_only(query: str, operation_name: str | None, root_fields: frozenset[str]) -> bool:
@@ -56,6 +48,8 @@ def reads_only(query: str, operation_name: str | None, root_fields: frozenset[st
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
+    """A stored body and the catalog view it was computed from, which it lives as long as."""
+
     version: object
     body: bytes
 
