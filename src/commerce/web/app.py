@@ -11,8 +11,8 @@ from starlette.routing import Route
 from commerce.catalog.api import VIEW_BACKED_ROOT_FIELDS
 from commerce.composition import Services, build_services
 from commerce.downloads.http import DownloadEndpoint
-from commerce.schema import build_schema
 from commerce.payments.webhook import StripeWebhookEndpoint
+from commerce.schema import build_schema
 from commerce.settings import Settings
 from commerce.web.endpoint import GraphQLEndpoint
 from commerce.web.request_id import RequestIdMiddleware
