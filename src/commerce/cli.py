@@ -249,14 +249,13 @@ def _reachable(endpoint: str) -> bool:
 
 def _prepare(settings: Settings, *, seed: bool) -> None:
     from commerce.catalog.demo import seed_demo_catalog
-    from commerce.catalog.store import catalog_is_empty
     from commerce.composition import build_services
     from commerce.db.table import create_table_if_missing
 
     services = build_services(settings)
     if create_table_if_missing():
         print(f"Created table {settings.table_name}")
-    if seed and catalog_is_empty():
+    if seed and services.catalog.is_empty():
         report = seed_demo_catalog(services.catalog)
         print(
             f"Seeded the demo catalog: {report.products} products, {report.variants} variants, "

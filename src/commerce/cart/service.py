@@ -175,6 +175,19 @@ class CartService:
         """Delete the cart in the checkout's ``writes`` if still at ``version`` (label "cart")."""
         store.add_checkout_deletion(writes, token, version)
 
+    # -- reminders ---------------------------------------------------------------------
+
+    def idle_carts(self, hour: datetime) -> list[Cart]:
+        """Carts with lines and a consenting buyer email, last changed in ``hour`` (UTC):
+        what the abandoned-cart reminders look at."""
+        return store.carts_idle_since(hour)
+
+    def add_unchanged_check(self, writes: WriteSet, cart: Cart, label: str) -> None:
+        """Require, in another use case's ``writes``, that the cart is still as ``cart``
+        saw it (a reminder is for one change of the cart)."""
+        model, pk, sk, unchanged = store.unchanged_check(cart)
+        writes.check(model, pk, sk, unchanged, label=label)
+
     # -- changes -----------------------------------------------------------------------
 
     def create(

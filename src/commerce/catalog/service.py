@@ -78,6 +78,10 @@ class CatalogService:
         """Forget the view so this process sees its own writes at once."""
         self._views.invalidate()
 
+    def is_empty(self) -> bool:
+        """Whether no product exists yet (the seed command only fills an empty catalog)."""
+        return store.catalog_is_empty()
+
     def list_products(
         self, view: listing.CatalogView, query: listing.ProductQuery, page: listing.PageRequest
     ) -> listing.ProductPage:

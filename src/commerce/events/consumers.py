@@ -13,8 +13,7 @@ from typing import ClassVar
 
 from commerce.composition import Services
 from commerce.events.stream import Change, StreamRecord
-from commerce.notifications.service import Delivery
-from commerce.notifications.store import notification_from_image
+from commerce.notifications.service import Delivery, notification_from_image
 from commerce.observability.metrics import NOTIFICATIONS_SENT, Metrics
 
 log = logging.getLogger("commerce.events")

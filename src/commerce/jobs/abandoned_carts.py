@@ -1,7 +1,7 @@
 """The abandoned-cart sweep: one reminder per cart change, for carts idle long enough.
 
 Carts with lines and a consenting buyer email sit in GSI2 under the hour of their last
-change (``commerce.cart.store``). Each run sweeps the hour buckets that became due since
+change (``CartService.idle_carts``). Each run sweeps the hour buckets that became due since
 the last run (at most ``window_hours`` back), so no run scans and each bucket is normally
 read once; a run that fails leaves the cursor where it was, and the next one repeats it.
 
@@ -16,12 +16,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from commerce.cart import store as carts
 from commerce.cart.model import Cart
+from commerce.cart.service import CartService
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.jobs import store
 from commerce.notifications.model import Channel, Notification, TemplateName
-from commerce.notifications.store import new_item_condition, outbox_item
+from commerce.notifications.service import add_to_outbox
 
 log = logging.getLogger("commerce.jobs")
 
@@ -48,7 +48,10 @@ def reminder_id(cart: Cart) -> str:
 class AbandonedCartSweep:
     """Enqueues abandoned-cart reminders."""
 
-    def __init__(self, after_hours: int, window_hours: int, storefront_url: str) -> None:
+    def __init__(
+        self, carts: CartService, after_hours: int, window_hours: int, storefront_url: str
+    ) -> None:
+        self._carts = carts
         self._after = timedelta(hours=after_hours)
         self._window = window_hours
         self._storefront = storefront_url
@@ -70,7 +73,7 @@ class AbandonedCartSweep:
         seen = reminded = 0
         hours = self.due_hours(now)
         for hour in hours:
-            for cart in carts.carts_idle_since(hour):
+            for cart in self._carts.idle_carts(hour):
                 seen += 1
                 if self._remind(cart, now):
                     reminded += 1
@@ -94,9 +97,8 @@ class AbandonedCartSweep:
             created_at=now,
         )
         writes = WriteSet()
-        model, pk, sk, unchanged = carts.unchanged_check(cart)
-        writes.check(model, pk, sk, unchanged, label="cart unchanged")
-        writes.put(outbox_item(notification), new_item_condition(), label="not reminded yet")
+        self._carts.add_unchanged_check(writes, cart, label="cart unchanged")
+        add_to_outbox(writes, notification, label="not reminded yet")
         try:
             writes.commit()
         except ConditionsFailed as failed:

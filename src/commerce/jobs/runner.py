@@ -30,6 +30,7 @@ RELEASE_EXPIRED_RESERVATIONS = "release-expired-reservations"
 def sweep_abandoned_carts(services: Services, now: datetime) -> Mapping[str, Any]:
     settings = services.settings
     sweep = AbandonedCartSweep(
+        services.cart,
         settings.abandoned_cart_after_hours,
         settings.abandoned_cart_window_hours,
         settings.storefront_url,

@@ -6,14 +6,13 @@ API for other contexts (stable):
   ``commerce.notifications.model`` builds one (``Channel.EMAIL``/``Channel.SMS``,
   ``TemplateName.PASSWORD_RESET``/``ORDER_CONFIRMATION``/``ABANDONED_CART``/``DOWNLOAD_READY``;
   ``data`` maps strings to strings: see ``templates.required_keys(template)``).
-- ``commerce.notifications.store.outbox_item(notification)`` is a ``TableItem`` to put in
-  your own ``WriteSet`` (with ``store.new_item_condition()``), so the notification is written
-  atomically with your business change. A context may import this one function from another
-  context's store because the outbox item *is* the message contract.
+- ``add_to_outbox(writes, notification, label=...)`` puts it in your own ``WriteSet``, so
+  the notification is written atomically with your business change.
 - ``services.notifications.enqueue(notification)`` writes it on its own.
 
 Nothing is sent in the request: the table's stream delivers the INSERT to the events
-function (``commerce.events.handler``), which calls ``deliver``. Locally, ``deliver`` can be
+function (``commerce.events.handler``), which reads it with ``notification_from_image``
+and calls ``deliver``. Locally, ``deliver`` can be
 called in process (tests, the CLI).
 """
 
@@ -21,15 +20,31 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+from commerce.db.writes import WriteSet
 from commerce.notifications import store
 from commerce.notifications.model import Notification
 from commerce.notifications.senders import Sender
 from commerce.notifications.templates import render
 
 log = logging.getLogger("commerce.notifications")
+
+
+def add_to_outbox(writes: WriteSet, notification: Notification, *, label: str) -> None:
+    """Enqueue ``notification`` in another use case's transaction: written only if that
+    change is, and at most once (an id already in the outbox fails the ``label`` check)."""
+    writes.put(store.outbox_item(notification), store.new_item_condition(), label=label)
+
+
+def notification_from_image(image: Mapping[str, Any]) -> Notification:
+    """The notification an outbox item's stream image holds.
+
+    ``KeyError``/``ValueError`` when the image is not a notification's.
+    """
+    return store.notification_from_image(dict(image))
 
 
 class Delivery(enum.StrEnum):

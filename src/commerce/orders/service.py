@@ -24,8 +24,9 @@ from commerce.ids import is_id
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
 from commerce.notifications.model import Channel, Notification, TemplateName
-from commerce.notifications.store import new_item_condition, outbox_item
+from commerce.notifications.service import add_to_outbox
 from commerce.orders import lifecycle, store
+from commerce.orders.commands import CancelOrder, FulfillOrder, RefundOrder
 from commerce.orders.errors import OrderErrorCode as Code
 from commerce.orders.lifecycle import Plan
 from commerce.orders.model import (
@@ -33,7 +34,6 @@ from commerce.orders.model import (
     OrderFilter,
     OrderPage,
     OrderStatus,
-    Tracking,
     may_read,
 )
 from commerce.payments.ports import PaymentGateway, PaymentUnavailable, UnknownOrder
@@ -224,25 +224,27 @@ class OrdersService:
 
     # -- staff ---------------------------------------------------------------------------
 
-    def cancel(self, order_id: str, *, reason: str, actor: str) -> Order:
+    def cancel(self, command: CancelOrder, *, actor: str) -> Order:
         """Cancel an unpaid order: stock back, intent cancelled (best effort)."""
-        at = self._clock()
+        at, reason = self._clock(), command.reason
         order = self._staff(
-            order_id, lambda o, _: lifecycle.cancel(o, at=at, actor=actor, reason=reason)
+            command.order_id,
+            lambda o, _: lifecycle.cancel(o, at=at, actor=actor, reason=reason),
         )
         self._cancel_intent(order)
         return order
 
-    def fulfill(self, order_id: str, *, tracking: Tracking, actor: str) -> Order:
+    def fulfill(self, command: FulfillOrder, *, actor: str) -> Order:
         """Mark a paid order shipped, with its tracking."""
-        at = self._clock()
+        at, tracking = self._clock(), command.tracking
         return self._staff(
-            order_id, lambda o, _: lifecycle.fulfill(o, at=at, actor=actor, tracking=tracking)
+            command.order_id,
+            lambda o, _: lifecycle.fulfill(o, at=at, actor=actor, tracking=tracking),
         )
 
-    def refund(self, order_id: str, *, amount: Money | None, reason: str, actor: str) -> Order:
+    def refund(self, command: RefundOrder, *, actor: str) -> Order:
         """Ask Stripe for a refund; pending on the order until the ``refunded`` event."""
-        at = self._clock()
+        at, amount, reason = self._clock(), command.amount, command.reason
         requested: list[int] = []
 
         def decide(order: Order, _: bool) -> Plan:
@@ -252,7 +254,7 @@ class OrdersService:
             requested[:] = [request.seq]
             return plan
 
-        order = self._staff(order_id, decide)
+        order = self._staff(command.order_id, decide)
         (seq,) = requested
         request = next(r for r in order.refunds if r.seq == seq)
         assert order.payment_intent_id is not None
@@ -338,7 +340,7 @@ class OrdersService:
             # The receipt goes out through the outbox, in the transaction that marks the
             # order paid (which happens once, under its version): never lost, never twice.
             confirmation = _confirmation(plan.order, plan.order.email, self._clock())
-            writes.put(outbox_item(confirmation), new_item_condition(), label="confirmation")
+            add_to_outbox(writes, confirmation, label="confirmation")
         customer_id = plan.order.customer_id
         if customer_id and self._purchases is not None and _just_paid(record.order, plan.order):
             self._purchases.add_paid_order(writes, customer_id, plan.order.updated_at)

@@ -89,8 +89,9 @@ class PromotionsService:
         self._cache.invalidate()
         return promotion
 
-    def delete_promotion(self, promotion_id: str) -> None:
-        """Remove a promotion; its codes are refused as unknown from then on."""
+    def delete_promotion(self, promotion_id: str) -> str:
+        """Remove a promotion (its id is returned); its codes are refused as unknown from
+        then on."""
         record = store.get_promotion(promotion_id)
         if record is None:
             raise _not_found(promotion_id)
@@ -99,6 +100,7 @@ class PromotionsService:
         except store.PromotionChanged:
             raise _concurrent() from None
         self._cache.invalidate()
+        return promotion_id
 
     def promotion(self, promotion_id: str) -> Promotion | None:
         """One promotion, if it exists."""

@@ -23,6 +23,7 @@ class ZoneDraft:
 class ZoneChanges:
     """Changes to a zone; ``countries`` replaces the zone's countries as a whole."""
 
+    zone_id: str
     name: str | None = None
     countries: tuple[str, ...] | None = None
 
@@ -31,6 +32,7 @@ class ZoneChanges:
 class RateDraft:
     """A new rate in a zone."""
 
+    zone_id: str
     title: str
     kind: RateKind
     prices: tuple[Money, ...] = ()
@@ -42,6 +44,7 @@ class RateDraft:
 class RateChanges:
     """Changes to a rate; each given list replaces the rate's list as a whole."""
 
+    rate_id: str
     title: str | None = None
     kind: RateKind | None = None
     prices: tuple[Money, ...] | None = None

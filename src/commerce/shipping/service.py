@@ -55,6 +55,15 @@ class ShippingService:
         """Every zone as stored now (staff see their own changes at once)."""
         return store.get_zones_record().zones
 
+    def zone(self, zone_id: str) -> ShippingZone | None:
+        """One zone as stored now, if it exists."""
+        return next((z for z in self.zones() if z.id == zone_id), None)
+
+    def rate(self, rate_id: str) -> ShippingRate | None:
+        """One rate as stored now, if it exists."""
+        zone = zone_of_rate(self.zones(), rate_id)
+        return None if zone is None else zone.rate(rate_id)
+
     def zone_for_country(self, country_code: str) -> ShippingZone | None:
         """The zone that ships to ``country_code``; from the cache while it is fresh."""
         return zone_for_country(self._cache.get(), country_code)
@@ -81,8 +90,9 @@ class ShippingService:
 
         return self._change(edit)
 
-    def update_zone(self, zone_id: str, changes: ZoneChanges) -> ShippingZone:
+    def update_zone(self, changes: ZoneChanges) -> ShippingZone:
         """Rename a zone or replace its countries."""
+        zone_id = changes.zone_id
         countries = None
         problems: list[Problem] = []
         if changes.name is not None:
@@ -110,20 +120,22 @@ class ShippingService:
 
         return self._change(edit)
 
-    def delete_zone(self, zone_id: str) -> None:
-        """Remove a zone with its rates; carts in its countries lose their options."""
+    def delete_zone(self, zone_id: str) -> str:
+        """Remove a zone with its rates (its id is returned); carts in its countries lose
+        their options."""
 
-        def edit(zones: Zones) -> tuple[Zones, None]:
+        def edit(zones: Zones) -> tuple[Zones, str]:
             if not any(z.id == zone_id for z in zones):
                 raise _not_found("shipping zone")
-            return tuple(z for z in zones if z.id != zone_id), None
+            return tuple(z for z in zones if z.id != zone_id), zone_id
 
-        self._change(edit)
+        return self._change(edit)
 
     # -- rates -------------------------------------------------------------------------
 
-    def create_rate(self, zone_id: str, draft: RateDraft) -> tuple[ShippingZone, ShippingRate]:
+    def create_rate(self, draft: RateDraft) -> tuple[ShippingZone, ShippingRate]:
         """A new rate in a zone."""
+        zone_id = draft.zone_id
         rate = ShippingRate(
             id=new_id(),
             title=draft.title.strip(),
@@ -149,8 +161,9 @@ class ShippingService:
 
         return self._change(edit)
 
-    def update_rate(self, rate_id: str, changes: RateChanges) -> tuple[ShippingZone, ShippingRate]:
+    def update_rate(self, changes: RateChanges) -> tuple[ShippingZone, ShippingRate]:
         """Change a rate; the result must be a valid rate of its (possibly new) kind."""
+        rate_id = changes.rate_id
 
         def edit(zones: Zones) -> tuple[Zones, tuple[ShippingZone, ShippingRate]]:
             zone = zone_of_rate(zones, rate_id)

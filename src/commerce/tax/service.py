@@ -6,17 +6,20 @@ view), dropped by this process's own changes.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from commerce.catalog.view_cache import ViewCache
 from commerce.problems import Problem, Rejected
 from commerce.tax import rules, store
+from commerce.tax.commands import TaxPlace, TaxRateSetting
 from commerce.tax.errors import TaxErrorCode as Code
 from commerce.tax.model import TaxRate, canonical_percentage, rate_for
 
 
 def _place(country_code: str, region_code: str | None) -> tuple[str, str]:
     return country_code.strip().upper(), (region_code or "").strip().upper()
+
+
+def _typed(place: TaxPlace) -> tuple[str, str]:
+    return _place(place.country_code, place.region_code)
 
 
 class TaxService:
@@ -39,9 +42,10 @@ class TaxService:
         country, region = _place(country_code, region_code)
         return rate_for(self._cache.get(), country, region)
 
-    def set_rate(self, country_code: str, region_code: str | None, percentage: Decimal) -> TaxRate:
+    def set_rate(self, setting: TaxRateSetting) -> TaxRate:
         """Set the rate of a country, or of one of its regions, replacing any before."""
-        country, region = _place(country_code, region_code)
+        country, region = _typed(setting.place)
+        percentage = setting.percentage
         problems = [*rules.check_place(country, region), *rules.check_percentage(percentage)]
         if problems:
             raise Rejected(problems)
@@ -50,12 +54,14 @@ class TaxService:
         self._cache.invalidate()
         return rate
 
-    def delete_rate(self, country_code: str, region_code: str | None) -> None:
-        """Remove the rate of a country or region; NOT_FOUND when there is none."""
-        country, region = _place(country_code, region_code)
+    def delete_rate(self, place: TaxPlace) -> TaxPlace:
+        """Remove the rate of a country or region (the place is returned); NOT_FOUND when
+        there is none."""
+        country, region = _typed(place)
         problems = rules.check_place(country, region)
         if problems:
             raise Rejected(problems)
         if not store.delete_rate(country, region):
             raise Rejected([Problem(Code.NOT_FOUND, "No rate is set there", ("countryCode",))])
         self._cache.invalidate()
+        return place

@@ -19,11 +19,11 @@ mutation ($input: PromotionInput!) {{
   promotionCreate(input: $input) {{ promotion {{ {FIELDS} }} {ERRORS} }}
 }}"""
 UPDATE = f"""
-mutation ($id: ID!, $input: PromotionInput!) {{
-  promotionUpdate(id: $id, input: $input) {{ promotion {{ {FIELDS} }} {ERRORS} }}
+mutation ($input: PromotionUpdateInput!) {{
+  promotionUpdate(input: $input) {{ promotion {{ {FIELDS} }} {ERRORS} }}
 }}"""
 DELETE = f"""
-mutation ($id: ID!) {{ promotionDelete(id: $id) {{ deletedPromotionId {ERRORS} }} }}"""
+mutation ($id: ID!) {{ promotionDelete(input: {{id: $id}}) {{ deletedPromotionId {ERRORS} }} }}"""
 CODE = f"""
 mutation ($input: DiscountCodeCreateInput!) {{
   discountCodeCreate(input: $input) {{
@@ -67,7 +67,7 @@ def test_staff_create_read_change_and_delete_a_promotion(
     changed_input = {**BUY_3, "kind": "ORDER_OFF", "amount": "5.00", "minSubtotal": "50",
                      "currencyCode": "USD", "exclusive": True}  # fmt: skip
     changed = data(
-        gql(UPDATE, {"id": promotion["id"], "input": changed_input}, api_key=admin_key),
+        gql(UPDATE, {"input": {**changed_input, "id": promotion["id"]}}, api_key=admin_key),
         "promotionUpdate",
     )["promotion"]
     assert changed["summary"] == "5.00 off the order of 50.00 or more"

@@ -14,7 +14,7 @@ from commerce.customers.errors import CustomerErrorCode as DomainCustomerErrorCo
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.orders.api.queries import MAX_ORDERS_PAGE, page_arguments
-from commerce.orders.api.types import OrderConnection
+from commerce.orders.api.types import OrderConnection, order_connection
 from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
 
@@ -195,7 +195,7 @@ class Customer:
         orders = info.context.services.orders
         position = page_arguments(orders, first, after)
         page = await info.context.run(orders.orders_of_customer, self._customer_id, first, position)
-        return OrderConnection.from_page(page)
+        return order_connection(page)
 
 
 @strawberry.type(description="The tokens of a logged-in customer.")

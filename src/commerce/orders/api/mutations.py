@@ -1,31 +1,43 @@
-"""Staff order actions: cancel an unpaid order, fulfil a paid one, refund. Admin only."""
+"""Staff order actions: cancel an unpaid order, fulfil a paid one, refund. Admin only.
+
+Each takes one ``input`` and returns the order as it is now, or ``userErrors``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.graphql.context import Context
-from commerce.graphql.ids import local_id_or_none
-from commerce.graphql.money import MoneyInput, money_or_problem
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.money import MoneyInput
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.use_cases import Outcome, run_use_case
 from commerce.ids import is_id
-from commerce.money import Money
+from commerce.orders import model
 from commerce.orders.api.types import OrderType, OrderUserError
+from commerce.orders.commands import CancelOrder, FulfillOrder, RefundOrder
 from commerce.orders.errors import OrderErrorCode as Code
-from commerce.orders.model import Order, Tracking
-from commerce.problems import Problem, Rejected
+from commerce.principals import Principal
 
-ADMIN: list[type[BasePermission]] = [IsAdmin]
+
+def _order_id(errors: InputErrors, global_id: str) -> str | None:
+    """The order id inside an Order id; None, recorded, when it is not one."""
+    local = errors.id(global_id, "Order", "id")
+    if local is not None and not is_id(local):
+        errors.add(Code.INVALID_ID, "Not a valid Order ID", "id")
+        return None
+    return local
 
 
 @strawberry.input(description="An unpaid order to cancel; its stock goes back.")
 class OrderCancelInput:
     id: strawberry.ID = strawberry.field(description="The Order.")
     reason: str = strawberry.field(description="Why, kept in the order's history.")
+
+    def to_command(self, errors: InputErrors) -> CancelOrder | None:
+        order_id = _order_id(errors, self.id)
+        return None if order_id is None else CancelOrder(order_id, self.reason)
 
 
 @strawberry.input(description="How the parcel is followed.")
@@ -34,11 +46,20 @@ class TrackingInput:
     number: str = strawberry.field(description="The carrier's tracking number.")
     url: str | None = strawberry.field(default=None, description="A https:// tracking page.")
 
+    def to_domain(self) -> model.Tracking:
+        """The tracking trimmed; a blank url is none."""
+        url = None if self.url is None or not self.url.strip() else self.url.strip()
+        return model.Tracking(carrier=self.carrier.strip(), number=self.number.strip(), url=url)
+
 
 @strawberry.input(description="A paid order that was shipped.")
 class OrderFulfillInput:
     id: strawberry.ID = strawberry.field(description="The Order.")
     tracking: TrackingInput = strawberry.field(description="How the parcel is followed.")
+
+    def to_command(self, errors: InputErrors) -> FulfillOrder | None:
+        order_id = _order_id(errors, self.id)
+        return None if order_id is None else FulfillOrder(order_id, self.tracking.to_domain())
 
 
 @strawberry.input(description="A refund of a paid order through Stripe.")
@@ -49,38 +70,34 @@ class OrderRefundInput:
     )
     reason: str = strawberry.field(description="Why, kept in the order's history.")
 
+    def to_command(self, errors: InputErrors) -> RefundOrder | None:
+        order_id = _order_id(errors, self.id)
+        amount = (
+            None
+            if self.amount is None
+            else errors.money(self.amount, "amount", Code.INVALID_AMOUNT)
+        )
+        if order_id is None or errors:
+            return None
+        return RefundOrder(order_id, amount, self.reason)
+
 
 @strawberry.type(description="The result of a staff order action.")
 class OrderPayload:
     order: OrderType | None = strawberry.field(description="The order as it is now.")
     user_errors: list[OrderUserError] = strawberry.field(description="Why it did not work.")
 
+    @classmethod
+    def of(cls, outcome: Outcome[model.Order]) -> OrderPayload:
+        return cls(
+            order=outcome.map(OrderType.from_domain),
+            user_errors=OrderUserError.list_of(outcome.problems),
+        )
 
-def _refused(problems: tuple[Problem, ...] | list[Problem]) -> OrderPayload:
-    return OrderPayload(order=None, user_errors=[OrderUserError.from_problem(p) for p in problems])
 
-
-def _actor(ctx: Context) -> str:
-    return f"{ctx.principal.kind.value}:{ctx.principal.id or '-'}"
-
-
-async def _act(
-    info: Info[Context, None],
-    global_id: str,
-    problems: list[Problem],
-    work: Callable[[str], Order],
-) -> OrderPayload:
-    local = local_id_or_none(global_id, "Order")
-    if local is None or not is_id(local):
-        problems.insert(0, Problem(Code.INVALID_ID, "Not a valid Order ID", ("id",)))
-    if problems:
-        return _refused(problems)
-    assert local is not None
-    try:
-        order = await info.context.run(work, local)
-    except Rejected as rejected:
-        return _refused(rejected.problems)
-    return OrderPayload(order=OrderType.from_domain(order), user_errors=[])
+def _actor(principal: Principal) -> str:
+    """Who acted, as the order's history records it."""
+    return f"{principal.kind.value}:{principal.id or '-'}"
 
 
 @strawberry.type
@@ -92,9 +109,11 @@ class OrderMutation:
     async def order_cancel(
         self, info: Info[Context, None], input: OrderCancelInput
     ) -> OrderPayload:
-        orders, actor = info.context.services.orders, _actor(info.context)
-        return await _act(
-            info, input.id, [], lambda oid: orders.cancel(oid, reason=input.reason, actor=actor)
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        orders, actor = info.context.services.orders, _actor(info.context.principal)
+        return OrderPayload.of(
+            await run_use_case(info, errors, command, lambda c: orders.cancel(c, actor=actor))
         )
 
     @strawberry.mutation(
@@ -103,15 +122,11 @@ class OrderMutation:
     async def order_fulfill(
         self, info: Info[Context, None], input: OrderFulfillInput
     ) -> OrderPayload:
-        orders, actor = info.context.services.orders, _actor(info.context)
-        given = input.tracking
-        tracking = Tracking(
-            carrier=given.carrier.strip(),
-            number=given.number.strip(),
-            url=None if given.url is None or not given.url.strip() else given.url.strip(),
-        )
-        return await _act(
-            info, input.id, [], lambda oid: orders.fulfill(oid, tracking=tracking, actor=actor)
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        orders, actor = info.context.services.orders, _actor(info.context.principal)
+        return OrderPayload.of(
+            await run_use_case(info, errors, command, lambda c: orders.fulfill(c, actor=actor))
         )
 
     @strawberry.mutation(
@@ -124,14 +139,9 @@ class OrderMutation:
     async def order_refund(
         self, info: Info[Context, None], input: OrderRefundInput
     ) -> OrderPayload:
-        orders, actor = info.context.services.orders, _actor(info.context)
-        problems: list[Problem] = []
-        amount: Money | None = None
-        if input.amount is not None:
-            amount = money_or_problem(input.amount, ("amount",), problems, Code.INVALID_AMOUNT)
-        return await _act(
-            info,
-            input.id,
-            problems,
-            lambda oid: orders.refund(oid, amount=amount, reason=input.reason, actor=actor),
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        orders, actor = info.context.services.orders, _actor(info.context.principal)
+        return OrderPayload.of(
+            await run_use_case(info, errors, command, lambda c: orders.refund(c, actor=actor))
         )

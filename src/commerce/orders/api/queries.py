@@ -6,20 +6,18 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from commerce.access.model import PrincipalKind
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
-from commerce.graphql.ids import from_global_id
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.ids import from_global_id, to_global_id
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.relay import Node
 from commerce.ids import is_id
 from commerce.orders import model
-from commerce.orders.api.types import OrderConnection, OrderStatus, OrderType
+from commerce.orders.api.types import OrderConnection, OrderStatus, OrderType, order_connection
 from commerce.orders.service import OrdersService
 
-ADMIN: list[type[BasePermission]] = [IsAdmin]
 MAX_ORDERS_PAGE = 100
 
 
@@ -52,6 +50,33 @@ def order_local_id(global_id: str) -> str:
     return local
 
 
+async def readable_order(
+    info: Info[Context, None], order_id: str, access_token: str | None
+) -> OrderType | None:
+    """The order if the caller may read it: staff any, a customer their own, a guest with
+    its access token; None as if unknown otherwise."""
+    ctx = info.context
+    principal, orders = ctx.principal, ctx.services.orders
+    if principal.is_admin:
+        found = await ctx.run(orders.order, order_id)
+    else:
+        customer = principal.customer_id
+        found = await ctx.run(
+            lambda: orders.order_for(order_id, access_token=access_token, customer_id=customer)
+        )
+    return None if found is None else OrderType.from_domain(found)
+
+
+async def order_node(info: Info[Context, None], order_id: str) -> Node | None:
+    """``node(id)`` for an Order: ``order(id)``'s rule without an access token (its
+    customer or staff, else null)."""
+    if not is_id(order_id):
+        raise BadUserInput(
+            f"{to_global_id('Order', order_id)!r} is not a valid Order ID", argument="id"
+        )
+    return await readable_order(info, order_id, None)
+
+
 @strawberry.type
 class OrderQuery:
     @strawberry.field(
@@ -69,18 +94,7 @@ class OrderQuery:
             str | None, strawberry.argument(description="The guest's order access token.")
         ] = None,
     ) -> OrderType | None:
-        order_id = order_local_id(id)
-        ctx = info.context
-        principal = ctx.principal
-        orders = ctx.services.orders
-        if principal.is_admin:
-            found = await ctx.run(orders.order, order_id)
-        else:
-            customer = principal.id if principal.kind is PrincipalKind.CUSTOMER else None
-            found = await ctx.run(
-                lambda: orders.order_for(order_id, access_token=access_token, customer_id=customer)
-            )
-        return None if found is None else OrderType.from_domain(found)
+        return await readable_order(info, order_local_id(id), access_token)
 
     @strawberry.field(
         description="Every order, newest first, filtered (admin).", permission_classes=ADMIN
@@ -103,4 +117,4 @@ class OrderQuery:
             status=given.status, created_from=given.created_from, created_to=given.created_to
         )
         page = await info.context.run(orders.orders, where, first, position)
-        return OrderConnection.from_page(page)
+        return order_connection(page)

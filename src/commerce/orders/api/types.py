@@ -15,10 +15,11 @@ from commerce.downloads.api.types import DownloadLink, order_downloads
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Connection, Node
+from commerce.graphql.user_errors import UserError
 from commerce.money import Money as DomainMoney
 from commerce.orders import model
 from commerce.orders.errors import OrderErrorCode as DomainCode
-from commerce.problems import Problem
 
 OrderErrorCode = strawberry.enum(
     DomainCode, name="OrderErrorCode", description="Why an order change was refused."
@@ -43,14 +44,8 @@ def _money(value: DomainMoney | None) -> Money | None:
 
 
 @strawberry.type(description="A problem with the input of an order change.")
-class OrderUserError:
-    field: list[str] | None = strawberry.field(description="Path to the input field at fault.")
-    message: str = strawberry.field(description="What is wrong, for people.")
+class OrderUserError(UserError):
     code: OrderErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> OrderUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
 
 
 @strawberry.type(description="A reduction applied to a line at purchase.")
@@ -143,7 +138,7 @@ class OrderTracking:
 @strawberry.type(
     name="Order", description="An order: what was bought, at what price, and its state."
 )
-class OrderType:
+class OrderType(Node):
     id: strawberry.ID = strawberry.field(description="The order's global id.")
     number: int = strawberry.field(description="The readable order number (gaps are normal).")
     name: str = strawberry.field(description='The number as shown to people, e.g. "#1001".')
@@ -282,33 +277,15 @@ class OrderType:
         )
 
 
-@strawberry.type(description="An order with its cursor.")
-class OrderEdge:
-    node: OrderType = strawberry.field(description="The order.")
-    cursor: str = strawberry.field(description="Opaque position for after.")
+# A page of orders, newest first: named OrderConnection (with OrderEdge) in the schema.
+OrderConnection = Connection[OrderType]
 
 
-@strawberry.type(description="Where the next page of orders starts.")
-class OrderPageInfo:
-    has_next_page: bool = strawberry.field(description="Whether older orders follow.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last order shown.")
-
-
-@strawberry.type(description="Orders, newest first (Relay cursor connection).")
-class OrderConnection:
-    edges: list[OrderEdge] = strawberry.field(description="Orders with cursors.")
-    nodes: list[OrderType] = strawberry.field(description="The orders.")
-    page_info: OrderPageInfo = strawberry.field(description="The next page.")
-
-    @classmethod
-    def from_page(cls, page: model.OrderPage) -> OrderConnection:
-        edges = [
-            OrderEdge(node=OrderType.from_domain(o), cursor=page.cursors[o.id]) for o in page.orders
-        ]
-        return cls(
-            edges=edges,
-            nodes=[e.node for e in edges],
-            page_info=OrderPageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+def order_connection(page: model.OrderPage) -> OrderConnection:
+    """One page of orders (staff's listing or a customer's own) for the API."""
+    return Connection.of(
+        page.orders,
+        OrderType.from_domain,
+        lambda o: page.cursors[o.id],
+        has_next_page=page.has_next_page,
+    )

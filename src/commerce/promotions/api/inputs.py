@@ -1,21 +1,22 @@
 """Promotion inputs and their conversion into the engine's terms.
 
 Amounts are decimals in major units of the promotion's ``currencyCode``; ids are global ids.
-Every malformed value becomes a problem at its field, so staff see all mistakes at once.
+Every malformed value becomes a problem at its field, so staff see all mistakes at once;
+an input with any of them becomes no command.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 import strawberry
 
-from commerce.graphql.ids import local_id_or_problem
-from commerce.graphql.money import CurrencyCode
-from commerce.money import Currency, Money
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.money import CurrencyCode, MoneyInput
+from commerce.money import Currency
 from commerce.pricing import model
-from commerce.problems import Problem
 from commerce.promotions.api.types import PromotionKind, SalesChannel, SelectorMatch
 from commerce.promotions.codec import OfferKind
 from commerce.promotions.errors import PromotionErrorCode as Code
@@ -121,19 +122,48 @@ class PromotionInput:
     )
     requires_code: bool = strawberry.field(default=False, description="Only with a code.")
 
+    def to_command(self, errors: InputErrors) -> model.Promotion | None:
+        """The promotion to create (the service gives it its id), or None when any field
+        could not be converted."""
+        return _promotion(self, errors, ("input",))
+
+
+@strawberry.input(
+    description=(
+        "A promotion's new definition, whole, with the id of the promotion it replaces. "
+        "Fields as in PromotionInput."
+    )
+)
+class PromotionUpdateInput(PromotionInput):
+    id: strawberry.ID = strawberry.field(description="The Promotion to replace.")
+
+    def to_command(self, errors: InputErrors) -> model.Promotion | None:
+        """The promotion's new definition under its id; None when any field is wrong."""
+        promotion_id = errors.id(self.id, "Promotion", "id")
+        draft = _promotion(self, errors, ("input",))
+        if promotion_id is None or draft is None:
+            return None
+        return replace(draft, id=promotion_id)
+
+
+@strawberry.input(description="The promotion to delete.")
+class PromotionDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The Promotion.")
+
+    def to_command(self, errors: InputErrors) -> str | None:
+        """The promotion's id, or None when it is not a Promotion id."""
+        return errors.id(self.id, "Promotion", "id")
+
 
 class _Reader:
-    """Converts one input, collecting problems instead of stopping at the first."""
+    """Converts one input's ids and amounts; every failure is recorded in ``errors``."""
 
-    def __init__(self, currency: Currency | None) -> None:
+    def __init__(self, errors: InputErrors, currency: Currency | None) -> None:
+        self.errors = errors
         self.currency = currency
-        self.problems: list[Problem] = []
 
     def ids(self, values: list[strawberry.ID], type_name: str, at: Field) -> frozenset[str]:
-        return frozenset(
-            local_id_or_problem(v, type_name, (*at, str(i)), self.problems, Code.INVALID_ID)
-            for i, v in enumerate(values)
-        )
+        return frozenset(self.errors.ids(values, type_name, at) or ())
 
     def selector(self, value: SelectorInput | None, at: Field) -> model.Selector:
         if value is None:
@@ -148,23 +178,25 @@ class _Reader:
         )
 
     def minor(self, value: Decimal | None, at: Field) -> int | None:
+        """The amount in minor units of the promotion's currency; None when not given or
+        not convertible (then recorded)."""
         if value is None:
             return None
         if self.currency is None:
-            self.problems.append(Problem(Code.CURRENCY_REQUIRED, "Amounts need a currencyCode", at))
-            return 0
-        try:
-            return Money.from_decimal(value, self.currency).amount
-        except ValueError as exc:
-            self.problems.append(Problem(Code.INVALID_AMOUNT, str(exc), at))
-            return 0
+            self.errors.add(Code.CURRENCY_REQUIRED, "Amounts need a currencyCode", at)
+            return None
+        money = self.errors.money(
+            MoneyInput(amount=value, currency_code=self.currency), at, Code.INVALID_AMOUNT
+        )
+        return None if money is None else money.amount
 
 
-def promotion_from_input(
-    value: PromotionInput, promotion_id: str, at: Field = ("input",)
-) -> tuple[model.Promotion, list[Problem]]:
-    """The promotion an input describes, with the problems found converting it."""
-    read = _Reader(value.currency_code)
+def _promotion(value: PromotionInput, errors: InputErrors, at: Field) -> model.Promotion | None:
+    """The promotion an input describes, without its id; None when any field is wrong.
+
+    Every field is read before giving up, so staff see all their mistakes at once.
+    """
+    read = _Reader(errors, value.currency_code)
     selector = read.selector(value.selector, (*at, "selector"))
     amount = read.minor(value.amount, (*at, "amount"))
     offer: model.Offer
@@ -219,8 +251,12 @@ def promotion_from_input(
         affiliate_ids=read.ids(value.affiliate_ids, "Partner", (*at, "affiliateIds")),
         requires_code=value.requires_code,
     )
-    promotion = model.Promotion(
-        id=promotion_id,
+    if errors:
+        # The offer and conditions above were read only to find every mistake.
+        return None
+    return model.Promotion(
+        # A draft's id: the service gives a new promotion its own.
+        id="",
         name=value.name,
         offer=offer,
         conditions=conditions,
@@ -228,4 +264,3 @@ def promotion_from_input(
         exclusive=value.exclusive,
         currency=value.currency_code,
     )
-    return promotion, read.problems

@@ -1,24 +1,27 @@
 """Staff changes to promotions and discount codes. Every mutation needs the admin scope.
 
-Each returns a payload with the result and ``userErrors``; a refused change writes nothing.
+Each takes one ``input`` and returns a payload with the result and ``userErrors``; a
+refused change writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.graphql.context import Context
-from commerce.graphql.ids import local_id_or_problem
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.use_cases import Outcome, run_use_case
 from commerce.pricing import model
-from commerce.problems import Problem, Rejected
-from commerce.promotions.api.inputs import PromotionInput, promotion_from_input
+from commerce.promotions.api.inputs import (
+    PromotionDeleteInput,
+    PromotionInput,
+    PromotionUpdateInput,
+)
 from commerce.promotions.api.types import (
     DiscountCode,
     Promotion,
@@ -27,14 +30,18 @@ from commerce.promotions.api.types import (
 )
 from commerce.promotions.errors import PromotionErrorCode as Code
 
-T = TypeVar("T")
-ADMIN: list[type[BasePermission]] = [IsAdmin]
-
 
 @strawberry.type(description="The result of creating or changing a promotion.")
 class PromotionPayload:
     promotion: Promotion | None = strawberry.field(description="The promotion, when it worked.")
     user_errors: list[PromotionUserError] = strawberry.field(description="Why it did not.")
+
+    @classmethod
+    def of(cls, outcome: Outcome[model.Promotion]) -> PromotionPayload:
+        return cls(
+            promotion=outcome.map(Promotion.from_domain),
+            user_errors=PromotionUserError.list_of(outcome.problems),
+        )
 
 
 @strawberry.type(description="The result of deleting a promotion.")
@@ -42,11 +49,48 @@ class PromotionDeletePayload:
     deleted_promotion_id: strawberry.ID | None = strawberry.field(description="The deleted id.")
     user_errors: list[PromotionUserError] = strawberry.field(description="Why it did not work.")
 
+    @classmethod
+    def of(cls, outcome: Outcome[str]) -> PromotionDeletePayload:
+        return cls(
+            deleted_promotion_id=outcome.map(lambda i: strawberry.ID(promotion_global_id(i))),
+            user_errors=PromotionUserError.list_of(outcome.problems),
+        )
+
 
 @strawberry.type(description="The result of creating discount codes.")
 class DiscountCodesPayload:
     discount_codes: list[DiscountCode] = strawberry.field(description="The codes created.")
     user_errors: list[PromotionUserError] = strawberry.field(description="Why it did not work.")
+
+    @classmethod
+    def of(cls, outcome: Outcome[list[model.DiscountCode]]) -> DiscountCodesPayload:
+        return cls(
+            discount_codes=[DiscountCode.from_domain(c) for c in outcome.value or []],
+            user_errors=PromotionUserError.list_of(outcome.problems),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCode:
+    """One shared code for a promotion, with its limits."""
+
+    promotion_id: str
+    code: str
+    usage_limit: int | None
+    per_customer_limit: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateCodes:
+    """A batch of unique random codes for a promotion."""
+
+    promotion_id: str
+    count: int
+    prefix: str
+    usage_limit: int | None
+    per_customer_limit: int | None
 
 
 @strawberry.input(description="One shared discount code for a promotion.")
@@ -58,6 +102,19 @@ class DiscountCodeCreateInput:
     starts_at: datetime | None = strawberry.field(default=None, description="Valid from.")
     ends_at: datetime | None = strawberry.field(default=None, description="Valid until.")
 
+    def to_command(self, errors: InputErrors) -> CreateCode | None:
+        promotion_id = errors.id(self.promotion_id, "Promotion", "promotionId")
+        if promotion_id is None:
+            return None
+        return CreateCode(
+            promotion_id,
+            self.code,
+            self.usage_limit,
+            self.per_customer_limit,
+            self.starts_at,
+            self.ends_at,
+        )
+
 
 @strawberry.input(description="A batch of unique random codes for a promotion.")
 class DiscountCodesGenerateInput:
@@ -67,39 +124,13 @@ class DiscountCodesGenerateInput:
     usage_limit: int | None = strawberry.field(default=1, description="Uses of each code.")
     per_customer_limit: int | None = strawberry.field(default=None, description="Uses each.")
 
-
-async def _attempt(
-    info: Info[Context, None], problems: list[Problem], work: Callable[[], T]
-) -> T | list[PromotionUserError]:
-    """Run ``work`` unless the input was refused already; its result, or the userErrors."""
-    try:
-        if problems:
-            raise Rejected(problems)
-        return await info.context.run(work)
-    except Rejected as rejected:
-        return [PromotionUserError.from_problem(p) for p in rejected.problems]
-
-
-def _local(global_id: str, field: str, problems: list[Problem]) -> str:
-    return local_id_or_problem(global_id, "Promotion", (field,), problems, Code.INVALID_ID)
-
-
-def _promotion_payload(
-    result: model.Promotion | list[PromotionUserError],
-) -> PromotionPayload:
-    if isinstance(result, list):
-        return PromotionPayload(promotion=None, user_errors=result)
-    return PromotionPayload(promotion=Promotion.from_domain(result), user_errors=[])
-
-
-def _codes_payload(
-    result: list[model.DiscountCode] | list[PromotionUserError],
-) -> DiscountCodesPayload:
-    errors = [r for r in result if isinstance(r, PromotionUserError)]
-    if errors:
-        return DiscountCodesPayload(discount_codes=[], user_errors=errors)
-    codes = [DiscountCode.from_domain(c) for c in result if isinstance(c, model.DiscountCode)]
-    return DiscountCodesPayload(discount_codes=codes, user_errors=[])
+    def to_command(self, errors: InputErrors) -> GenerateCodes | None:
+        promotion_id = errors.id(self.promotion_id, "Promotion", "promotionId")
+        if promotion_id is None:
+            return None
+        return GenerateCodes(
+            promotion_id, self.count, self.prefix, self.usage_limit, self.per_customer_limit
+        )
 
 
 @strawberry.type
@@ -108,24 +139,24 @@ class PromotionsMutation:
     async def promotion_create(
         self, info: Info[Context, None], input: PromotionInput
     ) -> PromotionPayload:
-        promotion, problems = promotion_from_input(input, "")
-        service = info.context.services.promotions
-        return _promotion_payload(
-            await _attempt(info, problems, lambda: service.create_promotion(promotion))
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        promotions = info.context.services.promotions
+        return PromotionPayload.of(
+            await run_use_case(info, errors, command, promotions.create_promotion)
         )
 
     @strawberry.mutation(
         description="Replace a promotion's definition as a whole.", permission_classes=ADMIN
     )
     async def promotion_update(
-        self, info: Info[Context, None], id: strawberry.ID, input: PromotionInput
+        self, info: Info[Context, None], input: PromotionUpdateInput
     ) -> PromotionPayload:
-        problems: list[Problem] = []
-        local = _local(id, "id", problems)
-        promotion, more = promotion_from_input(input, local)
-        service = info.context.services.promotions
-        return _promotion_payload(
-            await _attempt(info, problems + more, lambda: service.update_promotion(promotion))
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        promotions = info.context.services.promotions
+        return PromotionPayload.of(
+            await run_use_case(info, errors, command, promotions.update_promotion)
         )
 
     @strawberry.mutation(
@@ -133,16 +164,13 @@ class PromotionsMutation:
         permission_classes=ADMIN,
     )
     async def promotion_delete(
-        self, info: Info[Context, None], id: strawberry.ID
+        self, info: Info[Context, None], input: PromotionDeleteInput
     ) -> PromotionDeletePayload:
-        problems: list[Problem] = []
-        local = _local(id, "id", problems)
-        service = info.context.services.promotions
-        result = await _attempt(info, problems, lambda: service.delete_promotion(local))
-        if isinstance(result, list):
-            return PromotionDeletePayload(deleted_promotion_id=None, user_errors=result)
-        return PromotionDeletePayload(
-            deleted_promotion_id=strawberry.ID(promotion_global_id(local)), user_errors=[]
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        promotions = info.context.services.promotions
+        return PromotionDeletePayload.of(
+            await run_use_case(info, errors, command, promotions.delete_promotion)
         )
 
     @strawberry.mutation(
@@ -151,21 +179,22 @@ class PromotionsMutation:
     async def discount_code_create(
         self, info: Info[Context, None], input: DiscountCodeCreateInput
     ) -> DiscountCodesPayload:
-        problems: list[Problem] = []
-        local = _local(input.promotion_id, "promotionId", problems)
-        service = info.context.services.promotions
-        return _codes_payload(
-            await _attempt(
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        promotions = info.context.services.promotions
+        return DiscountCodesPayload.of(
+            await run_use_case(
                 info,
-                problems,
-                lambda: [
-                    service.create_code(
-                        local,
-                        input.code,
-                        usage_limit=input.usage_limit,
-                        per_customer_limit=input.per_customer_limit,
-                        starts_at=input.starts_at,
-                        ends_at=input.ends_at,
+                errors,
+                command,
+                lambda c: [
+                    promotions.create_code(
+                        c.promotion_id,
+                        c.code,
+                        usage_limit=c.usage_limit,
+                        per_customer_limit=c.per_customer_limit,
+                        starts_at=c.starts_at,
+                        ends_at=c.ends_at,
                     )
                 ],
             )
@@ -178,19 +207,20 @@ class PromotionsMutation:
     async def discount_codes_generate(
         self, info: Info[Context, None], input: DiscountCodesGenerateInput
     ) -> DiscountCodesPayload:
-        problems: list[Problem] = []
-        local = _local(input.promotion_id, "promotionId", problems)
-        service = info.context.services.promotions
-        return _codes_payload(
-            await _attempt(
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        promotions = info.context.services.promotions
+        return DiscountCodesPayload.of(
+            await run_use_case(
                 info,
-                problems,
-                lambda: service.generate_codes(
-                    local,
-                    input.count,
-                    prefix=input.prefix,
-                    usage_limit=input.usage_limit,
-                    per_customer_limit=input.per_customer_limit,
+                errors,
+                command,
+                lambda c: promotions.generate_codes(
+                    c.promotion_id,
+                    c.count,
+                    prefix=c.prefix,
+                    usage_limit=c.usage_limit,
+                    per_customer_limit=c.per_customer_limit,
                 ),
             )
         )

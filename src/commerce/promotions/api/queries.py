@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.cart.model import shopper_context
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.money import CurrencyCode
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.permissions import ADMIN, IsAdmin
+from commerce.graphql.relay import Node
 from commerce.money import Currency
 from commerce.promotions.api.types import DiscountCode, ProductOffer, Promotion
 
-ADMIN: list[type[BasePermission]] = [IsAdmin]
+
+async def promotion_node(info: Info[Context, None], promotion_id: str) -> Node | None:
+    """``node(id)`` for a Promotion: staff only, refused as ``promotion(id)`` refuses."""
+    IsAdmin().has_permission(None, info)
+    found = await info.context.run(info.context.services.promotions.promotion, promotion_id)
+    return None if found is None else Promotion.from_domain(found)
 
 
 @strawberry.type

@@ -9,12 +9,13 @@ from strawberry.scalars import JSON
 
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Node
+from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 from commerce.pricing import model
 from commerce.pricing.explain import describe
 from commerce.principals import Channel
-from commerce.problems import Problem
 from commerce.promotions import product_offers
 from commerce.promotions.codec import OfferKind, kind_of, offer_to_json
 from commerce.promotions.errors import PromotionErrorCode as DomainPromotionErrorCode
@@ -58,24 +59,12 @@ def promotion_global_id(promotion_id: str) -> str:
 
 
 @strawberry.type(description="Why a promotion change was refused, and which input field.")
-class PromotionUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["input", "offer", "percent"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class PromotionUserError(UserError):
     code: PromotionErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> PromotionUserError:
-        return cls(
-            field=list(problem.field) or None,
-            message=problem.message,
-            code=problem.code,
-        )
 
 
 @strawberry.type(description="A promotion: an offer, who it is for, and how it stacks.")
-class Promotion:
+class Promotion(Node):
     id: strawberry.ID = strawberry.field(description="The promotion's global id.")
     name: str = strawberry.field(description="Its name; shoppers see it in code refusals.")
     kind: PromotionKind = strawberry.field(description="What it offers.")

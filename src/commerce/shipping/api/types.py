@@ -8,8 +8,9 @@ import strawberry
 
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import Money
+from commerce.graphql.relay import Node
+from commerce.graphql.user_errors import UserError
 from commerce.money import Money as DomainMoney
-from commerce.problems import Problem
 from commerce.shipping import model
 from commerce.shipping.errors import ShippingErrorCode as DomainShippingErrorCode
 
@@ -39,16 +40,8 @@ def rate_global_id(rate_id: str) -> str:
 @strawberry.type(
     description="Why a shipping change was refused, and which input field it concerns."
 )
-class ShippingUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["weightBands", "1", "upToGrams"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class ShippingUserError(UserError):
     code: ShippingErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> ShippingUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
 
 
 def _money(prices: Iterable[DomainMoney]) -> list[Money]:
@@ -64,7 +57,7 @@ class WeightBand:
 
 
 @strawberry.type(description="One way to ship within a zone, priced per currency.")
-class ShippingRate:
+class ShippingRate(Node):
     id: strawberry.ID = strawberry.field(description="The rate's id.")
     title: str = strawberry.field(description="What shoppers see, e.g. 'Standard (3-5 days)'.")
     kind: ShippingRateKind = strawberry.field(description="How the rate is priced.")
@@ -96,7 +89,7 @@ class ShippingRate:
 @strawberry.type(
     description="Countries that share shipping rates; a country is in at most one zone."
 )
-class ShippingZone:
+class ShippingZone(Node):
     id: strawberry.ID = strawberry.field(description="The zone's id.")
     name: str = strawberry.field(description="The zone's name, for staff.")
     countries: list[str] = strawberry.field(description="ISO 3166-1 alpha-2 country codes.")

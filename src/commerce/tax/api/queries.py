@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.graphql.context import Context
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.permissions import ADMIN
 from commerce.tax.api.types import TaxRate
-
-ADMIN: list[type[BasePermission]] = [IsAdmin]
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from commerce.problems import Problem
+from commerce.graphql.user_errors import UserError
 from commerce.tax import model
 from commerce.tax.errors import TaxErrorCode as DomainTaxErrorCode
 
@@ -16,16 +16,8 @@ TaxErrorCode = strawberry.enum(
 
 
 @strawberry.type(description="Why a tax change was refused, and which input field it concerns.")
-class TaxUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["rate"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class TaxUserError(UserError):
     code: TaxErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> TaxUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
 
 
 @strawberry.type(description="The tax rate of a country, or of one region of it.")
