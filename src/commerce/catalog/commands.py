@@ -1,7 +1,8 @@
 """What staff ask the catalog to do: plain inputs to ``service.py``'s use cases.
 
-The GraphQL layer converts its input types into these; the seed script and the
-CLI build them directly. Fields left as ``None`` in an update mean "unchanged".
+The GraphQL layer converts its input types into these (checked with ``rules``'
+pure checks on the way); the seed script and the CLI build them directly. Fields
+left as ``None`` in an update mean "unchanged".
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commerce.catalog.model import Attribute, Image, OptionValue, VariantKind
-from commerce.money import Money
+from commerce.money import Currency, Money
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRef:
+    """A variant by address: variants are stored inside their product."""
+
+    product_id: str
+    variant_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +94,52 @@ class CollectionChanges:
     handle: str | None = None
     description: str | None = None
     image: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateProduct:
+    """Change a product's own fields."""
+
+    product_id: str
+    changes: ProductChanges
+
+
+@dataclass(frozen=True, slots=True)
+class AddVariant:
+    """Add a variant to a product."""
+
+    product_id: str
+    draft: VariantDraft
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateVariant:
+    """Change a variant."""
+
+    variant: VariantRef
+    changes: VariantChanges
+
+
+@dataclass(frozen=True, slots=True)
+class SetPrices:
+    """Set a variant's price in some currencies and drop it in others."""
+
+    variant: VariantRef
+    prices: tuple[Money, ...]
+    remove: tuple[Currency, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateCollection:
+    """Change a collection."""
+
+    collection_id: str
+    changes: CollectionChanges
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeMembership:
+    """Products to add to, or take out of, a collection."""
+
+    collection_id: str
+    product_ids: tuple[str, ...]

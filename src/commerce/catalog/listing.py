@@ -22,7 +22,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, TypeVar
 
@@ -571,3 +571,38 @@ def build_view(snapshot: CatalogSnapshot) -> CatalogView:
         collections_by_id={c.id: c for c in snapshot.collections},
         collections_by_handle={c.handle: c for c in snapshot.collections},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionFilter:
+    """The collection a shopper's filter narrows a listing to, by id and/or handle."""
+
+    id: str | None = None
+    handle: str | None = None
+
+
+# What a listing narrowed to no collection at all answers.
+EMPTY_PAGE = ProductPage(edges=(), has_next_page=False, has_previous_page=False, total_count=0)
+
+
+def narrowed_to_collection(
+    view: CatalogView, query: ProductQuery, wanted: CollectionFilter
+) -> ProductQuery | None:
+    """``query`` narrowed to the collection ``wanted`` names; None when nothing can match.
+
+    A collection that does not exist lists nothing: a deleted collection's former
+    products keep its id, and must not be listed under it. A filter that names another
+    collection than the one being listed (``query.collection_id``) lists nothing either.
+    """
+    collection_id = query.collection_id
+    if wanted.id is not None:
+        known = wanted.id in view.collections_by_id
+        if not known or (collection_id is not None and wanted.id != collection_id):
+            return None
+        collection_id = wanted.id
+    if wanted.handle is not None:
+        found = view.collections_by_handle.get(wanted.handle)
+        if found is None or (collection_id is not None and found.id != collection_id):
+            return None
+        collection_id = found.id
+    return replace(query, collection_id=collection_id)

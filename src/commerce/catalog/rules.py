@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from commerce.amounts import AmountCodes, check_amounts
-from commerce.catalog.commands import VariantDraft
+from commerce.catalog.commands import (
+    CollectionChanges,
+    CollectionDraft,
+    ProductChanges,
+    ProductDraft,
+    VariantChanges,
+    VariantDraft,
+)
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.catalog.model import (
     MAX_HANDLE_LENGTH,
     Attribute,
     Image,
     OptionValue,
-    Variant,
     VariantKind,
+    handle_from_title,
     is_valid_handle,
+    unique,
 )
-from commerce.money import MAX_MINOR_AMOUNT, Money
+from commerce.money import MAX_MINOR_AMOUNT, Currency, Money
 from commerce.problems import Problem
 
 MAX_TITLE_LENGTH = 255
@@ -41,6 +50,8 @@ MAX_WEIGHT_GRAMS = 1_000_000
 # A product's create transaction holds the product, its handle, and a SKU and a stock
 # item per variant; DynamoDB caps a transaction at 100 items: 2 + 2 * 40 = 82.
 MAX_VARIANTS = 40
+# Products joining or leaving a collection in one change: each is one product rewrite.
+MAX_MEMBERSHIP_CHANGES = 50
 
 _AMOUNT_CODES = AmountCodes(Code.DUPLICATE, Code.NEGATIVE, Code.TOO_LARGE)
 
@@ -264,12 +275,22 @@ def check_variant_draft(draft: VariantDraft, field: tuple[str, ...]) -> list[Pro
     return problems
 
 
-def check_variant_set(variants: Sequence[Variant], field: tuple[str, ...]) -> list[Problem]:
+class VariantLike(Protocol):
+    """What tells variants of one product apart: a new variant's draft or a stored one."""
+
+    @property
+    def sku(self) -> str: ...
+
+    @property
+    def options(self) -> tuple[OptionValue, ...]: ...
+
+
+def check_variant_set(variants: Sequence[VariantLike], field: tuple[str, ...]) -> list[Problem]:
     """Within one product: distinct SKUs, distinct option combinations, bounded count."""
     problems: list[Problem] = []
     if len(variants) > MAX_VARIANTS:
         problems.append(Problem(Code.TOO_MANY, f"At most {MAX_VARIANTS} variants", field))
-    skus = [v.sku for v in variants]
+    skus = [v.sku.strip() for v in variants]
     if len(set(skus)) != len(skus):
         problems.append(Problem(Code.DUPLICATE, "Two variants have the same SKU", field))
     combos = [
@@ -285,3 +306,110 @@ def check_collection_ids(ids: Iterable[str], field: tuple[str, ...]) -> list[Pro
     if len(list(ids)) > MAX_COLLECTIONS_PER_PRODUCT:
         return [Problem(Code.TOO_MANY, f"At most {MAX_COLLECTIONS_PER_PRODUCT} collections", field)]
     return []
+
+
+# -- whole commands: every problem of one form, in the form's order --------------------------
+
+
+def check_product_draft(draft: ProductDraft) -> list[Problem]:
+    """Everything that can be wrong with a new product without reading storage."""
+    derived = draft.handle is None
+    handle = handle_from_title(draft.title) if draft.handle is None else draft.handle
+    problems = [
+        *check_title(draft.title, ("title",)),
+        *(
+            _underivable_handle()
+            if derived and not handle and draft.title.strip()
+            else check_handle(handle, ("handle",))
+        ),
+        *check_description(draft.description, ("description",)),
+        *check_tags(draft.tags, ("tags",)),
+        *check_attributes(draft.attributes, ("attributes",)),
+        *check_images(draft.images, ("images",)),
+    ]
+    for i, variant in enumerate(draft.variants):
+        problems += check_variant_draft(variant, ("variants", str(i)))
+    problems += check_collection_ids(unique(draft.collection_ids), ("collectionIds",))
+    if not draft.variants:
+        problems.append(Problem(Code.BLANK, "A product needs at least one variant", ("variants",)))
+    problems += check_variant_set(draft.variants, ("variants",))
+    return problems
+
+
+def check_product_changes(changes: ProductChanges) -> list[Problem]:
+    """What is wrong with the fields a product update changes."""
+    problems = check_renaming(changes.title, changes.handle, changes.description)
+    if changes.tags is not None:
+        problems += check_tags(changes.tags, ("tags",))
+    if changes.attributes is not None:
+        problems += check_attributes(changes.attributes, ("attributes",))
+    if changes.images is not None:
+        problems += check_images(changes.images, ("images",))
+    if changes.collection_ids is not None:
+        problems += check_collection_ids(unique(changes.collection_ids), ("collectionIds",))
+    return problems
+
+
+def check_variant_changes(changes: VariantChanges) -> list[Problem]:
+    """What is wrong with the fields a variant update changes, the variant on its own."""
+    problems: list[Problem] = []
+    if changes.sku is not None:
+        problems += check_sku(changes.sku, ("sku",))
+    if changes.options is not None:
+        problems += check_options(changes.options, ("options",))
+    problems += check_cost(changes.cost, ("costPrice",))
+    problems += check_weight(changes.weight_grams, ("weightGrams",))
+    problems += check_asset_key(changes.asset_key, ("assetKey",))
+    return problems
+
+
+def check_price_changes(prices: Sequence[Money], remove: Sequence[Currency]) -> list[Problem]:
+    """Prices to set are valid, and no currency is both set and removed."""
+    problems = check_prices(prices, ("prices",))
+    if {p.currency for p in prices} & set(remove):
+        problems.append(
+            Problem(Code.INVALID, "A currency can't be both set and removed", ("removeCurrencies",))
+        )
+    return problems
+
+
+def check_collection_draft(draft: CollectionDraft) -> list[Problem]:
+    """Everything that can be wrong with a new collection without reading storage."""
+    handle = draft.handle if draft.handle is not None else handle_from_title(draft.title)
+    return [
+        *check_title(draft.title, ("title",)),
+        *check_handle(handle, ("handle",)),
+        *check_description(draft.description, ("description",)),
+        *check_images([draft.image] if draft.image else [], ("image",)),
+    ]
+
+
+def check_collection_changes(changes: CollectionChanges) -> list[Problem]:
+    """What is wrong with the fields a collection update changes."""
+    problems = check_renaming(changes.title, changes.handle, changes.description)
+    if changes.image is not None:
+        problems += check_images([changes.image], ("image",))
+    return problems
+
+
+def check_membership(product_ids: Sequence[str]) -> list[Problem]:
+    """A collection gains or loses a bounded number of products at a time."""
+    if len(unique(product_ids)) > MAX_MEMBERSHIP_CHANGES:
+        return [
+            Problem(
+                Code.TOO_MANY,
+                f"At most {MAX_MEMBERSHIP_CHANGES} products at a time",
+                ("productIds",),
+            )
+        ]
+    return []
+
+
+def _underivable_handle() -> list[Problem]:
+    return [
+        Problem(
+            Code.INVALID_HANDLE,
+            "The title has no letters or digits to make a handle from: give a handle",
+            ("handle",),
+        )
+    ]

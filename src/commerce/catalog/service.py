@@ -33,7 +33,7 @@ from commerce.catalog.model import (
     unique,
 )
 from commerce.catalog.view_cache import ViewCache
-from commerce.db.writes import ConditionsFailed
+from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import is_id, new_id
 from commerce.money import Currency, Money
 from commerce.problems import Problem, Rejected
@@ -83,12 +83,22 @@ class CatalogService:
         return store.catalog_is_empty()
 
     def list_products(
-        self, view: listing.CatalogView, query: listing.ProductQuery, page: listing.PageRequest
+        self,
+        view: listing.CatalogView,
+        query: listing.ProductQuery,
+        page: listing.PageRequest,
+        collection: listing.CollectionFilter | None = None,
     ) -> listing.ProductPage:
-        """A page of products matching ``query`` (pure: the view is already in memory).
+        """A page of products matching ``query``, narrowed to the ``collection`` a filter
+        names (pure: the view is already in memory).
 
         ``ListingError`` for a bad page request.
         """
+        if collection is not None:
+            narrowed = listing.narrowed_to_collection(view, query, collection)
+            if narrowed is None:
+                return listing.EMPTY_PAGE
+            query = narrowed
         return listing.list_products(view.index, query, page, self._max_page_size)
 
     def list_collections(self, page: listing.PageRequest) -> listing.CollectionPage:
@@ -142,6 +152,37 @@ class CatalogService:
         """Fresh stock for (product id, variant id) pairs in one batch."""
         return store.get_stock(variants)
 
+    # -- stock counters, for inventory -------------------------------------------------
+    # The catalog creates and deletes a physical variant's counter with the variant;
+    # inventory changes its count through these, inside its own unit of work.
+
+    def stock_level(self, product_id: str, variant_id: str) -> int | None:
+        """A variant's count now (strongly consistent); None when it has no counter."""
+        return store.get_stock_level(product_id, variant_id)
+
+    def swap_stock(
+        self,
+        writes: WriteSet,
+        variant: tuple[str, str],
+        previous: int | None,
+        available: int,
+        label: str,
+    ) -> None:
+        """Add to ``writes`` a compare-and-swap of a count from ``previous`` to ``available``."""
+        store.add_stock_swap(writes, *variant, previous=previous, available=available, label=label)
+
+    def take_stock(
+        self, writes: WriteSet, variant: tuple[str, str], quantity: int, label: str
+    ) -> None:
+        """Add to ``writes`` a decrement that fails ``label`` when fewer are available."""
+        store.add_stock_take(writes, *variant, quantity, label)
+
+    def return_stock(
+        self, writes: WriteSet, variant: tuple[str, str], quantity: int, label: str
+    ) -> None:
+        """Add to ``writes`` an increment that fails ``label`` when the counter is gone."""
+        store.add_stock_return(writes, *variant, quantity, label)
+
     def collection(self, collection_id: str) -> Collection | None:
         """A collection by id, fresh."""
         if not is_id(collection_id):
@@ -156,44 +197,19 @@ class CatalogService:
 
     # -- product changes -------------------------------------------------------------
 
-    def create_product(
-        self, draft: ProductDraft, input_problems: Sequence[Problem] = ()
-    ) -> Product:
+    def create_product(self, draft: ProductDraft) -> Product:
         """Create a product with its variants, handle and initial stock.
 
-        ``input_problems`` are what the caller found while converting its input (an
-        amount with too many decimals, a malformed id): they are reported together with
-        everything else that is wrong, so a form is fixed in one round trip.
+        The draft's own problems (``rules.check_product_draft``) come back together with
+        the collections it names that do not exist, so a form is fixed in one round trip.
         """
-        derived = draft.handle is None
-        handle = handle_from_title(draft.title) if draft.handle is None else draft.handle
-        problems = [
-            *rules.check_title(draft.title, ("title",)),
-            *(
-                _underivable_handle()
-                if derived and not handle and draft.title.strip()
-                else rules.check_handle(handle, ("handle",))
-            ),
-            *rules.check_description(draft.description, ("description",)),
-            *rules.check_tags(draft.tags, ("tags",)),
-            *rules.check_attributes(draft.attributes, ("attributes",)),
-            *rules.check_images(draft.images, ("images",)),
-        ]
-        for i, variant_draft in enumerate(draft.variants):
-            problems += rules.check_variant_draft(variant_draft, ("variants", str(i)))
         collection_ids = unique(draft.collection_ids)
-        problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
-        problems += _unknown_collections(collection_ids)
-        now = self._clock()
-        variants = tuple(self._new_variant(d) for d in draft.variants)
-        if not variants:
-            problems.append(
-                Problem(Code.BLANK, "A product needs at least one variant", ("variants",))
-            )
-        problems += rules.check_variant_set(variants, ("variants",))
-        problems = _merged(problems, input_problems)
+        problems = rules.check_product_draft(draft) + _unknown_collections(collection_ids)
         if problems:
             raise Rejected(problems)
+        now = self._clock()
+        variants = tuple(self._new_variant(d) for d in draft.variants)
+        handle = handle_from_title(draft.title) if draft.handle is None else draft.handle
         product = Product(
             id=new_id(),
             handle=handle,
@@ -217,17 +233,10 @@ class CatalogService:
         """Change a product's own fields (not its variants)."""
         record = self._product_record(product_id)
         product = record.product
-        problems = rules.check_renaming(changes.title, changes.handle, changes.description)
-        if changes.tags is not None:
-            problems += rules.check_tags(changes.tags, ("tags",))
-        if changes.attributes is not None:
-            problems += rules.check_attributes(changes.attributes, ("attributes",))
-        if changes.images is not None:
-            problems += rules.check_images(changes.images, ("images",))
+        problems = rules.check_product_changes(changes)
         collection_ids = product.collection_ids
         if changes.collection_ids is not None:
             collection_ids = unique(changes.collection_ids)
-            problems += rules.check_collection_ids(collection_ids, ("collectionIds",))
             problems += _unknown_collections(collection_ids)
         if problems:
             raise Rejected(problems)
@@ -281,14 +290,7 @@ class CatalogService:
     ) -> tuple[Product, Variant]:
         """Change a variant's SKU, options, kind, cost or weight."""
         record, variant = self._variant(product_id, variant_id)
-        problems: list[Problem] = []
-        if changes.sku is not None:
-            problems += rules.check_sku(changes.sku, ("sku",))
-        if changes.options is not None:
-            problems += rules.check_options(changes.options, ("options",))
-        problems += rules.check_cost(changes.cost, ("costPrice",))
-        problems += rules.check_weight(changes.weight_grams, ("weightGrams",))
-        problems += rules.check_asset_key(changes.asset_key, ("assetKey",))
+        problems = rules.check_variant_changes(changes)
         changed = replace(
             variant,
             sku=variant.sku if changes.sku is None else changes.sku,
@@ -329,16 +331,7 @@ class CatalogService:
     ) -> tuple[Product, Variant]:
         """Set a variant's price in some currencies and drop it in others."""
         record, variant = self._variant(product_id, variant_id)
-        problems = rules.check_prices(prices, ("prices",))
-        overlap = {p.currency for p in prices} & set(remove)
-        if overlap:
-            problems.append(
-                Problem(
-                    Code.INVALID,
-                    "A currency can't be both set and removed",
-                    ("removeCurrencies",),
-                )
-            )
+        problems = rules.check_price_changes(prices, remove)
         if problems:
             raise Rejected(problems)
         kept = {p.currency: p for p in variant.prices if p.currency not in remove}
@@ -356,12 +349,7 @@ class CatalogService:
     def create_collection(self, draft: CollectionDraft) -> Collection:
         """Create a collection with a unique handle."""
         handle = draft.handle if draft.handle is not None else handle_from_title(draft.title)
-        problems = [
-            *rules.check_title(draft.title, ("title",)),
-            *rules.check_handle(handle, ("handle",)),
-            *rules.check_description(draft.description, ("description",)),
-            *rules.check_images([draft.image] if draft.image else [], ("image",)),
-        ]
+        problems = rules.check_collection_draft(draft)
         if problems:
             raise Rejected(problems)
         now = self._clock()
@@ -380,9 +368,7 @@ class CatalogService:
     def update_collection(self, collection_id: str, changes: CollectionChanges) -> Collection:
         """Change a collection's title, handle, description or image."""
         record = self._collection_record(collection_id)
-        problems = rules.check_renaming(changes.title, changes.handle, changes.description)
-        if changes.image is not None:
-            problems += rules.check_images([changes.image], ("image",))
+        problems = rules.check_collection_changes(changes)
         if problems:
             raise Rejected(problems)
         current = record.collection
@@ -417,13 +403,11 @@ class CatalogService:
         self, collection_id: str, product_ids: Sequence[str], *, add: bool
     ) -> Collection:
         collection = self._collection_record(collection_id, field=("collectionId",)).collection
+        problems = rules.check_membership(product_ids)
+        if problems:
+            raise Rejected(problems)
         wanted = unique(product_ids)
-        if len(wanted) > 50:
-            raise Rejected(
-                [Problem(Code.TOO_MANY, "At most 50 products at a time", ("productIds",))]
-            )
         records: list[store.ProductRecord] = []
-        problems: list[Problem] = []
         for i, product_id in enumerate(wanted):
             record = store.get_product_record(product_id) if is_id(product_id) else None
             if record is None:
@@ -501,22 +485,6 @@ class CatalogService:
             raise Rejected([_problem_for(label, fields) for label in failed.labels]) from None
         finally:
             self.invalidate()
-
-
-def _underivable_handle() -> list[Problem]:
-    return [
-        Problem(
-            Code.INVALID_HANDLE,
-            "The title has no letters or digits to make a handle from: give a handle",
-            ("handle",),
-        )
-    ]
-
-
-def _merged(found: list[Problem], input_problems: Sequence[Problem]) -> list[Problem]:
-    """The service's problems and the caller's, one per field (the caller's wins)."""
-    reported = {p.field for p in input_problems}
-    return [p for p in found if p.field not in reported] + list(input_problems)
 
 
 def _unknown_collections(ids: Sequence[str]) -> list[Problem]:

@@ -496,6 +496,77 @@ def delete_collection(record: CollectionRecord) -> None:
     writes.commit()
 
 
+# -- stock counters: the level inventory changes, in the caller's unit of work --------------
+
+
+def _stock_counter(product_id: str, variant_id: str) -> StockItem:
+    """The counter's key alone, for updates that must not touch its other attributes."""
+    return StockItem(pk=product_pk(product_id), sk=stock_sk(variant_id))
+
+
+def get_stock_level(product_id: str, variant_id: str) -> int | None:
+    """A variant's count now (strongly consistent); None when it has no counter."""
+    try:
+        item = StockItem.get(product_pk(product_id), stock_sk(variant_id), consistent_read=True)
+    except StockItem.DoesNotExist:
+        return None
+    return int(item.available)
+
+
+def add_stock_swap(
+    writes: WriteSet,
+    product_id: str,
+    variant_id: str,
+    *,
+    previous: int | None,
+    available: int,
+    label: str,
+) -> None:
+    """Move a count from ``previous`` (None: no counter yet) to ``available``.
+
+    A compare-and-swap: a checkout that took a unit meanwhile fails the ``label``
+    condition rather than having its sale silently undone.
+    """
+    if previous is None:
+        # A physical variant always has a counter; one missing is made here, as on creation.
+        writes.put(
+            _stock_item(product_id, variant_id, available),
+            StockItem.pk.does_not_exist(),
+            label=label,
+        )
+        return
+    writes.update(
+        _stock_counter(product_id, variant_id),
+        [StockItem.available.set(available)],
+        StockItem.pk.exists() & (StockItem.available == previous),
+        label=label,
+    )
+
+
+def add_stock_take(
+    writes: WriteSet, product_id: str, variant_id: str, quantity: int, label: str
+) -> None:
+    """Decrement a count by ``quantity``, on condition that many are available."""
+    writes.update(
+        _stock_counter(product_id, variant_id),
+        [StockItem.available.add(-quantity)],
+        StockItem.pk.exists() & (StockItem.available >= quantity),
+        label=label,
+    )
+
+
+def add_stock_return(
+    writes: WriteSet, product_id: str, variant_id: str, quantity: int, label: str
+) -> None:
+    """Increment a count; a counter that no longer exists (variant deleted) fails ``label``."""
+    writes.update(
+        _stock_counter(product_id, variant_id),
+        [StockItem.available.add(quantity)],
+        StockItem.pk.exists(),
+        label=label,
+    )
+
+
 def catalog_is_empty() -> bool:
     """Whether no product exists yet (the seed command only fills an empty catalog)."""
     return next(iter(TableItem.gsi1.query(CATALOG_PARTITION, limit=1)), None) is None

@@ -18,6 +18,9 @@ from commerce.problems import Problem
 MAX_LEVEL = 1_000_000
 MAX_REASON_LENGTH = 500
 
+# A variant's stock as the API names it: (product id, variant id).
+VariantKey = tuple[str, str]
+
 
 class StockChangeKind(enum.Enum):
     """How a level was changed."""
@@ -56,6 +59,20 @@ class StockHistoryPage:
 
     changes: tuple[StockChange, ...]
     next_cursor: str | None
+
+
+def stock_label(variant: VariantKey) -> str:
+    """The unit-of-work label of a variant's counter: a failed condition names the variant."""
+    product_id, variant_id = variant
+    return f"stock:{product_id}.{variant_id}"
+
+
+def variant_of_label(label: str) -> VariantKey | None:
+    """The variant a ``stock_label`` names, or None for other labels."""
+    if not label.startswith("stock:"):
+        return None
+    product_id, _, variant_id = label.removeprefix("stock:").partition(".")
+    return product_id, variant_id
 
 
 def check_reason(reason: str, field: tuple[str, ...]) -> list[Problem]:
@@ -97,3 +114,13 @@ def adjustment_problems(level: int, delta: int, field: tuple[str, ...]) -> list[
             )
         ]
     return check_level(result, field)
+
+
+def check_set(available: int, reason: str) -> list[Problem]:
+    """What is wrong with a stock count, before reading anything."""
+    return check_level(available, ("available",)) + check_reason(reason, ("reason",))
+
+
+def check_adjustment(delta: int, reason: str) -> list[Problem]:
+    """What is wrong with an adjustment, before reading the level it applies to."""
+    return check_delta(delta, ("delta",)) + check_reason(reason, ("reason",))

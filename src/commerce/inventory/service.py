@@ -17,24 +17,27 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from commerce.catalog.service import CatalogService
-from commerce.db.writes import WriteSet
+from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.inventory import store
+from commerce.inventory.commands import AdjustLevel, SetLevel
 from commerce.inventory.errors import InventoryErrorCode as Code
 from commerce.inventory.model import (
     StockChange,
     StockChangeKind,
     StockHistoryPage,
     StockLevel,
+    VariantKey,
     adjustment_problems,
-    check_delta,
-    check_level,
-    check_reason,
+    check_adjustment,
+    check_set,
+    stock_label,
+    variant_of_label,
 )
 from commerce.problems import Problem, Rejected
 
-VariantKey = store.VariantKey
 MAX_ATTEMPTS = 10
+LEVEL_LABEL = "level"
 _PAUSE_SECONDS = 0.005
 
 
@@ -61,30 +64,26 @@ class InventoryService:
     def level(self, product_id: str, variant_id: str) -> StockLevel:
         """The level now; ``Rejected`` for unknown or digital variants."""
         self._require_stocked(product_id, variant_id)
-        available = store.get_level(product_id, variant_id)
+        available = self._catalog.stock_level(product_id, variant_id)
         return StockLevel(product_id, variant_id, available or 0)
 
-    def set_level(
-        self, product_id: str, variant_id: str, available: int, reason: str, actor: str
-    ) -> StockLevel:
+    def set_level(self, command: SetLevel, actor: str) -> StockLevel:
         """Make the level ``available`` (a stock count), with the reason logged."""
-        problems = check_level(available, ("available",)) + check_reason(reason, ("reason",))
+        problems = check_set(command.available, command.reason)
         if problems:
             raise Rejected(problems)
         return self._change(
-            product_id,
-            variant_id,
+            command.variant,
             kind=StockChangeKind.SET,
-            new_level=lambda _: available,
-            reason=reason,
+            new_level=lambda _: command.available,
+            reason=command.reason,
             actor=actor,
         )
 
-    def adjust(
-        self, product_id: str, variant_id: str, delta: int, reason: str, actor: str
-    ) -> StockLevel:
+    def adjust(self, command: AdjustLevel, actor: str) -> StockLevel:
         """Add (or with a negative ``delta`` remove) units, with the reason logged."""
-        problems = check_delta(delta, ("delta",)) + check_reason(reason, ("reason",))
+        delta = command.delta
+        problems = check_adjustment(delta, command.reason)
         if problems:
             raise Rejected(problems)
 
@@ -95,11 +94,10 @@ class InventoryService:
             return current + delta
 
         return self._change(
-            product_id,
-            variant_id,
+            command.variant,
             kind=StockChangeKind.ADJUST,
             new_level=new_level,
-            reason=reason,
+            reason=command.reason,
             actor=actor,
         )
 
@@ -114,18 +112,20 @@ class InventoryService:
 
     def take(self, writes: WriteSet, quantities: Mapping[VariantKey, int]) -> None:
         """Add conditional decrements to ``writes``; a short variant fails its stock label."""
-        store.add_takes(writes, quantities)
+        for variant, quantity in quantities.items():
+            self._catalog.take_stock(writes, variant, quantity, stock_label(variant))
 
     def put_back(self, writes: WriteSet, quantities: Mapping[VariantKey, int]) -> None:
         """Add increments to ``writes`` for variants whose counters still exist."""
         existing = self._catalog.stock(list(quantities))
-        kept = {key: qty for key, qty in quantities.items() if key[1] in existing}
-        store.add_returns(writes, kept)
+        for variant, quantity in quantities.items():
+            if variant[1] in existing:
+                self._catalog.return_stock(writes, variant, quantity, stock_label(variant))
 
     @staticmethod
     def short_variant(label: str) -> VariantKey | None:
         """The variant whose stock condition a failed ``WriteSet`` label names, if any."""
-        return store.variant_of_label(label)
+        return variant_of_label(label)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -147,17 +147,17 @@ class InventoryService:
 
     def _change(
         self,
-        product_id: str,
-        variant_id: str,
+        variant: VariantKey,
         *,
         kind: StockChangeKind,
         new_level: Callable[[int], int],
         reason: str,
         actor: str,
     ) -> StockLevel:
+        product_id, variant_id = variant
         self._require_stocked(product_id, variant_id)
         for attempt in range(MAX_ATTEMPTS):
-            previous = store.get_level(product_id, variant_id)
+            previous = self._catalog.stock_level(product_id, variant_id)
             current = previous or 0
             available = new_level(current)
             now = self._clock()
@@ -172,9 +172,14 @@ class InventoryService:
                 actor=actor,
                 at=now,
             )
+            # The new level and its history entry commit together or not at all; a checkout
+            # that took a unit since the read fails the swap, and the change is re-applied.
+            writes = WriteSet()
+            self._catalog.swap_stock(writes, variant, previous, available, LEVEL_LABEL)
+            store.add_change(writes, change)
             try:
-                store.record_change(change, previous)
-            except store.LevelChanged:
+                writes.commit()
+            except ConditionsFailed:
                 self._pause(_PAUSE_SECONDS * (attempt + 1) * (1 + secrets.randbelow(100) / 100))
                 continue
             return StockLevel(product_id, variant_id, available)

@@ -1,22 +1,26 @@
-"""Catalog input types and their conversion into service commands."""
+"""Catalog input types and their conversion into service commands.
+
+A mutation's input becomes a command in ``to_command``: ids and amounts are decoded and
+the command is checked with ``rules``' pure checks. Every problem of a form comes back in
+one answer: the rules' findings first, then the values that could not be read (to check
+the rest of a form, an amount that cannot be read is left out of the check).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import strawberry
 
-from commerce.catalog import commands, model
-from commerce.catalog.api.types import VariantKind
+from commerce.catalog import commands, listing, model, rules
+from commerce.catalog.api.enums import VariantKind
 from commerce.catalog.errors import CatalogErrorCode as Code
-from commerce.graphql.money import (
-    CurrencyCode,
-    MoneyInput,
-    amounts_or_problems,
-    money_or_problem,
-)
-from commerce.money import Money
-from commerce.problems import Problem, Rejected
+from commerce.graphql.errors import BadUserInput
+from commerce.graphql.ids import from_global_id
+from commerce.graphql.inputs import InputErrors, Path
+from commerce.graphql.money import CurrencyCode, MoneyInput
+from commerce.money import Currency, Money
 
 
 @strawberry.input(description="Keep products whose attribute has this value (ignoring case).")
@@ -48,6 +52,40 @@ class ProductFilter:
     in_stock: bool | None = strawberry.field(
         default=None, description="true: only buyable products; false: only sold-out ones."
     )
+
+    def narrow(
+        self, query: listing.ProductQuery
+    ) -> tuple[listing.ProductQuery, listing.CollectionFilter]:
+        """``query`` with this filter's conditions, and the collection it narrows to.
+
+        BAD_USER_INPUT for a malformed collection id or a price finer than the currency.
+        """
+        collection = listing.CollectionFilter(
+            id=None
+            if self.collection_id is None
+            else from_global_id(self.collection_id, "Collection"),
+            handle=self.collection_handle,
+        )
+        price = self.price or PriceRangeFilter()
+        narrowed = replace(
+            query,
+            attributes=tuple(
+                listing.AttributeFilter(a.name, a.value) for a in self.attributes or []
+            ),
+            min_price=_minor(price.min, query.currency),
+            max_price=_minor(price.max, query.currency),
+            in_stock=self.in_stock,
+        )
+        return narrowed, collection
+
+
+def _minor(amount: Decimal | None, currency: Currency) -> int | None:
+    if amount is None:
+        return None
+    try:
+        return Money.from_decimal(amount, currency).amount
+    except ValueError as exc:
+        raise BadUserInput(str(exc), argument="filter.price") from None
 
 
 @strawberry.input(description="One option value of a variant, e.g. Format: Hardcover.")
@@ -94,17 +132,23 @@ class VariantInput:
         description="Digital variants: the file a download delivers (e.g. ebooks/dune.epub).",
     )
 
-
-def money(value: MoneyInput, field: tuple[str, ...], problems: list[Problem]) -> Money | None:
-    """The amount in minor units, or None with a problem when it has too many decimals."""
-    return money_or_problem(value, field, problems, Code.INVALID)
-
-
-def prices(
-    values: list[MoneyInput], field: tuple[str, ...], problems: list[Problem]
-) -> tuple[Money, ...]:
-    """Money inputs in minor units; too many decimals become problems."""
-    return amounts_or_problems(values, field, problems, Code.INVALID)
+    def to_draft(self, errors: InputErrors, at: tuple[str, ...]) -> commands.VariantDraft:
+        """The draft to check; amounts that cannot be read are left out, their problems
+        recorded in ``errors`` (so a command is never built from this draft)."""
+        prices = errors.amounts(self.prices, (*at, "prices"), Code.INVALID)
+        cost = None
+        if self.cost_price is not None:
+            cost = errors.money(self.cost_price, (*at, "costPrice"), Code.INVALID)
+        return commands.VariantDraft(
+            sku=self.sku,
+            options=options(self.options),
+            prices=prices or (),
+            kind=self.kind,
+            cost=cost,
+            weight_grams=self.weight_grams,
+            initial_stock=self.initial_stock,
+            asset_key=self.asset_key,
+        )
 
 
 def options(values: list[OptionValueInput]) -> tuple[model.OptionValue, ...]:
@@ -121,30 +165,20 @@ def images(values: list[ImageInput]) -> tuple[model.Image, ...]:
     return tuple(model.Image(i.url, i.alt_text, i.width, i.height) for i in values)
 
 
-def variant_draft(
-    value: VariantInput, field: tuple[str, ...], problems: list[Problem]
-) -> commands.VariantDraft:
-    cost = (
-        None
-        if value.cost_price is None
-        else money(value.cost_price, (*field, "costPrice"), problems)
-    )
-    return commands.VariantDraft(
-        sku=value.sku,
-        options=options(value.options),
-        prices=prices(value.prices, (*field, "prices"), problems),
-        kind=value.kind,
-        cost=cost,
-        weight_grams=value.weight_grams,
-        initial_stock=value.initial_stock,
-        asset_key=value.asset_key,
-    )
+def image(value: ImageInput | None) -> model.Image | None:
+    return None if value is None else images([value])[0]
 
 
-def raise_if(problems: list[Problem]) -> None:
-    """Refuse the input before any service call when conversion found problems."""
-    if problems:
-        raise Rejected(problems)
+def variant_ref(errors: InputErrors, global_id: str, at: Path) -> commands.VariantRef | None:
+    """The variant a ProductVariant id names (its product's id and its own)."""
+    local = errors.id(global_id, "ProductVariant", at)
+    if local is None:
+        return None
+    product_id, _, variant_id = local.partition(".")
+    if not variant_id:
+        errors.add(Code.INVALID_ID, "Not a valid ProductVariant ID", at)
+        return None
+    return commands.VariantRef(product_id, variant_id)
 
 
 @strawberry.input(description="A new product.")
@@ -169,6 +203,29 @@ class ProductCreateInput:
         default=False, description="Show it on the storefront at once."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.ProductDraft | None:
+        unreadable = InputErrors(errors.invalid_id)
+        collection_ids = [
+            unreadable.id(c, "Collection", ("collectionIds", str(i)))
+            for i, c in enumerate(self.collection_ids)
+        ]
+        draft = commands.ProductDraft(
+            title=self.title,
+            handle=self.handle,
+            description=self.description,
+            variants=tuple(
+                v.to_draft(unreadable, ("variants", str(i))) for i, v in enumerate(self.variants)
+            ),
+            attributes=attributes(self.attributes),
+            tags=tuple(self.tags),
+            images=images(self.images),
+            collection_ids=tuple(c for c in collection_ids if c is not None),
+            published=self.published,
+        )
+        errors.check(rules.check_product_draft(draft))
+        errors.check(unreadable.problems)
+        return None if errors else draft
+
 
 @strawberry.input(description="Changes to a product; fields left out stay as they are.")
 class ProductUpdateInput:
@@ -187,15 +244,55 @@ class ProductUpdateInput:
         default=None, description="Replaces every collection membership."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateProduct | None:
+        unreadable = InputErrors(errors.invalid_id)
+        product_id = unreadable.id(self.id, "Product", "id")
+        collection_ids = None
+        if self.collection_ids is not None:
+            collection_ids = unreadable.ids(self.collection_ids, "Collection", "collectionIds")
+        changes = commands.ProductChanges(
+            title=self.title,
+            handle=self.handle,
+            description=self.description,
+            attributes=None if self.attributes is None else attributes(self.attributes),
+            tags=None if self.tags is None else tuple(self.tags),
+            images=None if self.images is None else images(self.images),
+            collection_ids=None if collection_ids is None else tuple(collection_ids),
+        )
+        errors.check(rules.check_product_changes(changes))
+        errors.check(unreadable.problems)
+        if errors or product_id is None:
+            return None
+        return commands.UpdateProduct(product_id, changes)
+
 
 @strawberry.input(description="Names one object by id.")
 class IdInput:
     id: strawberry.ID = strawberry.field(description="The object's global id.")
 
+    def to_product_id(self, errors: InputErrors) -> str | None:
+        return errors.id(self.id, "Product", "id")
+
+    def to_variant(self, errors: InputErrors) -> commands.VariantRef | None:
+        return variant_ref(errors, self.id, "id")
+
+    def to_collection_id(self, errors: InputErrors) -> str | None:
+        return errors.id(self.id, "Collection", "id")
+
 
 @strawberry.input(description="A new variant for an existing product.")
 class ProductVariantCreateInput(VariantInput):
     product_id: strawberry.ID = strawberry.field(description="The product to add it to.")
+
+    def to_command(self, errors: InputErrors) -> commands.AddVariant | None:
+        unreadable = InputErrors(errors.invalid_id)
+        product_id = unreadable.id(self.product_id, "Product", "productId")
+        draft = self.to_draft(unreadable, ())
+        errors.check(rules.check_variant_draft(draft, ()))
+        errors.check(unreadable.problems)
+        if errors or product_id is None:
+            return None
+        return commands.AddVariant(product_id, draft)
 
 
 @strawberry.input(description="Changes to a variant; fields left out stay as they are.")
@@ -213,6 +310,27 @@ class ProductVariantUpdateInput:
         default=None, description="New file for downloads (digital variants)."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateVariant | None:
+        unreadable = InputErrors(errors.invalid_id)
+        variant = variant_ref(unreadable, self.id, "id")
+        cost = None
+        if self.cost_price is not None:
+            cost = unreadable.money(self.cost_price, "costPrice", Code.INVALID)
+        changes = commands.VariantChanges(
+            sku=self.sku,
+            options=None if self.options is None else options(self.options),
+            kind=self.kind,
+            cost=cost,
+            clear_cost=self.clear_cost_price,
+            weight_grams=self.weight_grams,
+            asset_key=self.asset_key,
+        )
+        errors.check(rules.check_variant_changes(changes))
+        errors.check(unreadable.problems)
+        if errors or variant is None:
+            return None
+        return commands.UpdateVariant(variant, changes)
+
 
 @strawberry.input(description="Sets a variant's prices in some currencies, drops others.")
 class ProductVariantPricesSetInput:
@@ -224,6 +342,18 @@ class ProductVariantPricesSetInput:
         default_factory=list, description="Currencies in which it stops being sold."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.SetPrices | None:
+        unreadable = InputErrors(errors.invalid_id)
+        variant = variant_ref(unreadable, self.id, "id")
+        prices = unreadable.amounts(self.prices, "prices", Code.INVALID)
+        remove = tuple(self.remove_currencies)
+        if prices is not None:
+            errors.check(rules.check_price_changes(prices, remove))
+        errors.check(unreadable.problems)
+        if errors or variant is None or prices is None:
+            return None
+        return commands.SetPrices(variant, prices, remove)
+
 
 @strawberry.input(description="A new collection.")
 class CollectionCreateInput:
@@ -234,6 +364,15 @@ class CollectionCreateInput:
     description: str = strawberry.field(default="", description="Plain-text description.")
     image: ImageInput | None = strawberry.field(default=None, description="A picture.")
 
+    def to_command(self, errors: InputErrors) -> commands.CollectionDraft | None:
+        draft = commands.CollectionDraft(
+            title=self.title,
+            handle=self.handle,
+            description=self.description,
+            image=image(self.image),
+        )
+        return draft if errors.check(rules.check_collection_draft(draft)) else None
+
 
 @strawberry.input(description="Changes to a collection; fields left out stay as they are.")
 class CollectionUpdateInput:
@@ -243,8 +382,32 @@ class CollectionUpdateInput:
     description: str | None = strawberry.field(default=None, description="New description.")
     image: ImageInput | None = strawberry.field(default=None, description="New picture.")
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateCollection | None:
+        unreadable = InputErrors(errors.invalid_id)
+        collection_id = unreadable.id(self.id, "Collection", "id")
+        changes = commands.CollectionChanges(
+            title=self.title,
+            handle=self.handle,
+            description=self.description,
+            image=image(self.image),
+        )
+        errors.check(rules.check_collection_changes(changes))
+        errors.check(unreadable.problems)
+        if errors or collection_id is None:
+            return None
+        return commands.UpdateCollection(collection_id, changes)
+
 
 @strawberry.input(description="Products to add to, or take out of, a collection.")
 class CollectionProductsInput:
     collection_id: strawberry.ID = strawberry.field(description="The collection.")
     product_ids: list[strawberry.ID] = strawberry.field(description="Up to 50 products.")
+
+    def to_command(self, errors: InputErrors) -> commands.ChangeMembership | None:
+        collection_id = errors.id(self.collection_id, "Collection", "collectionId")
+        product_ids = errors.ids(self.product_ids, "Product", "productIds")
+        if collection_id is None or product_ids is None:
+            return None
+        if not errors.check(rules.check_membership(product_ids)):
+            return None
+        return commands.ChangeMembership(collection_id, tuple(product_ids))

@@ -2,56 +2,34 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from commerce.catalog import listing, model
+from commerce.catalog.api import enums
+from commerce.catalog.api.enums import CatalogErrorCode, ProductSortKeys
+from commerce.catalog.api.inputs import ProductFilter
 from commerce.catalog.api.loaders import (
     CATALOG,
     catalog_view_loader,
     stock_by_variant_loader,
 )
-from commerce.catalog.errors import CatalogErrorCode as DomainCatalogErrorCode
 from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
-from commerce.graphql.ids import from_global_id, to_global_id
+from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
-from commerce.graphql.permissions import IsAdmin
-from commerce.graphql.relay import Node, PageInfo
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.relay import Connection, Edge, Node, PageInfo
+from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
-from commerce.money import Money as DomainMoney
-from commerce.problems import Problem
 
-if TYPE_CHECKING:
-    from commerce.catalog.api.inputs import ProductFilter
-
-VariantKind = strawberry.enum(
-    model.VariantKind,
-    name="VariantKind",
-    description="How a variant reaches the buyer.",
-)
-CatalogErrorCode = strawberry.enum(
-    DomainCatalogErrorCode,
-    name="CatalogErrorCode",
-    description="Why a catalog change was refused.",
-)
-
-
-@strawberry.enum(
-    description="Orders a product list can be sorted in (RELEVANCE needs a text query)."
-)
-class ProductSortKeys(enum.Enum):
-    TITLE = "TITLE"
-    PRICE = "PRICE"
-    NEWEST = "NEWEST"
-    RELEVANCE = "RELEVANCE"
+# Orders show their lines' kind with the catalog's enum.
+VariantKind = enums.VariantKind
 
 
 @strawberry.type(description="A picture of a product or collection.")
@@ -90,21 +68,9 @@ class ProductPriceRange:
     max_variant_price: Money = strawberry.field(description="The dearest variant's price.")
 
 
-@strawberry.type(description="Why an input was refused, and which input field it concerns.")
-class CatalogUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["variants", "0", "sku"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+@strawberry.type(description="Why a catalog change was refused, and which input field it concerns.")
+class CatalogUserError(UserError):
     code: CatalogErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> CatalogUserError:
-        return cls(
-            field=list(problem.field) or None,
-            message=problem.message,
-            code=problem.code,
-        )
 
 
 def variant_global_id(product_id: str, variant_id: str) -> str:
@@ -168,7 +134,7 @@ class ProductVariantType(Node):
 
     @strawberry.field(
         description="What the store paid for one unit, for margin reports. Admin only.",
-        permission_classes=[IsAdmin],
+        permission_classes=ADMIN,
     )
     def cost_price(self) -> Money | None:
         return None if self.variant.cost is None else Money.from_domain(self.variant.cost)
@@ -178,7 +144,7 @@ class ProductVariantType(Node):
             "Digital variants: the file a paid order's download link delivers. Admin only "
             "(shoppers get expiring links on their order instead)."
         ),
-        permission_classes=[IsAdmin],
+        permission_classes=ADMIN,
     )
     def asset_key(self) -> str | None:
         return self.variant.asset_key
@@ -398,7 +364,7 @@ class CollectionType(Node):
             str | None, strawberry.argument(description="Words to find in title, author or tags.")
         ] = None,
         filter: Annotated[
-            Annotated[ProductFilter, strawberry.lazy("commerce.catalog.api.inputs")] | None,
+            ProductFilter | None,
             strawberry.argument(description="Conditions every product must meet."),
         ] = None,
         sort_key: Annotated[
@@ -408,12 +374,9 @@ class CollectionType(Node):
     ) -> ProductConnection:
         return await product_connection(
             info,
-            currency=self.currency,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            query=query,
+            self.currency,
+            listing.PageRequest(first=first, after=after, last=last, before=before),
+            text=query,
             filter=filter,
             sort_key=sort_key,
             reverse=reverse,
@@ -421,131 +384,87 @@ class CollectionType(Node):
         )
 
 
-@strawberry.type(description="A product in a connection, with its cursor.")
-class ProductEdge:
-    node: ProductType = strawberry.field(description="The product.")
-    cursor: str = strawberry.field(description="Opaque position for after/before.")
-
-
-@strawberry.type(description="A page of products (Relay cursor connection).")
-class ProductConnection:
-    edges: list[ProductEdge] = strawberry.field(description="The products with cursors.")
-    nodes: list[ProductType] = strawberry.field(description="The products alone.")
-    page_info: PageInfo = strawberry.field(description="Where the page starts and ends.")
-    total_count: int = strawberry.field(description="Products matching the filters in all.")
-
-
-@strawberry.type(description="A collection in a connection, with its cursor.")
-class CollectionEdge:
-    node: CollectionType = strawberry.field(description="The collection.")
-    cursor: str = strawberry.field(description="Opaque position for after/before.")
-
-
-@strawberry.type(description="A page of collections (Relay cursor connection).")
-class CollectionConnection:
-    edges: list[CollectionEdge] = strawberry.field(description="The collections with cursors.")
-    nodes: list[CollectionType] = strawberry.field(description="The collections alone.")
-    page_info: PageInfo = strawberry.field(description="Where the page starts and ends.")
-    total_count: int = strawberry.field(description="Collections in all.")
-
-
-def page_info_for(page: listing.ProductPage | listing.CollectionPage) -> PageInfo:
-    """Relay page info of a listing page."""
-    return PageInfo(
+def _page_info(page: listing.ProductPage | listing.CollectionPage) -> PageInfo:
+    return PageInfo.of(
+        [e.cursor for e in page.edges],
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,
-        start_cursor=page.edges[0].cursor if page.edges else None,
-        end_cursor=page.edges[-1].cursor if page.edges else None,
     )
+
+
+@strawberry.type(
+    name="ProductConnection", description="A page of products (Relay cursor connection)."
+)
+class ProductConnection(Connection[ProductType]):
+    total_count: int = strawberry.field(description="Products matching the filters in all.")
+
+    @classmethod
+    def of_page(
+        cls, page: listing.ProductPage, convert: Callable[[model.Product], ProductType]
+    ) -> ProductConnection:
+        """A listing page, each product converted for the API."""
+        edges = [Edge(node=convert(e.product), cursor=e.cursor) for e in page.edges]
+        return cls(
+            edges=edges,
+            nodes=[e.node for e in edges],
+            page_info=_page_info(page),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type(
+    name="CollectionConnection", description="A page of collections (Relay cursor connection)."
+)
+class CollectionConnection(Connection[CollectionType]):
+    total_count: int = strawberry.field(description="Collections in all.")
+
+    @classmethod
+    def of_page(cls, page: listing.CollectionPage, currency: Currency) -> CollectionConnection:
+        """A page of collections, their products priced in ``currency``."""
+        edges = [
+            Edge(node=CollectionType.from_domain(e.collection, currency), cursor=e.cursor)
+            for e in page.edges
+        ]
+        return cls(
+            edges=edges,
+            nodes=[e.node for e in edges],
+            page_info=_page_info(page),
+            total_count=page.total_count,
+        )
 
 
 async def product_connection(
     info: Info[Context, None],
-    *,
     currency: Currency,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    query: str | None,
+    request: listing.PageRequest,
+    *,
+    text: str | None,
     filter: ProductFilter | None,
     sort_key: ProductSortKeys,
     reverse: bool,
     collection_id: str | None = None,
 ) -> ProductConnection:
-    """A page of the storefront listing, as a connection; bad arguments are BAD_USER_INPUT."""
+    """A page of the storefront listing (staff also see unpublished products).
+
+    Bad arguments are BAD_USER_INPUT.
+    """
     ctx = info.context
     view = await ctx.loader(catalog_view_loader).load(CATALOG)
-    attributes: tuple[listing.AttributeFilter, ...] = ()
-    min_price = max_price = None
-    in_stock = None
-    if filter is not None:
-        if filter.collection_id is not None:
-            wanted = from_global_id(filter.collection_id, "Collection")
-            # A deleted collection lists nothing, although its former products keep its id.
-            known = wanted in view.collections_by_id
-            if not known or (collection_id is not None and wanted != collection_id):
-                return _empty_connection()
-            collection_id = wanted
-        if filter.collection_handle is not None:
-            found = view.collections_by_handle.get(filter.collection_handle)
-            if found is None or (collection_id is not None and found.id != collection_id):
-                return _empty_connection()
-            collection_id = found.id
-        attributes = tuple(
-            listing.AttributeFilter(a.name, a.value) for a in filter.attributes or []
-        )
-        if filter.price is not None:
-            min_price = _minor(filter.price.min, currency)
-            max_price = _minor(filter.price.max, currency)
-        in_stock = filter.in_stock
-    listing_query = listing.ProductQuery(
+    query = listing.ProductQuery(
         currency=currency,
-        text=query,
+        text=text,
         collection_id=collection_id,
-        attributes=attributes,
-        min_price=min_price,
-        max_price=max_price,
-        in_stock=in_stock,
         include_unpublished=ctx.principal.is_admin,
         sort=listing.ProductSort(sort_key.value),
         reverse=reverse,
     )
-    request = listing.PageRequest(first=first, after=after, last=last, before=before)
+    narrowing = None
+    if filter is not None:
+        query, narrowing = filter.narrow(query)
     try:
-        page = ctx.services.catalog.list_products(view, listing_query, request)
+        page = ctx.services.catalog.list_products(view, query, request, narrowing)
     except listing.ListingError as exc:
         raise BadUserInput(exc.message, reason=exc.code, argument=exc.field) from None
-    edges = [
-        ProductEdge(
-            node=ProductType.from_domain(edge.product, view.snapshot.stock, currency),
-            cursor=edge.cursor,
-        )
-        for edge in page.edges
-    ]
-    return ProductConnection(
-        edges=edges,
-        nodes=[e.node for e in edges],
-        page_info=page_info_for(page),
-        total_count=page.total_count,
-    )
-
-
-def _minor(amount: Decimal | None, currency: Currency) -> int | None:
-    if amount is None:
-        return None
-    try:
-        return DomainMoney.from_decimal(amount, currency).amount
-    except ValueError as exc:
-        raise BadUserInput(str(exc), argument="filter.price") from None
-
-
-def _empty_connection() -> ProductConnection:
-    return ProductConnection(
-        edges=[],
-        nodes=[],
-        page_info=PageInfo(
-            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-        ),
-        total_count=0,
+    return ProductConnection.of_page(
+        page, lambda p: ProductType.from_domain(p, view.snapshot.stock, currency)
     )

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.graphql.context import Context
-from commerce.graphql.ids import local_id_or_none
-from commerce.graphql.permissions import IsAdmin
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.use_cases import Outcome, run_use_case
+from commerce.inventory.api.ids import decode_variant
 from commerce.inventory.api.types import InventoryLevel, InventoryUserError
+from commerce.inventory.commands import AdjustLevel, SetLevel
 from commerce.inventory.errors import InventoryErrorCode as Code
-from commerce.inventory.model import StockLevel
-from commerce.problems import Problem, Rejected
-
-ADMIN: list[type[BasePermission]] = [IsAdmin]
+from commerce.inventory.model import StockLevel, check_adjustment, check_set
 
 
 @strawberry.input(description="A stock count: the level becomes exactly this.")
@@ -25,12 +22,26 @@ class InventorySetInput:
     available: int = strawberry.field(description="Units available for sale from now on.")
     reason: str = strawberry.field(description='Why, e.g. "stock count 2026-11-23".')
 
+    def to_command(self, errors: InputErrors) -> SetLevel | None:
+        variant = decode_variant(errors, self.variant_id, "variantId")
+        valid = errors.check(check_set(self.available, self.reason))
+        if variant is None or not valid:
+            return None
+        return SetLevel(variant, self.available, self.reason)
+
 
 @strawberry.input(description="Units received or lost: the level moves by this much.")
 class InventoryAdjustInput:
     variant_id: strawberry.ID = strawberry.field(description="The physical ProductVariant.")
     delta: int = strawberry.field(description="Units to add; negative to remove.")
     reason: str = strawberry.field(description='Why, e.g. "delivery from printer".')
+
+    def to_command(self, errors: InputErrors) -> AdjustLevel | None:
+        variant = decode_variant(errors, self.variant_id, "variantId")
+        valid = errors.check(check_adjustment(self.delta, self.reason))
+        if variant is None or not valid:
+            return None
+        return AdjustLevel(variant, self.delta, self.reason)
 
 
 @strawberry.type(description="The result of a stock change.")
@@ -40,40 +51,18 @@ class InventoryPayload:
     )
     user_errors: list[InventoryUserError] = strawberry.field(description="Why it did not.")
 
-
-def variant_key(global_id: str) -> tuple[str, str] | None:
-    """(product id, variant id) inside a ProductVariant id; None when it is not one."""
-    local = local_id_or_none(global_id, "ProductVariant")
-    if local is None:
-        return None
-    product_id, _, variant_id = local.partition(".")
-    return (product_id, variant_id) if product_id and variant_id else None
+    @classmethod
+    def of(cls, outcome: Outcome[StockLevel]) -> InventoryPayload:
+        return cls(
+            inventory_level=outcome.map(InventoryLevel.from_domain),
+            user_errors=InventoryUserError.list_of(outcome.problems),
+        )
 
 
 def actor_of(ctx: Context) -> str:
     """Who acts, as history records it."""
     principal = ctx.principal
     return f"{principal.kind.value}:{principal.id or '-'}"
-
-
-async def _change(
-    info: Info[Context, None], global_id: str, work: Callable[[str, str], StockLevel]
-) -> InventoryPayload:
-    key = variant_key(global_id)
-    if key is None:
-        problem = Problem(Code.INVALID_ID, "Not a valid ProductVariant ID", ("variantId",))
-        return InventoryPayload(inventory_level=None, user_errors=[_error(problem)])
-    try:
-        level = await info.context.run(work, *key)
-    except Rejected as rejected:
-        return InventoryPayload(
-            inventory_level=None, user_errors=[_error(p) for p in rejected.problems]
-        )
-    return InventoryPayload(inventory_level=InventoryLevel.from_domain(level), user_errors=[])
-
-
-def _error(problem: Problem) -> InventoryUserError:
-    return InventoryUserError.from_problem(problem)
 
 
 @strawberry.type
@@ -85,11 +74,11 @@ class InventoryMutation:
     async def inventory_set(
         self, info: Info[Context, None], input: InventorySetInput
     ) -> InventoryPayload:
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
         inventory, actor = info.context.services.inventory, actor_of(info.context)
-        return await _change(
-            info,
-            input.variant_id,
-            lambda pid, vid: inventory.set_level(pid, vid, input.available, input.reason, actor),
+        return InventoryPayload.of(
+            await run_use_case(info, errors, command, lambda c: inventory.set_level(c, actor))
         )
 
     @strawberry.mutation(
@@ -99,9 +88,9 @@ class InventoryMutation:
     async def inventory_adjust(
         self, info: Info[Context, None], input: InventoryAdjustInput
     ) -> InventoryPayload:
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
         inventory, actor = info.context.services.inventory, actor_of(info.context)
-        return await _change(
-            info,
-            input.variant_id,
-            lambda pid, vid: inventory.adjust(pid, vid, input.delta, input.reason, actor),
+        return InventoryPayload.of(
+            await run_use_case(info, errors, command, lambda c: inventory.adjust(c, actor))
         )

@@ -7,7 +7,8 @@ from strawberry.types import Info
 
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput, ClientError
-from commerce.inventory.api.mutations import ADMIN, variant_key
+from commerce.graphql.permissions import ADMIN
+from commerce.inventory.api.ids import variant_key
 from commerce.inventory.api.types import InventoryLevel
 from commerce.inventory.errors import InventoryErrorCode
 from commerce.problems import Rejected
