@@ -40,7 +40,7 @@ from strawberry.types.graphql import OperationType
 from commerce.access.model import ANONYMOUS, PrincipalKind
 from commerce.access.service import InvalidApiKey
 from commerce.composition import Services
-from commerce.customers.tokens import InvalidAccessToken
+from commerce.customers.identity.tokens import InvalidAccessToken
 from commerce.graphql.context import Context
 from commerce.graphql.cost import MAX_ALIASES, MAX_ROOT_FIELDS, operation_cost
 from commerce.graphql.errors import ClientError
@@ -608,7 +608,7 @@ class GraphQLEndpoint:
         try:
             if bearer is not None:
                 # A signature check, no database call: cheap enough for the event loop.
-                principal = services.customers.authenticate(bearer)
+                principal = services.identity.authenticate(bearer)
             elif api_key is not None:
                 principal = await run_in_threadpool(services.access.authenticate, api_key)
             else:
