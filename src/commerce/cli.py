@@ -474,10 +474,13 @@ def _apikey_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    with _access(settings) as access:
-        revoked = access.revoke_key(args.prefix)
-    if revoked is None:
-        raise CliError(f"no API key with prefix {args.prefix!r}")
+    from commerce.problems import Rejected
+
+    try:
+        with _access(settings) as access:
+            access.revoke_key(args.prefix)
+    except Rejected:
+        raise CliError(f"no API key with prefix {args.prefix!r}") from None
     print(f"Revoked {args.prefix}")
     return 0
 

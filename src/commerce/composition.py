@@ -13,6 +13,8 @@ from commerce.access.service import AccessService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.checkout.service import CheckoutService
+from commerce.customers.addresses import CustomerAddressesService
+from commerce.customers.identity.service import IdentityService
 from commerce.customers.marketing import CustomerMarketingService
 from commerce.customers.service import CustomersService
 from commerce.db.table import configure_table
@@ -54,7 +56,11 @@ class Services:
     gateway: PaymentGateway
     # The outbox; delivery (SES/SNS) happens in the events function, on first use.
     notifications: NotificationsService
+    # Profiles and their remembered carts; saved addresses.
     customers: CustomersService
+    customer_addresses: CustomerAddressesService
+    # Sign-up, log-in, sessions, passwords: the customer's credentials and tokens.
+    identity: IdentityService
     # Staff tags, derived segments and purchase counts: what promotions may target.
     customer_marketing: CustomerMarketingService
     # Signed Stripe events applied to orders (POST /webhooks/stripe).
@@ -107,6 +113,7 @@ def build_services(settings: Settings) -> Services:
     )
     # Payments go to the orders; a paid order's digital lines then get their links.
     paid_orders = ReleaseDownloads(orders, downloads)
+    customers = CustomersService(carts)
     return Services(
         settings=settings,
         catalog=catalog,
@@ -129,7 +136,9 @@ def build_services(settings: Settings) -> Services:
         ),
         gateway=gateway,
         notifications=notifications,
-        customers=CustomersService(carts, jwt_secret=_jwt_secret(settings), outbox=notifications),
+        customers=customers,
+        customer_addresses=CustomerAddressesService(customers),
+        identity=IdentityService(customers, jwt_secret=_jwt_secret(settings), outbox=notifications),
         customer_marketing=marketing,
         payment_events=StripeWebhooks(
             paid_orders,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from commerce import contact
 from commerce.access import keys, store
+from commerce.access.commands import CreateApiKey, CreatePartner, RevokeApiKey
 from commerce.access.errors import AccessErrorCode as Code
 from commerce.access.model import (
     ANONYMOUS,
@@ -86,6 +87,10 @@ class AccessService:
         expires_at: datetime | None = None,
         channel: Channel | None = None,
     ) -> CreatedKey:
+        """``issue_key`` with its command spelled out (the CLI, scripts and tests)."""
+        return self.issue_key(CreateApiKey(name, scopes, partner_id, expires_at, channel))
+
+    def issue_key(self, command: CreateApiKey) -> CreatedKey:
         """Make a key; the plaintext is returned here and nowhere else.
 
         ``Rejected`` lists every problem: a name of 1 to 100 characters, at least one
@@ -93,7 +98,9 @@ class AccessService:
         in the future, a channel that fits the key (PARTNER_API for a partner's keys and
         for no other). Without a channel a partner's key gets PARTNER_API, any other WEB.
         """
-        name = name.strip()
+        scopes, partner_id, channel = command.scopes, command.partner_id, command.channel
+        expires_at = command.expires_at
+        name = command.name.strip()
         problems: list[Problem] = []
         if not name:
             problems.append(Problem(Code.BLANK, "A key needs a name", ("name",)))
@@ -151,8 +158,12 @@ class AccessService:
         return store.list_partner_keys(partner_id)
 
     def create_partner(self, name: str, email: str) -> Partner:
+        """``open_partner`` with its command spelled out (the CLI, scripts and tests)."""
+        return self.open_partner(CreatePartner(name, email))
+
+    def open_partner(self, command: CreatePartner) -> Partner:
         """Open an affiliate partner account (staff only, checked by the API)."""
-        name, email = name.strip(), email.strip().lower()
+        name, email = command.name.strip(), command.email.strip().lower()
         problems: list[Problem] = []
         if not name:
             problems.append(Problem(Code.BLANK, "A partner needs a name", ("name",)))
@@ -176,11 +187,17 @@ class AccessService:
         """A partner by id."""
         return store.get_partner(partner_id)
 
-    def revoke_key(self, prefix: str) -> ApiKey | None:
-        """Stop a key from working; None when no key has that prefix."""
-        if not keys.is_prefix(prefix):
-            return None
-        return store.mark_revoked(prefix, self._clock())
+    def revoke_key(self, prefix: str) -> ApiKey:
+        """``revoke`` with its command spelled out (the CLI, scripts and tests)."""
+        return self.revoke(RevokeApiKey(prefix))
+
+    def revoke(self, command: RevokeApiKey) -> ApiKey:
+        """Stop a key from working; ``Rejected`` when no key has that prefix."""
+        prefix = command.prefix.strip()
+        revoked = store.mark_revoked(prefix, self._clock()) if keys.is_prefix(prefix) else None
+        if revoked is None:
+            raise Rejected([Problem(Code.KEY_NOT_FOUND, "No key has this prefix", ("prefix",))])
+        return revoked
 
     def authenticate(self, api_key: str | None) -> Principal:
         """The principal for a request's ``X-API-Key`` header (anonymous without one)."""

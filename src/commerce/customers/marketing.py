@@ -9,13 +9,15 @@ an order paid, and staff tag customers. Segments are derived on every read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from commerce.cart.model import ShopperProfile
-from commerce.customers import rules, store
+from commerce.customers import rules
+from commerce.customers.commands import UpdateTags
 from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.customers.model import CustomerMarketing, segments_of
+from commerce.customers.store import marketing as store
 from commerce.db.writes import WriteSet
 from commerce.problems import Problem, Rejected
 
@@ -47,15 +49,10 @@ class CustomerMarketingService:
             return None
         return ShopperProfile(found.segments, found.tags, found.first_order)
 
-    def update_tags(
-        self, customer_id: str, add: Sequence[str], remove: Sequence[str]
-    ) -> CustomerMarketing:
-        """Staff add and remove tags (normalised); ``Rejected`` changes nothing."""
-        problems: list[Problem] = []
-        adding = rules.normalize_tags(list(add), "add", problems)
-        removing = rules.normalize_tags(list(remove), "remove", problems)
-        if problems:
-            raise Rejected(problems)
+    def update_tags(self, command: UpdateTags) -> CustomerMarketing:
+        """Staff add and remove tags (normalised by the command); ``Rejected`` changes
+        nothing."""
+        customer_id, adding, removing = command.customer_id, command.add, command.remove
         current = self.marketing(customer_id)
         if current is None:
             raise Rejected(

@@ -1,13 +1,13 @@
 """Customer accounts as the shop knows them: profile, consents, demographics, addresses.
 
-Pure: no storage, no GraphQL. A customer's password hash and session records are not
-part of the profile: they never leave ``store.py`` and ``service.py``.
+Pure: no storage, no GraphQL. A customer's password hash and sessions are not part of
+the profile: they are identity's (``commerce.customers.identity``).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 # A customer keeps a few addresses (home, work, a relative's); the cap keeps the profile
@@ -156,25 +156,3 @@ def segments_of(demographics: Demographics, history: PurchaseHistory, year: int)
     if gender is not None and gender is not Gender.PREFER_NOT_TO_SAY:
         found.add(f"gender:{gender.value.lower().replace('_', '-')}")
     return frozenset(found)
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileChanges:
-    """What ``customerUpdate`` changes; ``None`` leaves a field as it is."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    clear_phone: bool = False
-    consents: dict[ConsentChannel, bool] = field(default_factory=dict)
-    demographics: Demographics | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    """What a successful log-in or refresh hands the client."""
-
-    access_token: str
-    access_expires_at: datetime
-    refresh_token: str
-    refresh_expires_at: datetime

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from commerce.access.model import ANONYMOUS
 from commerce.access.service import InvalidApiKey
 from commerce.composition import Services
-from commerce.customers.tokens import InvalidAccessToken
+from commerce.customers.identity.tokens import InvalidAccessToken
 from commerce.graphql.context import Context
 from commerce.web.errors import RequestProblem
 
@@ -29,7 +29,7 @@ async def build_context(request: Request, services: Services, request_id: str) -
     try:
         if bearer is not None:
             # A signature check, no database call: cheap enough for the event loop.
-            principal = services.customers.authenticate(bearer)
+            principal = services.identity.authenticate(bearer)
         elif api_key is not None:
             principal = await run_in_threadpool(services.access.authenticate, api_key)
         else:

@@ -16,7 +16,7 @@ from customers_helpers import (
 )
 from starlette.testclient import TestClient
 
-from commerce.customers.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from commerce.customers.identity.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 def test_a_new_customer_signs_up_and_reads_their_profile_with_the_access_token(

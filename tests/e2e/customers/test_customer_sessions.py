@@ -25,7 +25,7 @@ from customers_helpers import (
 from starlette.testclient import TestClient
 
 from commerce.composition import Services
-from commerce.customers.service import ACCOUNT_MAX_FAILURES, ADDRESS_MAX_FAILURES
+from commerce.customers.identity.throttle import ACCOUNT_MAX_FAILURES, ADDRESS_MAX_FAILURES
 from commerce.graphql.ids import parse_global_id
 from commerce.notifications import store as outbox_store
 from commerce.notifications.model import TemplateName

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from commerce.composition import Services
 from commerce.customers.errors import CustomerErrorCode as Code
-from commerce.customers.model import TokenPair
-from commerce.customers.service import Session
+from commerce.customers.identity.commands import RefreshTokens, SignUp
+from commerce.customers.identity.model import Session, TokenPair
 from commerce.problems import Rejected
 
 PASSWORD = "racing passphrase"
@@ -22,13 +22,13 @@ def _outcome(work: object) -> object:
 
 def test_racing_sign_ups_with_one_email_open_exactly_one_account(services: Services) -> None:
     # given
-    customers = services.customers
+    identity = services.identity
 
     # when
     with ThreadPoolExecutor(max_workers=4) as pool:
         outcomes = list(
             pool.map(
-                lambda _: _outcome(lambda: customers.sign_up("race@example.com", PASSWORD)),
+                lambda _: _outcome(lambda: identity.sign_up(SignUp("race@example.com", PASSWORD))),
                 range(4),
             )
         )
@@ -42,17 +42,19 @@ def test_racing_refreshes_with_one_token_never_yield_two_live_successors(
     services: Services,
 ) -> None:
     # given
-    customers = services.customers
-    token = customers.sign_up("refresh-race@example.com", PASSWORD).tokens.refresh_token
+    identity = services.identity
+    token = identity.sign_up(SignUp("refresh-race@example.com", PASSWORD)).tokens.refresh_token
 
     # when
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda _: _outcome(lambda: customers.refresh(token)), range(2)))
+        outcomes = list(
+            pool.map(lambda _: _outcome(lambda: identity.refresh(RefreshTokens(token))), range(2))
+        )
 
     # then: one won the rotation, the other was taken for a replay and ended the session
     pairs = [o for o in outcomes if isinstance(o, TokenPair)]
     assert len(pairs) == 1
     assert [o for o in outcomes if not isinstance(o, TokenPair)] == [Code.REFRESH_TOKEN_REUSED]
-    assert _outcome(lambda: customers.refresh(pairs[0].refresh_token)) == (
+    assert _outcome(lambda: identity.refresh(RefreshTokens(pairs[0].refresh_token))) == (
         Code.INVALID_REFRESH_TOKEN
     )

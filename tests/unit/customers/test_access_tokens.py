@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from commerce.customers.tokens import (
+from commerce.customers.identity.tokens import (
     ACCESS_TOKEN_LIFETIME,
     AUDIENCE,
     ISSUER,

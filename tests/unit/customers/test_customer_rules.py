@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from commerce.customers.errors import CustomerErrorCode as Code
-from commerce.customers.model import Demographics
-from commerce.customers.rules import (
+from commerce.customers.identity.rules import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
-    check_demographics,
     check_email,
     check_password,
     normalized_email,
 )
+from commerce.customers.model import Demographics
+from commerce.customers.rules import check_demographics
 from commerce.settings import Secret, Settings, SettingsError
 
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from commerce.access.api.types import AccessUserError, ApiKey, ApiKeyScope, Partner, user_errors
+from commerce.access import model
+from commerce.access.api.types import AccessUserError, ApiKey, ApiKeyScope, Partner
+from commerce.access.commands import CreateApiKey, CreatePartner, RevokeApiKey
 from commerce.access.errors import AccessErrorCode as Code
 from commerce.access.service import CreatedKey
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
-from commerce.graphql.permissions import IsAdmin
-from commerce.problems import Problem, Rejected
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.use_cases import Outcome, run_use_case
 from commerce.promotions.api.types import SalesChannel
-
-ADMIN: list[type[BasePermission]] = [IsAdmin]
 
 
 @strawberry.input(description="A new affiliate partner.")
@@ -25,11 +25,21 @@ class PartnerCreateInput:
     name: str = strawberry.field(description="The partner's name.")
     email: str = strawberry.field(description="Where to reach the partner.")
 
+    def to_command(self, errors: InputErrors) -> CreatePartner:
+        return CreatePartner(self.name, self.email)
+
 
 @strawberry.type(description="The result of creating a partner.")
 class PartnerCreatePayload:
     partner: Partner | None = strawberry.field(description="The partner, when it worked.")
     user_errors: list[AccessUserError] = strawberry.field(description="Why it did not.")
+
+    @classmethod
+    def of(cls, outcome: Outcome[model.Partner]) -> PartnerCreatePayload:
+        return cls(
+            partner=outcome.map(Partner.from_domain),
+            user_errors=AccessUserError.list_of(outcome.problems),
+        )
 
 
 @strawberry.input(description="A new API key.")
@@ -52,6 +62,18 @@ class ApiKeyCreateInput:
         ),
     )
 
+    def to_command(self, errors: InputErrors) -> CreateApiKey | None:
+        partner_id = None
+        if self.partner_id is not None:
+            partner_id = local_id_or_none(self.partner_id, "Partner")
+            if partner_id is None:
+                # An id of no partner at all is answered as an unknown partner.
+                errors.add(Code.PARTNER_NOT_FOUND, "No such partner", "partnerId")
+                return None
+        return CreateApiKey(
+            self.name, frozenset(self.scopes), partner_id, self.expires_at, self.channel
+        )
+
 
 @strawberry.type(description="The result of creating a key: the only time its secret is shown.")
 class ApiKeyCreatePayload:
@@ -61,16 +83,34 @@ class ApiKeyCreatePayload:
     )
     user_errors: list[AccessUserError] = strawberry.field(description="Why it did not.")
 
+    @classmethod
+    def of(cls, outcome: Outcome[CreatedKey]) -> ApiKeyCreatePayload:
+        return cls(
+            api_key=outcome.map(lambda created: ApiKey.from_domain(created.key)),
+            secret=outcome.map(lambda created: created.plaintext),
+            user_errors=AccessUserError.list_of(outcome.problems),
+        )
+
 
 @strawberry.input(description="A key to revoke.")
 class ApiKeyRevokeInput:
     prefix: str = strawberry.field(description="The key's prefix.")
+
+    def to_command(self, errors: InputErrors) -> RevokeApiKey:
+        return RevokeApiKey(self.prefix.strip())
 
 
 @strawberry.type(description="The result of revoking a key; it stops working at once.")
 class ApiKeyRevokePayload:
     api_key: ApiKey | None = strawberry.field(description="The revoked key.")
     user_errors: list[AccessUserError] = strawberry.field(description="Why it did not.")
+
+    @classmethod
+    def of(cls, outcome: Outcome[model.ApiKey]) -> ApiKeyRevokePayload:
+        return cls(
+            api_key=outcome.map(ApiKey.from_domain),
+            user_errors=AccessUserError.list_of(outcome.problems),
+        )
 
 
 @strawberry.type
@@ -81,12 +121,12 @@ class AccessMutation:
     async def partner_create(
         self, info: Info[Context, None], input: PartnerCreateInput
     ) -> PartnerCreatePayload:
+        errors = InputErrors(Code.INVALID)
+        command = input.to_command(errors)
         access = info.context.services.access
-        try:
-            partner = await info.context.run(access.create_partner, input.name, input.email)
-        except Rejected as rejected:
-            return PartnerCreatePayload(partner=None, user_errors=user_errors(rejected))
-        return PartnerCreatePayload(partner=Partner.from_domain(partner), user_errors=[])
+        return PartnerCreatePayload.of(
+            await run_use_case(info, errors, command, access.open_partner)
+        )
 
     @strawberry.mutation(
         description="Make an API key, for staff or for a partner; the secret is shown once.",
@@ -95,32 +135,10 @@ class AccessMutation:
     async def api_key_create(
         self, info: Info[Context, None], input: ApiKeyCreateInput
     ) -> ApiKeyCreatePayload:
+        errors = InputErrors(Code.PARTNER_NOT_FOUND)
+        command = input.to_command(errors)
         access = info.context.services.access
-        partner_id = None
-        if input.partner_id is not None:
-            partner_id = local_id_or_none(input.partner_id, "Partner")
-            if partner_id is None:
-                problem = Problem(Code.PARTNER_NOT_FOUND, "No such partner", ("partnerId",))
-                return ApiKeyCreatePayload(
-                    api_key=None, secret=None, user_errors=user_errors(Rejected([problem]))
-                )
-
-        def create() -> CreatedKey:
-            return access.create_key(
-                input.name,
-                frozenset(input.scopes),
-                partner_id=partner_id,
-                expires_at=input.expires_at,
-                channel=input.channel,
-            )
-
-        try:
-            created = await info.context.run(create)
-        except Rejected as rejected:
-            return ApiKeyCreatePayload(api_key=None, secret=None, user_errors=user_errors(rejected))
-        return ApiKeyCreatePayload(
-            api_key=ApiKey.from_domain(created.key), secret=created.plaintext, user_errors=[]
-        )
+        return ApiKeyCreatePayload.of(await run_use_case(info, errors, command, access.issue_key))
 
     @strawberry.mutation(
         description="Revoke a key: it stops working at once.", permission_classes=ADMIN
@@ -128,9 +146,7 @@ class AccessMutation:
     async def api_key_revoke(
         self, info: Info[Context, None], input: ApiKeyRevokeInput
     ) -> ApiKeyRevokePayload:
+        errors = InputErrors(Code.KEY_NOT_FOUND)
+        command = input.to_command(errors)
         access = info.context.services.access
-        revoked = await info.context.run(access.revoke_key, input.prefix.strip())
-        if revoked is None:
-            problem = Problem(Code.KEY_NOT_FOUND, "No key has this prefix", ("prefix",))
-            return ApiKeyRevokePayload(api_key=None, user_errors=user_errors(Rejected([problem])))
-        return ApiKeyRevokePayload(api_key=ApiKey.from_domain(revoked), user_errors=[])
+        return ApiKeyRevokePayload.of(await run_use_case(info, errors, command, access.revoke))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.access.api.types import ApiKey, Partner
 from commerce.graphql.context import Context
-from commerce.graphql.permissions import IsAdmin, IsPartner
-
-ADMIN: list[type[BasePermission]] = [IsAdmin]
-PARTNER: list[type[BasePermission]] = [IsPartner]
+from commerce.graphql.permissions import ADMIN, PARTNER
 
 
 @strawberry.type

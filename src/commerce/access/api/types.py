@@ -11,7 +11,8 @@ from commerce.access import model
 from commerce.access.errors import AccessErrorCode as DomainAccessErrorCode
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
-from commerce.problems import Problem, Rejected
+from commerce.graphql.relay import Node
+from commerce.graphql.user_errors import UserError
 from commerce.promotions.api.types import SalesChannel
 
 ApiKeyScope = strawberry.enum(
@@ -38,18 +39,8 @@ def partner_global_id(partner_id: str) -> str:
 
 
 @strawberry.type(description="Why a key or partner change was refused.")
-class AccessUserError:
-    field: list[str] | None = strawberry.field(description="Path to the input field at fault.")
-    message: str = strawberry.field(description="What is wrong, for people.")
+class AccessUserError(UserError):
     code: AccessErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> AccessUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
-
-
-def user_errors(rejected: Rejected) -> list[AccessUserError]:
-    return [AccessUserError.from_problem(p) for p in rejected.problems]
 
 
 @strawberry.type(description="An API key as staff and its partner see it: never its secret.")
@@ -93,8 +84,7 @@ class ApiKey:
 
 
 @strawberry.type(description="An affiliate partner account.")
-class Partner:
-    id: strawberry.ID = strawberry.field(description="The partner's id.")
+class Partner(Node):
     name: str = strawberry.field(description="The partner's name.")
     email: str = strawberry.field(description="Where to reach the partner.")
     created_at: datetime = strawberry.field(description="When the account was opened.")

@@ -1,57 +1,18 @@
-"""Customer input types and their conversion into the service's terms."""
+"""Profile and address inputs, and how each becomes a command.
+
+An address is normalised and checked here, with every problem listed at once; a profile
+change is checked by its use case (a birth year's bounds follow the service's clock).
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from commerce.customers import model
+from commerce.customers import commands, model, rules
 from commerce.customers.api.types import Gender
+from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.graphql.ids import local_id_or_none
-
-
-@strawberry.input(description="A new account.")
-class CustomerSignUpInput:
-    email: str = strawberry.field(description="The log-in email; one account per email.")
-    password: str = strawberry.field(
-        description="8 to 128 characters, anything you like; common passwords are refused."
-    )
-    first_name: str = strawberry.field(default="", description="Given name.")
-    last_name: str = strawberry.field(default="", description="Family name.")
-    cart_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A guest cart to keep as the new customer's cart."
-    )
-
-
-@strawberry.input(description="Email and password, and optionally the guest cart to bring.")
-class CustomerLogInInput:
-    email: str = strawberry.field(description="The log-in email.")
-    password: str = strawberry.field(description="The password.")
-    cart_id: strawberry.ID | None = strawberry.field(
-        default=None,
-        description="The guest cart the shopper filled before logging in: merged into theirs.",
-    )
-
-
-@strawberry.input(description="A refresh token.")
-class CustomerRefreshTokenInput:
-    refresh_token: str = strawberry.field(description="The refresh token of the session.")
-
-
-@strawberry.input(description="The current password and the new one.")
-class CustomerPasswordChangeInput:
-    current_password: str = strawberry.field(description="The password in use now.")
-    new_password: str = strawberry.field(description="8 to 128 characters.")
-
-
-@strawberry.input(description="Where to send a password reset code.")
-class CustomerPasswordResetRequestInput:
-    email: str = strawberry.field(description="The account's email.")
-
-
-@strawberry.input(description="A reset code from the email, and the new password.")
-class CustomerPasswordResetInput:
-    token: str = strawberry.field(description="The code sent by email (valid one hour, once).")
-    new_password: str = strawberry.field(description="8 to 128 characters.")
+from commerce.graphql.inputs import InputErrors
 
 
 @strawberry.input(description="Marketing consent per channel; a channel left out stays as it is.")
@@ -59,6 +20,15 @@ class MarketingConsentUpdateInput:
     email: bool | None = strawberry.field(default=None, description="Marketing by email.")
     sms: bool | None = strawberry.field(default=None, description="Marketing by text message.")
     push: bool | None = strawberry.field(default=None, description="Push notifications.")
+
+    def by_channel(self) -> dict[model.ConsentChannel, bool]:
+        """The consents sent, by channel (left-out channels stay as they are)."""
+        given = (
+            (model.ConsentChannel.EMAIL, self.email),
+            (model.ConsentChannel.SMS, self.sms),
+            (model.ConsentChannel.PUSH, self.push),
+        )
+        return {channel: granted for channel, granted in given if granted is not None}
 
 
 @strawberry.input(description="Optional facts for marketing segments; replaces all three.")
@@ -88,6 +58,17 @@ class CustomerUpdateInput:
         default=None, description="Optional facts for marketing segments."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateProfile:
+        consent = self.marketing_consent
+        return commands.UpdateProfile(
+            first_name=self.first_name,
+            last_name=self.last_name,
+            phone=self.phone,
+            clear_phone=self.phone is not None and not self.phone.strip(),
+            consents={} if consent is None else consent.by_channel(),
+            demographics=None if self.demographics is None else self.demographics.to_domain(),
+        )
+
 
 @strawberry.input(description="A postal address to save.")
 class CustomerAddressInput:
@@ -101,8 +82,9 @@ class CustomerAddressInput:
     country_code: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
     phone: str | None = strawberry.field(default=None, description="For the carrier.")
 
-    def to_domain(self) -> model.AddressFields:
-        return model.AddressFields(
+    def to_fields(self, errors: InputErrors) -> model.AddressFields | None:
+        """The address trimmed and normalised; None, with every problem, when invalid."""
+        fields = model.AddressFields(
             first_name=self.first_name.strip(),
             last_name=self.last_name.strip(),
             address1=self.address1.strip(),
@@ -110,9 +92,10 @@ class CustomerAddressInput:
             city=self.city.strip(),
             province=self.province.strip(),
             zip=self.zip.strip(),
-            country_code=self.country_code,
-            phone=self.phone,
+            country_code=self.country_code.strip().upper(),
+            phone=rules.normalized_phone(self.phone),
         )
+        return fields if errors.check(rules.check_address(fields, ("address",))) else None
 
 
 @strawberry.input(description="A new saved address.")
@@ -122,6 +105,10 @@ class CustomerAddressCreateInput:
         default=False, description="Make it the default (the first address always is)."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.CreateAddress | None:
+        fields = self.address.to_fields(errors)
+        return None if fields is None else commands.CreateAddress(fields, self.set_as_default)
+
 
 @strawberry.input(description="A saved address, replaced whole.")
 class CustomerAddressUpdateInput:
@@ -129,17 +116,28 @@ class CustomerAddressUpdateInput:
     address: CustomerAddressInput = strawberry.field(description="The address.")
     set_as_default: bool = strawberry.field(default=False, description="Make it the default.")
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateAddress | None:
+        address_id = _address_id(self.id, errors)
+        if address_id is None:
+            return None
+        fields = self.address.to_fields(errors)
+        if fields is None:
+            return None
+        return commands.UpdateAddress(address_id, fields, self.set_as_default)
+
 
 @strawberry.input(description="A saved address to delete.")
 class CustomerAddressDeleteInput:
     id: strawberry.ID = strawberry.field(description="The CustomerAddress's id.")
 
+    def to_command(self, errors: InputErrors) -> commands.DeleteAddress | None:
+        address_id = _address_id(self.id, errors)
+        return None if address_id is None else commands.DeleteAddress(address_id)
 
-def address_id(global_id: str) -> str | None:
-    """The local id of a CustomerAddress id; None when malformed."""
-    return local_id_or_none(global_id, "CustomerAddress")
 
-
-def cart_token(global_id: str | None) -> str | None:
-    """The token inside a Cart id; None when absent or malformed (nothing to merge)."""
-    return None if global_id is None else local_id_or_none(global_id, "Cart")
+def _address_id(global_id: str, errors: InputErrors) -> str | None:
+    """The local id of a CustomerAddress id; a malformed one is nobody's address."""
+    local = local_id_or_none(global_id, "CustomerAddress")
+    if local is None:
+        errors.add(Code.ADDRESS_NOT_FOUND, "You have no such address", "id")
+    return local

@@ -9,18 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from commerce.customers import model
-from commerce.customers.api.types import CustomerUserError, customer_global_id, user_errors
+from commerce.customers import model, rules
+from commerce.customers.api.types import CustomerUserError, customer_global_id
+from commerce.customers.commands import UpdateTags
 from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.graphql.context import Context
-from commerce.graphql.ids import local_id_or_none, local_id_or_problem
-from commerce.graphql.permissions import IsAdmin
-from commerce.problems import Problem, Rejected
-
-ADMIN: list[type[BasePermission]] = [IsAdmin]
+from commerce.graphql.ids import local_id_or_none
+from commerce.graphql.inputs import InputErrors
+from commerce.graphql.permissions import ADMIN
+from commerce.graphql.use_cases import Outcome, run_use_case
+from commerce.problems import Problem
 
 
 @strawberry.type(
@@ -66,6 +66,15 @@ class CustomerTagsUpdateInput:
     )
     remove: list[str] = strawberry.field(default_factory=list, description="Tags to remove.")
 
+    def to_command(self, errors: InputErrors) -> UpdateTags | None:
+        customer_id = errors.id(self.customer_id, "Customer", "customerId")
+        if customer_id is None:
+            return None
+        problems: list[Problem] = []
+        adding = rules.normalize_tags(list(self.add), "add", problems)
+        removing = rules.normalize_tags(list(self.remove), "remove", problems)
+        return UpdateTags(customer_id, adding, removing) if errors.check(problems) else None
+
 
 @strawberry.type(description="The result of customerTagsUpdate.")
 class CustomerTagsUpdatePayload:
@@ -73,6 +82,13 @@ class CustomerTagsUpdatePayload:
         description="The customer's tags and segments now, when it worked."
     )
     user_errors: list[CustomerUserError] = strawberry.field(description="Why it did not.")
+
+    @classmethod
+    def of(cls, outcome: Outcome[model.CustomerMarketing]) -> CustomerTagsUpdatePayload:
+        return cls(
+            marketing=outcome.map(CustomerMarketingType.from_domain),
+            user_errors=CustomerUserError.list_of(outcome.problems),
+        )
 
 
 @strawberry.type
@@ -103,19 +119,9 @@ class CustomerMarketingMutation:
     async def customer_tags_update(
         self, info: Info[Context, None], input: CustomerTagsUpdateInput
     ) -> CustomerTagsUpdatePayload:
-        problems: list[Problem] = []
-        local = local_id_or_problem(
-            input.customer_id, "Customer", ("customerId",), problems, Code.CUSTOMER_NOT_FOUND
-        )
-        if problems:
-            return CustomerTagsUpdatePayload(
-                marketing=None, user_errors=user_errors(Rejected(problems))
-            )
+        errors = InputErrors(Code.CUSTOMER_NOT_FOUND)
+        command = input.to_command(errors)
         marketing = info.context.services.customer_marketing
-        try:
-            found = await info.context.run(marketing.update_tags, local, input.add, input.remove)
-        except Rejected as rejected:
-            return CustomerTagsUpdatePayload(marketing=None, user_errors=user_errors(rejected))
-        return CustomerTagsUpdatePayload(
-            marketing=CustomerMarketingType.from_domain(found), user_errors=[]
+        return CustomerTagsUpdatePayload.of(
+            await run_use_case(info, errors, command, marketing.update_tags)
         )

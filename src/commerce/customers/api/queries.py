@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from commerce.customers.api.marketing import CustomerMarketingQuery
 from commerce.customers.api.types import Customer
 from commerce.graphql.context import Context
-from commerce.graphql.permissions import IsCustomer
-
-CUSTOMER: list[type[BasePermission]] = [IsCustomer]
+from commerce.graphql.permissions import CUSTOMER
 
 
 @strawberry.type
@@ -24,7 +21,7 @@ class CustomerQuery(CustomerMarketingQuery):
         permission_classes=CUSTOMER,
     )
     async def customer(self, info: Info[Context, None]) -> Customer | None:
-        me = info.context.principal.id
-        assert me is not None
+        me = info.context.principal.customer_id
+        assert me is not None  # CUSTOMER let the request through
         found = await info.context.run(info.context.services.customers.customer, me)
         return None if found is None else Customer.from_domain(found)

@@ -13,10 +13,12 @@ from commerce.customers import model
 from commerce.customers.errors import CustomerErrorCode as DomainCustomerErrorCode
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
+from commerce.graphql.relay import Node
+from commerce.graphql.user_errors import UserError
 from commerce.orders.api.queries import MAX_ORDERS_PAGE, page_arguments
 from commerce.orders.api.types import OrderConnection, order_connection
 from commerce.principals import Shopper
-from commerce.problems import Problem, Rejected
+from commerce.problems import Rejected
 
 CustomerErrorCode = strawberry.enum(
     DomainCustomerErrorCode,
@@ -44,24 +46,8 @@ def address_global_id(address_id: str) -> str:
 @strawberry.type(
     description="Why a customer change was refused, and which input field it concerns."
 )
-class CustomerUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["password"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class CustomerUserError(UserError):
     code: CustomerErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> CustomerUserError:
-        return cls(
-            field=list(problem.field) or None,
-            message=problem.message,
-            code=problem.code,
-        )
-
-
-def user_errors(rejected: Rejected) -> list[CustomerUserError]:
-    return [CustomerUserError.from_problem(p) for p in rejected.problems]
 
 
 @strawberry.type(
@@ -84,8 +70,7 @@ class CustomerDemographics:
 
 
 @strawberry.type(description="A postal address a customer saved.")
-class CustomerAddress:
-    id: strawberry.ID = strawberry.field(description="The address's id.")
+class CustomerAddress(Node):
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
     address1: str = strawberry.field(description="Street and number.")
@@ -114,8 +99,7 @@ class CustomerAddress:
 
 
 @strawberry.type(description="A customer account: only its owner reads it.")
-class Customer:
-    id: strawberry.ID = strawberry.field(description="The customer's id.")
+class Customer(Node):
     email: str = strawberry.field(description="The log-in email, lower-cased.")
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name.")
@@ -160,7 +144,9 @@ class Customer:
 
     @strawberry.field(description="Saved addresses, oldest first.")
     async def addresses(self, info: Info[Context, None]) -> list[CustomerAddress]:
-        found = await info.context.run(info.context.services.customers.addresses, self._customer_id)
+        found = await info.context.run(
+            info.context.services.customer_addresses.addresses, self._customer_id
+        )
         return [CustomerAddress.from_domain(a) for a in found]
 
     @strawberry.field(
@@ -196,31 +182,3 @@ class Customer:
         position = page_arguments(orders, first, after)
         page = await info.context.run(orders.orders_of_customer, self._customer_id, first, position)
         return order_connection(page)
-
-
-@strawberry.type(description="The tokens of a logged-in customer.")
-class CustomerSession:
-    access_token: str = strawberry.field(
-        description="Send as 'Authorization: Bearer <accessToken>' on every request."
-    )
-    access_token_expires_at: datetime = strawberry.field(
-        description="When the access token stops working (15 minutes): refresh before."
-    )
-    refresh_token: str = strawberry.field(
-        description=(
-            "Trade for new tokens with customerTokenRefresh; each works once. Keep it in "
-            "secure storage, never in a URL."
-        )
-    )
-    refresh_token_expires_at: datetime = strawberry.field(
-        description="When the refresh token stops working (30 days after it was issued)."
-    )
-
-    @classmethod
-    def from_domain(cls, tokens: model.TokenPair) -> CustomerSession:
-        return cls(
-            access_token=tokens.access_token,
-            access_token_expires_at=tokens.access_expires_at,
-            refresh_token=tokens.refresh_token,
-            refresh_token_expires_at=tokens.refresh_expires_at,
-        )

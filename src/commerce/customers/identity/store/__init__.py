@@ -1,0 +1,2 @@
+"""Identity's records in the single table: sessions and refresh tokens, reset codes,
+log-in failure counters; one module each."""
