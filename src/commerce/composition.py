@@ -83,12 +83,21 @@ def build_services(settings: Settings) -> Services:
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
     marketing = CustomerMarketingService()
+    access = AccessService()
+
+    def remember_cart(customer_id: str, cart_token: str) -> None:
+        # Customers take the cart service (log-in merges), so they are built below; a
+        # signed-in customer's new cart reaches them once requests run.
+        customers.remember_cart(customer_id, cart_token)
+
     carts = CartService(
         catalog,
         shipping,
         tax,
         promotions,
         profiles=marketing.profile,
+        partner_exists=lambda partner_id: access.partner(partner_id) is not None,
+        remember_cart=remember_cart,
         ttl_seconds=settings.cart_ttl_seconds,
         default_currency=settings.default_currency,
     )
@@ -107,10 +116,11 @@ def build_services(settings: Settings) -> Services:
     )
     # Payments go to the orders; a paid order's digital lines then get their links.
     paid_orders = ReleaseDownloads(orders, downloads)
+    customers = CustomersService(carts, jwt_secret=_jwt_secret(settings), outbox=notifications)
     return Services(
         settings=settings,
         catalog=catalog,
-        access=AccessService(),
+        access=access,
         cart=carts,
         shipping=shipping,
         tax=tax,
@@ -129,7 +139,7 @@ def build_services(settings: Settings) -> Services:
         ),
         gateway=gateway,
         notifications=notifications,
-        customers=CustomersService(carts, jwt_secret=_jwt_secret(settings), outbox=notifications),
+        customers=customers,
         customer_marketing=marketing,
         payment_events=StripeWebhooks(
             paid_orders,
