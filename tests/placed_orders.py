@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from commerce.cart.commands import CreateCart
 from commerce.cart.model import BuyerIdentity, LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.catalog.model import VariantKind
@@ -33,8 +34,10 @@ def place_ebook_order(services: Services, placed_at: datetime | None = None) -> 
         )
     )
     cart = services.cart.create(
-        lines=[LineRequest(product.id, product.variants[0].id, 1)],
-        buyer_identity=BuyerIdentity(email="ada@example.com"),
+        CreateCart(
+            lines=[LineRequest(product.id, product.variants[0].id, 1)],
+            buyer_identity=BuyerIdentity(email="ada@example.com"),
+        )
     ).cart
     checkout = services.checkout
     if placed_at is not None:

@@ -89,12 +89,21 @@ def build_services(settings: Settings) -> Services:
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
     marketing = CustomerMarketingService()
+    access = AccessService()
+
+    def remember_cart(customer_id: str, cart_token: str) -> None:
+        # Customers take the cart service (log-in merges), so they are built below; a
+        # signed-in customer's new cart reaches them once requests run.
+        customers.remember_cart(customer_id, cart_token)
+
     carts = CartService(
         catalog,
         shipping,
         tax,
         promotions,
         profiles=marketing.profile,
+        partner_exists=lambda partner_id: access.partner(partner_id) is not None,
+        remember_cart=remember_cart,
         ttl_seconds=settings.cart_ttl_seconds,
         default_currency=settings.default_currency,
     )
@@ -117,7 +126,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         catalog=catalog,
-        access=AccessService(),
+        access=access,
         cart=carts,
         shipping=shipping,
         tax=tax,

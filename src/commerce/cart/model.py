@@ -150,6 +150,17 @@ def merge_lines(
     return tuple(merged.values())
 
 
+def absorb_guest_cart(cart: Cart, guest: Cart, new_line_id: Callable[[], str]) -> Cart:
+    """``cart`` with a guest cart's lines added: quantities summed and capped at
+    ``MAX_QUANTITY``, lines past ``MAX_LINES`` left out. A referral is kept (first touch:
+    ``cart``'s own, else the guest's)."""
+    additions = [LineRequest(ln.product_id, ln.variant_id, ln.quantity) for ln in guest.lines]
+    merged = merge_lines(cart.lines, additions, new_line_id)
+    capped = tuple(replace(ln, quantity=min(ln.quantity, MAX_QUANTITY)) for ln in merged)
+    referral = cart.affiliate_id or guest.affiliate_id
+    return replace(cart, lines=capped[:MAX_LINES], affiliate_id=referral)
+
+
 def set_quantities(
     lines: Sequence[CartLine], quantities: Mapping[str, int]
 ) -> tuple[CartLine, ...]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cart_helpers import Clock, global_id
 
+from commerce.cart.commands import CreateCart
 from commerce.cart.model import LineRequest
 from commerce.cart.service import CartService
 from commerce.catalog.demo import seed_demo_catalog
@@ -108,7 +109,7 @@ def set_codes(gql: GraphQLCaller, cart_token: str, codes: list[str]) -> dict[str
 
 def test_buy_3_get_the_cheapest_free_on_a_demo_series(demo: Services, gql: GraphQLCaller) -> None:
     promotion = buy_3_get_1(demo)
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS)).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS))).cart.id
 
     cart = read(gql, token)
 
@@ -137,7 +138,7 @@ def test_buy_3_get_the_cheapest_free_on_a_demo_series(demo: Services, gql: Graph
 
 def test_two_books_of_three_show_a_near_miss(demo: Services, gql: GraphQLCaller) -> None:
     promotion = buy_3_get_1(demo)
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:2])).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:2]))).cart.id
 
     cart = read(gql, token)
 
@@ -154,7 +155,7 @@ def test_an_order_discount_is_shared_out_over_the_lines(demo: Services, gql: Gra
     demo.promotions.create_promotion(
         Promotion("", "Ten off", OrderOff(amount=1000, min_subtotal=2000), currency=Currency.USD)
     )
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS)).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS))).cart.id
 
     cart = read(gql, token)
 
@@ -173,7 +174,7 @@ def test_an_order_discount_is_shared_out_over_the_lines(demo: Services, gql: Gra
 def test_a_code_applies_and_is_shown_on_the_cart(demo: Services, gql: GraphQLCaller) -> None:
     promotion = buy_3_get_1(demo, requires_code=True)
     demo.promotions.create_code(promotion.id, "TIDE3")
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS)).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS))).cart.id
     assert read(gql, token)["cost"]["discountAmount"] == {"amount": "0.00"}
 
     payload = set_codes(gql, token, [" tide3 "])
@@ -226,7 +227,7 @@ def test_refused_codes_say_why(demo: Services, gql: GraphQLCaller) -> None:
         )
     )
     demo.promotions.create_code(big.id, "BIG")
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:2])).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:2]))).cart.id
 
     assert refusal(gql, token, "NOPE")["reason"] == "UNKNOWN"
     assert refusal(gql, token, "OLD")["reason"] == "EXPIRED"
@@ -236,7 +237,7 @@ def test_refused_codes_say_why(demo: Services, gql: GraphQLCaller) -> None:
 
 
 def test_bad_codes_are_refused_and_nothing_is_written(demo: Services, gql: GraphQLCaller) -> None:
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:1])).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:1]))).cart.id
 
     payload = set_codes(gql, token, ["", "X" * 33, *[f"C{i}" for i in range(6)]])
 
@@ -265,7 +266,7 @@ def test_a_warm_cart_read_costs_no_promotion_read(
     )
     cached = dataclasses.replace(demo, cart=carts, promotions=promotions)
     buy_3_get_1(cached)
-    token = carts.create(lines=ebook_lines(cached, TIDEWATER_EBOOKS)).cart.id
+    token = carts.create(CreateCart(lines=ebook_lines(cached, TIDEWATER_EBOOKS))).cart.id
 
     # Creating the cart priced it, so the promotions are cached already.
     with count_dynamodb_calls() as warm:
@@ -287,7 +288,7 @@ def test_the_cart_shows_the_offers_on_its_products(demo: Services, gql: GraphQLC
         Promotion("", "Tidewater set", SeriesSet("Tidewater Station", ("1", "2", "3"), Decimal(15)))
     )
     buy_3_get_1(demo)
-    token = demo.cart.create(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:1])).cart.id
+    token = demo.cart.create(CreateCart(lines=ebook_lines(demo, TIDEWATER_EBOOKS[:1]))).cart.id
 
     body = gql(
         "query ($id: ID!) { cart(id: $id) { offers { promotionId name kind saving { amount } "

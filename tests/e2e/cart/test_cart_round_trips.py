@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from cart_helpers import CART, global_id
 
+from commerce.cart.commands import CreateCart
 from commerce.cart.model import LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.catalog.model import OptionValue, VariantKind
@@ -43,7 +44,7 @@ def cart_with_lines(services: Services, lines: int) -> str:
             )
         )
         wishes += [LineRequest(product.id, v.id, 1) for v in product.variants]
-    priced = services.cart.create(lines=wishes)
+    priced = services.cart.create(CreateCart(lines=wishes))
     assert len(priced.lines) == lines
     return global_id("Cart", priced.cart.id)
 

@@ -21,6 +21,12 @@ from checkout_helpers import (
     variant,
 )
 
+from commerce.cart.commands import (
+    CreateCart,
+    SelectDeliveryOption,
+    UpdateDiscountCodes,
+    UpdateShippingAddress,
+)
 from commerce.cart.model import MAX_CODES, MAX_LINES, Address, BuyerIdentity, LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.composition import Services
@@ -327,14 +333,17 @@ def test_the_largest_cart_with_the_most_codes_fits_one_transaction(
         texts.append(f"PCT{number}")
     carts = services.cart
     cart = carts.create(
-        lines=wanted, buyer_identity=BuyerIdentity(email="max@example.com"), owner_id="c-max"
+        CreateCart(lines=wanted, buyer_identity=BuyerIdentity(email="max@example.com")),
+        Shopper("c-max"),
     ).cart
-    carts.update_discount_codes(cart.id, texts)
+    carts.update_discount_codes(UpdateDiscountCodes(cart.id, texts))
     priced = carts.update_shipping_address(
-        cart.id, Address("Ada", "Max", "1 Main St", "", "Springfield", "", "", "US")
+        UpdateShippingAddress(
+            cart.id, Address("Ada", "Max", "1 Main St", "", "Springfield", "", "", "US")
+        )
     )
     option = priced.totals.delivery_options[0].id
-    priced = carts.select_delivery_option(cart.id, option)
+    priced = carts.select_delivery_option(SelectDeliveryOption(cart.id, option))
     assert len(priced.applied_codes()) == MAX_CODES
 
     result = services.checkout.complete(cart.id, "max-cart", Shopper("c-max"))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from commerce.cart import store as carts
+from commerce.cart.commands import CreateCart
 from commerce.cart.model import BuyerIdentity, LineRequest
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.composition import Services
@@ -78,8 +79,10 @@ def cart_of(services: Services, email: str | None, consent: bool = True) -> Any:
         )
     )
     return services.cart.create(
-        lines=[LineRequest(product.id, product.variants[0].id, 2)],
-        buyer_identity=BuyerIdentity(email=email, accepts_email_marketing=consent),
+        CreateCart(
+            lines=[LineRequest(product.id, product.variants[0].id, 2)],
+            buyer_identity=BuyerIdentity(email=email, accepts_email_marketing=consent),
+        )
     ).cart
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from commerce.cart import model
-from commerce.cart.service import CartOffer as DomainCartOffer
+from commerce.cart.pricer import CartOffer as DomainCartOffer
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import Money
 from commerce.money import Currency

@@ -1,18 +1,22 @@
-"""Cart input types and their conversion into the service's terms.
+"""Cart input types and the commands they become (``to_command``).
 
-Malformed ids become ``INVALID_ID`` problems at the field that holds them, so they come
-back in ``userErrors`` with everything else that is wrong.
+Malformed ids become ``INVALID_ID`` problems at the field that holds them, and the pure
+checks of ``cart.rules`` run on the rest, so every problem of an input comes back in
+``userErrors`` together; a Cart id that is malformed is the one problem reported, as
+nothing else can be checked against a cart that cannot be named.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
-from commerce.cart import model
+from commerce.cart import commands, model, rules
 from commerce.cart.errors import CartErrorCode as Code
 from commerce.graphql.ids import local_id_or_none
+from commerce.graphql.inputs import InputErrors
 from commerce.graphql.money import CurrencyCode
-from commerce.problems import Problem
 
 
 @strawberry.input(description="A variant to put in the cart, and how many.")
@@ -21,6 +25,18 @@ class CartLineInput:
     quantity: int = strawberry.field(
         default=1, description=f"Units to add: 1 to {model.MAX_QUANTITY}."
     )
+
+    def to_request(self, errors: InputErrors, field: tuple[str, ...]) -> model.LineRequest | None:
+        """The variant and quantity wished for; None, recorded at ``field``, for a malformed
+        merchandise id (quantities are checked for all lines at once)."""
+        local = errors.id(self.merchandise_id, "ProductVariant", field)
+        if local is None:
+            return None
+        product_id, _, variant_id = local.partition(".")
+        if not product_id or not variant_id:
+            errors.add(Code.INVALID_ID, "Not a valid ProductVariant ID", field)
+            return None
+        return model.LineRequest(product_id, variant_id, self.quantity)
 
 
 @strawberry.input(description="A new quantity for a line already in the cart.")
@@ -103,6 +119,19 @@ class CartCreateInput:
         ),
     )
 
+    def to_command(self, errors: InputErrors) -> commands.CreateCart | None:
+        errors.check(rules.check_added_quantities([ln.quantity for ln in self.lines], ("lines",)))
+        identity = _buyer_identity(self.buyer_identity, errors)
+        lines = _line_requests(self.lines, errors)
+        affiliate = None
+        if self.affiliate_id is not None:
+            affiliate = local_id_or_none(self.affiliate_id, "Partner")
+            if affiliate is None:
+                errors.add(Code.AFFILIATE_NOT_FOUND, "No such affiliate partner", "affiliateId")
+        if errors or lines is None:
+            return None
+        return commands.CreateCart(self.currency, lines, identity, affiliate)
+
 
 @strawberry.input(description="Variants to add to a cart.")
 class CartLinesAddInput:
@@ -111,17 +140,53 @@ class CartLinesAddInput:
         description="Variants to add; one already in the cart has its quantity raised."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.AddLines | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        errors.check(rules.check_added_quantities([ln.quantity for ln in self.lines], ("lines",)))
+        if not self.lines:
+            errors.add(Code.INVALID, "Give at least one line", "lines")
+        lines = _line_requests(self.lines, errors)
+        return None if errors or lines is None else commands.AddLines(token, lines)
+
 
 @strawberry.input(description="New quantities for lines of a cart.")
 class CartLinesUpdateInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")
     lines: list[CartLineUpdateInput] = strawberry.field(description="Lines and their quantities.")
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateLines | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        quantities = [line.quantity for line in self.lines]
+        errors.check(rules.check_new_quantities(quantities, ("lines",)))
+        ids = [
+            errors.id(line.id, "CartLine", ("lines", str(i), "id"))
+            for i, line in enumerate(self.lines)
+        ]
+        known = [line_id for line_id in ids if line_id is not None]
+        if len(known) < len(ids) or not errors.check(rules.check_distinct_lines(known, ("lines",))):
+            return None
+        return (
+            None
+            if errors
+            else commands.UpdateLines(token, dict(zip(known, quantities, strict=True)))
+        )
+
 
 @strawberry.input(description="Lines to take out of a cart.")
 class CartLinesRemoveInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")
     line_ids: list[strawberry.ID] = strawberry.field(description="The CartLine ids to remove.")
+
+    def to_command(self, errors: InputErrors) -> commands.RemoveLines | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        line_ids = errors.ids(self.line_ids, "CartLine", "lineIds")
+        return None if line_ids is None else commands.RemoveLines(token, line_ids)
 
 
 @strawberry.input(description="The discount codes a cart holds.")
@@ -134,6 +199,15 @@ class CartDiscountCodesUpdateInput:
         )
     )
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateDiscountCodes | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        codes = rules.normalized_codes(self.discount_codes)
+        if not errors.check(rules.check_discount_codes(codes, ("codes",))):
+            return None
+        return commands.UpdateDiscountCodes(token, codes)
+
 
 @strawberry.input(description="A bundle promotion whose items to add to a cart.")
 class CartBundleAddInput:
@@ -141,6 +215,13 @@ class CartBundleAddInput:
     promotion_id: strawberry.ID = strawberry.field(
         description="The bundle Promotion (as offers and nearMisses name it)."
     )
+
+    def to_command(self, errors: InputErrors) -> commands.AddBundle | None:
+        token = _cart_token(self.cart_id, errors)
+        promotion_id = errors.id(self.promotion_id, "Promotion", "promotionId")
+        if token is None or promotion_id is None:
+            return None
+        return commands.AddBundle(token, promotion_id)
 
 
 @strawberry.input(description="A new buyer identity for a cart.")
@@ -150,17 +231,37 @@ class CartBuyerIdentityUpdateInput:
         description="Who is buying; replaces the previous identity."
     )
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateBuyerIdentity | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        identity = _buyer_identity(self.buyer_identity, errors)
+        return None if errors else commands.UpdateBuyerIdentity(token, identity)
+
 
 @strawberry.input(description="A new shipping address for a cart.")
 class CartShippingAddressUpdateInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")
     address: MailingAddressInput = strawberry.field(description="Where to ship.")
 
+    def to_command(self, errors: InputErrors) -> commands.UpdateShippingAddress | None:
+        token = _cart_token(self.cart_id, errors)
+        if token is None:
+            return None
+        address = rules.normalized_address(self.address.to_domain())
+        if not errors.check(rules.check_address(address, ("address",))):
+            return None
+        return commands.UpdateShippingAddress(token, address)
+
 
 @strawberry.input(description="A new currency for a cart.")
 class CartCurrencyUpdateInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")
     currency: CurrencyCode = strawberry.field(description="The currency to price the cart in.")
+
+    def to_command(self, errors: InputErrors) -> commands.UpdateCurrency | None:
+        token = _cart_token(self.cart_id, errors)
+        return None if token is None else commands.UpdateCurrency(token, self.currency)
 
 
 @strawberry.input(description="The delivery option to ship a cart by.")
@@ -170,60 +271,40 @@ class CartDeliveryOptionSelectInput:
         description="One of the cart's deliveryOptions ids."
     )
 
-
-def delivery_option_id(global_id: str, problems: list[Problem]) -> str:
-    """The rate id inside a DeliveryOption id; an ``INVALID_ID`` problem when it is not one."""
-    local = local_id_or_none(global_id, "DeliveryOption")
-    if local is None:
-        problems.append(
-            Problem(Code.INVALID_ID, "Not a valid DeliveryOption ID", ("deliveryOptionId",))
-        )
-        return ""
-    return local
+    def to_command(self, errors: InputErrors) -> commands.SelectDeliveryOption | None:
+        token = _cart_token(self.cart_id, errors)
+        option_id = errors.id(self.delivery_option_id, "DeliveryOption", "deliveryOptionId")
+        if token is None or option_id is None:
+            return None
+        return commands.SelectDeliveryOption(token, option_id)
 
 
-def cart_token(global_id: str, problems: list[Problem]) -> str:
-    """The token inside a Cart id; an ``INVALID_ID`` problem when it is not one."""
-    token = local_id_or_none(global_id, "Cart")
-    if token is None or not model.is_cart_token(token):
-        problems.append(Problem(Code.INVALID_ID, "Not a valid Cart ID", ("cartId",)))
-        return ""
+def _cart_token(global_id: str, errors: InputErrors) -> str | None:
+    """The token inside a Cart id: it names a Cart, and its local part has a token's shape."""
+    token = errors.id(global_id, "Cart", "cartId")
+    if token is not None and not model.is_cart_token(token):
+        errors.add(Code.INVALID_ID, "Not a valid Cart ID", "cartId")
+        return None
     return token
 
 
-def promotion_id(global_id: str, problems: list[Problem]) -> str:
-    """The local id inside a Promotion id; an ``INVALID_ID`` problem when it is not one."""
-    local = local_id_or_none(global_id, "Promotion")
-    if local is None:
-        problems.append(Problem(Code.INVALID_ID, "Not a valid Promotion ID", ("promotionId",)))
-        return ""
-    return local
+def _line_requests(
+    lines: Sequence[CartLineInput], errors: InputErrors
+) -> list[model.LineRequest] | None:
+    """The variants wished for; None when any merchandise id is malformed (all recorded)."""
+    requests = [
+        line.to_request(errors, ("lines", str(i), "merchandiseId")) for i, line in enumerate(lines)
+    ]
+    found = [r for r in requests if r is not None]
+    return found if len(found) == len(requests) else None
 
 
-def line_requests(
-    lines: list[CartLineInput], problems: list[Problem]
-) -> tuple[model.LineRequest, ...]:
-    """The lines to add, with ``INVALID_ID`` problems for malformed merchandise ids."""
-    requests = []
-    for i, line in enumerate(lines):
-        local = local_id_or_none(line.merchandise_id, "ProductVariant") or ""
-        product_id, _, variant_id = local.partition(".")
-        if not product_id or not variant_id:
-            problems.append(
-                Problem(
-                    Code.INVALID_ID,
-                    "Not a valid ProductVariant ID",
-                    ("lines", str(i), "merchandiseId"),
-                )
-            )
-        requests.append(model.LineRequest(product_id, variant_id, line.quantity))
-    return tuple(requests)
-
-
-def line_id(global_id: str, field: tuple[str, ...], problems: list[Problem]) -> str:
-    """The local id of a CartLine id; an ``INVALID_ID`` problem when it is not one."""
-    local = local_id_or_none(global_id, "CartLine")
-    if local is None:
-        problems.append(Problem(Code.INVALID_ID, "Not a valid CartLine ID", field))
-        return ""
-    return local
+def _buyer_identity(
+    given: CartBuyerIdentityInput | None, errors: InputErrors
+) -> model.BuyerIdentity:
+    """The identity as stored (normalised), its problems at ``buyerIdentity`` recorded."""
+    identity = rules.normalized_identity(
+        model.BuyerIdentity() if given is None else given.to_domain()
+    )
+    errors.check(rules.check_buyer_identity(identity, ("buyerIdentity",)))
+    return identity

@@ -27,9 +27,10 @@ from commerce.catalog.api.types import ProductVariantType
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Node
+from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
-from commerce.problems import Problem
 from commerce.shipping.model import DeliveryOption
 
 CartErrorCode = strawberry.enum(
@@ -82,16 +83,8 @@ def _money_or_none(money: DomainMoney | None) -> Money | None:
 
 
 @strawberry.type(description="Why a cart change was refused, and which input field it concerns.")
-class CartUserError:
-    field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["lines", "0", "quantity"].'
-    )
-    message: str = strawberry.field(description="What is wrong, for people.")
+class CartUserError(UserError):
     code: CartErrorCode = strawberry.field(description="What is wrong, for programs.")
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> CartUserError:
-        return cls(field=list(problem.field) or None, message=problem.message, code=problem.code)
 
 
 @strawberry.type(description="What a buyer agreed to receive.")
@@ -331,7 +324,7 @@ class CartLine:
         "change the cart, so keep it private (send it in POST bodies, not URLs)."
     )
 )
-class Cart:
+class Cart(Node):
     id: strawberry.ID = strawberry.field(description="The cart's id (its access token).")
     currency_code: CurrencyCode = strawberry.field(description="The currency of every amount.")
     created_at: datetime = strawberry.field(description="When the cart was created.")
@@ -475,7 +468,7 @@ class Cart:
     )
     async def offers(self, info: Info[Context, None]) -> list[CartOffer]:
         cart = info.context.services.cart
-        found = await info.context.run(cart.offers, self.priced, info.context.shopper)
+        found = await info.context.run(cart.pricer.offers, self.priced, info.context.shopper)
         return [CartOffer.from_domain(o, self.priced.cart.currency) for o in found]
 
     @strawberry.field(
