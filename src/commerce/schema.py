@@ -1,7 +1,8 @@
 """One schema for storefront and staff: admin fields carry a permission check.
 
-Each context contributes a query and a mutation class; this module merges
-them. See ``docs/decisions/0001-one-schema.md`` for why one schema, not two.
+Each context contributes a query and a mutation class and the node types it owns;
+this module merges them, and answers ``node(id)`` / ``nodes(ids)`` for every type with a
+global id. See ``docs/decisions/0001-one-schema.md`` for why one schema, not two.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
 
+from commerce import access, cart, catalog, customers, orders, promotions, shipping, tax
 from commerce.access.api import AccessMutation, AccessQuery
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
 from commerce.checkout.api import CheckoutMutation
 from commerce.customers.api import CustomerMutation, CustomerQuery
+from commerce.graphql.context import Context
+from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
@@ -35,9 +40,48 @@ MAX_QUERY_DEPTH = 12
 MAX_QUERY_TOKENS = 5_000
 
 
+def _node_types(*contexts: list[NodeType]) -> dict[str, NodeType]:
+    """Every context's node types by global-id type name; a name owned twice is a bug."""
+    found: dict[str, NodeType] = {}
+    for node_type in (t for listed in contexts for t in listed):
+        if node_type.type_name in found:
+            raise ValueError(f"Two contexts claim the node type {node_type.type_name}")
+        found[node_type.type_name] = node_type
+    return found
+
+
+NODE_TYPES = _node_types(
+    catalog.api.NODES,
+    cart.api.NODES,
+    customers.api.NODES,
+    access.api.NODES,
+    orders.api.NODES,
+    promotions.api.NODES,
+    shipping.api.NODES,
+    tax.api.NODES,
+)
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description=(
+            "Any object by its global id; null when there is none or the caller may not "
+            "see it (each type keeps its own rule: staff-only types refuse other callers)."
+        )
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return (await resolve_nodes(info, [id], NODE_TYPES))[0]
+
+    @strawberry.field(description="Several objects by global id (up to 100), in the same order.")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        return await resolve_nodes(info, ids, NODE_TYPES)
+
+
 @strawberry.type(description="Everything a client can read.")
 class Query(
     CatalogQuery,
+    NodeQuery,
     CartQuery,
     ShippingQuery,
     TaxQuery,

@@ -371,3 +371,183 @@ def test_each_kind_of_caller_gets_exactly_what_the_table_says(
 
     # then
     assert not wrong, "\n".join(wrong)
+
+
+# -- node(id): every type with a global id, under its own rule ------------------------------
+
+#                        anon customer other  partner  shopkey  admin
+NODE_RULES: dict[str, Rule] = {
+    "Product": PUBLIC,
+    "ProductVariant": PUBLIC,
+    "Collection": PUBLIC,
+    # The customer's cart: theirs alone, and refused without the checkout scope, as cart(id).
+    "Cart": Rule(N, A, N, F, N, N),
+    # The customer's order: theirs and staff's, as order(id) without an access token.
+    "Order": Rule(N, A, N, N, N, A),
+    # A customer: themselves and staff.
+    "Customer": Rule(N, A, N, N, N, A),
+    # A saved address: its owner only (staff read addresses through their customer).
+    "CustomerAddress": Rule(N, A, N, N, N, N),
+    # A partner: itself and staff.
+    "Partner": Rule(N, N, N, A, N, A),
+    # Staff's: refused to everyone else as the root fields refuse.
+    "Promotion": ADMIN,
+    "ShippingZone": ADMIN,
+    "ShippingRate": ADMIN,
+}
+
+CUSTOMER_ID = "{ customer { id } }"
+ADDRESS_CREATE = """
+mutation ($input: CustomerAddressCreateInput!) {
+  customerAddressCreate(input: $input) { address { id } userErrors { code } }
+}"""
+ZONE_CREATE = """
+mutation ($input: ShippingZoneCreateInput!) {
+  shippingZoneCreate(input: $input) { shippingZone { id } userErrors { code } }
+}"""
+RATE_CREATE = """
+mutation ($input: ShippingRateCreateInput!) {
+  shippingRateCreate(input: $input) { shippingRate { id } userErrors { code } }
+}"""
+NODE = "query ($id: ID!) { node(id: $id) { __typename id } }"
+
+
+def _data(
+    client: TestClient, document: str, variables: dict[str, Any], headers: dict[str, str]
+) -> Any:
+    body = client.post(
+        "/graphql", json={"query": document, "variables": variables}, headers=headers
+    ).json()
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    return payload
+
+
+@pytest.fixture
+def node_ids(client: TestClient, services: Services, world: World) -> dict[str, str]:
+    """One object of every node type; the customer's own where objects have an owner."""
+    from decimal import Decimal
+
+    from commerce.cart.commands import CreateCart
+    from commerce.cart.model import BuyerIdentity, LineRequest
+    from commerce.catalog.commands import CollectionDraft, ProductDraft, VariantDraft
+    from commerce.catalog.model import VariantKind
+    from commerce.graphql.ids import parse_global_id, to_global_id
+    from commerce.money import Currency, Money
+    from commerce.pricing.model import ItemsOff, Selector
+    from commerce.principals import Shopper
+    from commerce.promotions.codec import Conditions, Promotion
+
+    admin = world.headers["admin_key"]
+    customer = world.headers["customer"]
+    product = services.catalog.create_product(
+        ProductDraft(
+            title="Node probe",
+            published=True,
+            variants=(
+                VariantDraft(
+                    sku="NODE-1", prices=(Money(1000, Currency.USD),), kind=VariantKind.DIGITAL
+                ),
+            ),
+        )
+    )
+    variant = product.variants[0]
+    collection = services.catalog.create_collection(CollectionDraft(title="Node probes"))
+    customer_global = _data(client, CUSTOMER_ID, {}, customer)["id"]
+    parsed = parse_global_id(customer_global)
+    assert parsed is not None
+    cart = services.cart.create(
+        CreateCart(
+            lines=[LineRequest(product.id, variant.id, 1)],
+            buyer_identity=BuyerIdentity(email="matrix-customer@example.com"),
+        ),
+        Shopper(parsed[1]),
+    ).cart
+    order = services.checkout.complete(cart.id, "node-probe", Shopper(parsed[1])).order
+    address = _data(
+        client,
+        ADDRESS_CREATE,
+        {"input": {"address": {"address1": "1 Main St", "city": "Leeds", "countryCode": "GB"}}},
+        customer,
+    )["address"]["id"]
+    promotion = services.promotions.create_promotion(
+        Promotion("", "Node probe 10%", ItemsOff(Selector(), percent=Decimal(10)), Conditions())
+    )
+    zone = _data(client, ZONE_CREATE, {"input": {"name": "GB", "countries": ["GB"]}}, admin)
+    zone_id = zone["shippingZone"]["id"]
+    rate = {
+        "zoneId": zone_id,
+        "title": "Standard",
+        "kind": "FLAT",
+        "prices": [{"amount": "5.00", "currencyCode": "GBP"}],
+    }
+    rate_id = _data(client, RATE_CREATE, {"input": rate}, admin)["shippingRate"]["id"]
+    partner_header = world.headers["partner"]
+    partner = _data(client, "{ partner { id } }", {}, partner_header)["id"]
+    return {
+        "Product": to_global_id("Product", product.id),
+        "ProductVariant": to_global_id("ProductVariant", f"{product.id}.{variant.id}"),
+        "Collection": to_global_id("Collection", collection.id),
+        "Cart": world.customer_cart,
+        "Order": to_global_id("Order", order.id),
+        "Customer": customer_global,
+        "CustomerAddress": address,
+        "Partner": partner,
+        "Promotion": to_global_id("Promotion", promotion.id),
+        "ShippingZone": zone_id,
+        "ShippingRate": rate_id,
+    }
+
+
+def test_every_node_type_has_a_rule() -> None:
+    from commerce.schema import NODE_TYPES
+
+    assert sorted(NODE_TYPES) == sorted(NODE_RULES)
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_node_answers_each_caller_as_the_type_rule_says(
+    client: TestClient, world: World, node_ids: dict[str, str], principal: str
+) -> None:
+    # when
+    wrong = []
+    for type_name, rule in NODE_RULES.items():
+        body = client.post(
+            "/graphql",
+            json={"query": NODE, "variables": {"id": node_ids[type_name]}},
+            headers=world.headers[principal],
+        ).json()
+        got, why = _outcome(body, "node")
+        found = (body.get("data") or {}).get("node")
+        if got is A and (found is None or found["__typename"] != type_name):
+            got, why = None, f"expected the {type_name}, got {body}"
+        if got is not rule.expected(principal):
+            shown = "nothing it should" if got is None else got.name
+            wrong.append(
+                f"{type_name}: expected {rule.expected(principal).name}, got {shown} {why}"
+            )
+
+    # then
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nodes_resolves_every_type_in_one_call_for_staff(
+    client: TestClient, world: World, node_ids: dict[str, str]
+) -> None:
+    # given: every object staff may read by id
+    readable = [t for t, rule in NODE_RULES.items() if rule.admin_key is A]
+
+    # when
+    body = client.post(
+        "/graphql",
+        json={
+            "query": "query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }",
+            "variables": {"ids": [node_ids[t] for t in readable]},
+        },
+        headers=world.headers["admin_key"],
+    ).json()
+
+    # then
+    assert "errors" not in body, body
+    assert [n["__typename"] for n in body["data"]["nodes"]] == readable
+    assert [n["id"] for n in body["data"]["nodes"]] == [node_ids[t] for t in readable]

@@ -1,4 +1,4 @@
-"""Storefront reads: products, collections and Relay's node lookups."""
+"""Storefront reads: products and collections."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from commerce.catalog import listing
 from commerce.catalog.api.enums import ProductSortKeys
 from commerce.catalog.api.inputs import ProductFilter
 from commerce.catalog.api.loaders import CATALOG, catalog_view_loader
-from commerce.catalog.api.nodes import NODES
 from commerce.catalog.api.types import (
     CollectionConnection,
     CollectionType,
@@ -24,9 +23,7 @@ from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id
 from commerce.graphql.money import CurrencyCode
-from commerce.graphql.relay import Node, resolve_nodes
 
-NODE_TYPES = {t.type_name: t for t in NODES}
 QUERY_HELP = "Words to find in title, author or tags; all must match (prefixes too)."
 
 CURRENCY_HELP = "Currency to show prices in; the store's default when left out."
@@ -147,11 +144,3 @@ class CatalogQuery:
         except listing.ListingError as exc:
             raise BadUserInput(exc.message, reason=exc.code, argument=exc.field) from None
         return CollectionConnection.of_page(page, currency or ctx.default_currency)
-
-    @strawberry.field(description="Any object by its global id; null when there is none.")
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return (await resolve_nodes(info, [id], NODE_TYPES))[0]
-
-    @strawberry.field(description="Several objects by global id (up to 100), in the same order.")
-    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        return await resolve_nodes(info, ids, NODE_TYPES)
