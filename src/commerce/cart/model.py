@@ -120,9 +120,9 @@ class Cart:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
         return now >= self.expires_at
 
-    def visible_to(self, viewer: Shopper) -> bool:
-        """Whether ``viewer`` may read and change this cart: a customer's cart is theirs alone."""
-        return self.owner_id is None or self.owner_id == viewer.customer_id
+    def visible_to(self, shopper: Shopper) -> bool:
+        """Whether ``shopper`` may read and change this cart: a customer's cart is theirs alone."""
+        return self.owner_id is None or self.owner_id == shopper.customer_id
 
     def line(self, line_id: str) -> CartLine | None:
         """The line with this id, if the cart has it."""

@@ -1,10 +1,8 @@
 """Cart use cases: create a cart, change its lines and details, read it priced.
 
 A cart token is the capability to read and change a cart (anonymous shoppers have
-nothing else), so it is 192 random bits. Every change is a read-modify-write of the one
-cart item guarded by its version; when another request changed the cart meanwhile, the
-change is re-applied to the fresh cart a few times before ``CONCURRENT_UPDATE``, so
-two tabs adding different books at once both keep their book.
+nothing else), so it is 192 random bits. Every change goes through ``CartVersions``: a
+read-modify-write of the one cart item guarded by its version, retried after a race.
 
 Each use case takes a command whose input already passed the pure checks (``commands``)
 and checks here only what needs the stored cart, the catalog or another context. Every
@@ -18,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from commerce.cart import commands, rules, store
 from commerce.cart.errors import CartErrorCode as Code
@@ -29,12 +27,12 @@ from commerce.cart.model import (
     ShopperProfile,
     absorb_guest_cart,
     bundle_lines,
-    is_cart_token,
     merge_lines,
     remove_lines,
     set_quantities,
 )
 from commerce.cart.pricer import CartPricer, ProductCache
+from commerce.cart.versions import CartVersions, concurrent_update
 from commerce.catalog.service import CatalogService
 from commerce.db.writes import WriteSet
 from commerce.ids import new_id
@@ -45,11 +43,6 @@ from commerce.problems import Problem, Rejected
 from commerce.promotions.service import PromotionsService
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
-
-# Each attempt is a GetItem and a PutItem (a few ms locally); the pause between attempts
-# grows and is jittered so that racing writers fall out of step.
-MAX_ATTEMPTS = 10
-_PAUSE_SECONDS = 0.005
 
 Edit = Callable[[Cart, ProductCache], Cart]
 
@@ -92,11 +85,10 @@ class CartService:
         )
         self._partner_exists = partner_exists
         self._remember_cart = remember_cart
-        self._ttl = timedelta(seconds=ttl_seconds)
         self._default_currency = default_currency
         self._clock = clock
+        self._versions = CartVersions(ttl_seconds=ttl_seconds, clock=clock, pause=pause)
         self._new_token = new_token
-        self._pause = pause
 
     # -- reads -------------------------------------------------------------------------
 
@@ -105,7 +97,7 @@ class CartService:
 
         With a ``shopper`` (API callers), another customer's cart is None, as if unknown.
         """
-        record = self._live_record(token, ("id",), shopper)
+        record = self._versions.live(token, ("id",), shopper)
         if record is None:
             return None
         return self.pricer.price(record.cart, self.pricer.products(), shopper)
@@ -118,7 +110,7 @@ class CartService:
         self, token: str, shopper: Shopper | None = None
     ) -> tuple[PricedCart, int] | None:
         """The cart priced now with the version checkout must find unchanged; None: unknown."""
-        record = self._live_record(token, ("cartId",), shopper)
+        record = self._versions.live(token, ("cartId",), shopper)
         if record is None:
             return None
         return self.pricer.price(record.cart, self.pricer.products(), shopper), record.version
@@ -163,7 +155,7 @@ class CartService:
             currency=command.currency or self._default_currency,
             created_at=now,
             updated_at=now,
-            expires_at=self._expiry(now),
+            expires_at=self._versions.expiry(now),
             buyer_identity=command.buyer_identity,
             owner_id=shopper.customer_id,
             affiliate_id=affiliate,
@@ -174,7 +166,7 @@ class CartService:
         try:
             store.insert_cart(cart)
         except store.CartChanged:  # a token collision: 192 random bits make it theoretical
-            raise _concurrent_update() from None
+            raise concurrent_update() from None
         if cart.owner_id is not None and self._remember_cart is not None:
             # The cart exists either way: an account that cannot take it now (changed
             # elsewhere too often, or gone) keeps showing its previous cart.
@@ -302,9 +294,9 @@ class CartService:
         """
         shopper = Shopper(customer_id)
         try:
-            guest = self._live_record(guest_token, ("cartId",), shopper)
+            guest = self._versions.live(guest_token, ("cartId",), shopper)
             own = (
-                self._live_record(customer_token, ("cartId",), shopper)
+                self._versions.live(customer_token, ("cartId",), shopper)
                 if customer_token and customer_token != guest_token
                 else None
             )
@@ -339,40 +331,11 @@ class CartService:
             return named
         raise _rejected(Code.AFFILIATE_NOT_FOUND, "No such affiliate partner", "affiliateId")
 
-    def _live_record(
-        self, token: str, field: tuple[str, ...], shopper: Shopper | None = None
-    ) -> store.CartRecord | None:
-        record = store.get_cart_record(token) if is_cart_token(token) else None
-        if record is not None and shopper is not None and not record.cart.visible_to(shopper):
-            # Another customer's cart answers exactly as an unknown one: nothing leaks.
-            return None
-        if record is not None and record.cart.is_expired(self._clock()):
-            raise _rejected(Code.CART_EXPIRED, "The cart has expired", *field)
-        return record
-
-    def _expiry(self, now: datetime) -> datetime:
-        # Whole seconds: the table's ttl attribute is epoch seconds, and a cart read back
-        # must say the same as the cart a mutation returned.
-        return (now + self._ttl).replace(microsecond=0)
-
     def _change(self, token: str, edit: Edit, shopper: Shopper | None = None) -> PricedCart:
-        """Apply ``edit`` to the current cart and store it, re-reading after a conflict."""
+        """Apply ``edit`` to the cart (see ``CartVersions.change``); the cart priced."""
         products = self.pricer.products()
-        for attempt in range(MAX_ATTEMPTS):
-            record = self._live_record(token, ("cartId",), shopper)
-            if record is None:
-                raise _rejected(Code.CART_NOT_FOUND, "Cart not found", "cartId")
-            now = self._clock()
-            changed = replace(
-                edit(record.cart, products), updated_at=now, expires_at=self._expiry(now)
-            )
-            try:
-                store.replace_cart(record, changed)
-            except store.CartChanged:
-                self._pause(_PAUSE_SECONDS * (attempt + 1) * (1 + secrets.randbelow(100) / 100))
-                continue
-            return self.pricer.price(changed, products, shopper)
-        raise _concurrent_update()
+        changed = self._versions.change(token, lambda cart: edit(cart, products), shopper)
+        return self.pricer.price(changed, products, shopper)
 
 
 def _rejected(code: Code, message: str, *field: str) -> Rejected:
@@ -382,11 +345,6 @@ def _rejected(code: Code, message: str, *field: str) -> Rejected:
 def _not_a_bundle() -> Rejected:
     message = "This promotion is not a bundle of products for sale in the cart's currency"
     return _rejected(Code.NOT_A_BUNDLE, message, "promotionId")
-
-
-def _concurrent_update() -> Rejected:
-    message = "The cart is being changed elsewhere; read it again and retry"
-    return _rejected(Code.CONCURRENT_UPDATE, message)
 
 
 def _with_added_lines(cart: Cart, lines: Sequence[LineRequest], products: ProductCache) -> Cart:

@@ -8,7 +8,7 @@ from commerce.cart import store
 from commerce.cart.commands import AddLines, CreateCart
 from commerce.cart.errors import CartErrorCode
 from commerce.cart.model import LineRequest
-from commerce.cart.service import MAX_ATTEMPTS
+from commerce.cart.versions import MAX_ATTEMPTS
 from commerce.catalog.commands import ProductDraft, VariantDraft
 from commerce.composition import Services
 from commerce.money import Currency, Money
@@ -57,7 +57,7 @@ def test_a_cart_that_keeps_changing_underneath_answers_concurrent_update(
     services.cart.add_lines(AddLines(token, [first]))
     monkeypatch.setattr(store, "get_cart_record", lambda _: stale)
     pauses: list[float] = []
-    monkeypatch.setattr(services.cart, "_pause", pauses.append)
+    monkeypatch.setattr(services.cart._versions, "_pause", pauses.append)
     # when
     with pytest.raises(Rejected) as refused:
         services.cart.add_lines(AddLines(token, [second]))

@@ -167,13 +167,11 @@ class CartLinesUpdateInput:
             for i, line in enumerate(self.lines)
         ]
         known = [line_id for line_id in ids if line_id is not None]
-        if len(known) < len(ids) or not errors.check(rules.check_distinct_lines(known, ("lines",))):
+        if len(known) < len(ids):
             return None
-        return (
-            None
-            if errors
-            else commands.UpdateLines(token, dict(zip(known, quantities, strict=True)))
-        )
+        errors.check(rules.check_distinct_lines(known, ("lines",)))
+        quantity_by_line = dict(zip(known, quantities, strict=True))
+        return None if errors else commands.UpdateLines(token, quantity_by_line)
 
 
 @strawberry.input(description="Lines to take out of a cart.")
