@@ -18,6 +18,7 @@ from commerce.catalog.model import Product, Variant, VariantKind
 from commerce.money import Currency, Money
 from commerce.pricing import model as pricing
 from commerce.pricing.engine import apply_promotions
+from commerce.pricing.shoppers import ShopperProfile, shopper_context
 from commerce.principals import Shopper
 
 # Checkout writes, in one TransactWriteItems (at most 100 items): per physical line one
@@ -82,16 +83,6 @@ class Address:
     province: str
     zip: str
     country_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class ShopperProfile:
-    """What promotions may target about a signed-in customer (the customers context keeps
-    it): derived segments, staff tags, and whether the next paid order is their first."""
-
-    segments: frozenset[str] = frozenset()
-    tags: frozenset[str] = frozenset()
-    first_order: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,34 +305,6 @@ def engine_line(priced: PricedLine) -> pricing.CartLine | None:
         kind=pricing.ItemKind.PHYSICAL
         if variant.kind is VariantKind.PHYSICAL
         else pricing.ItemKind.DIGITAL,
-    )
-
-
-def shopper_context(
-    shopper: Shopper,
-    now: datetime,
-    currency: Currency,
-    profile: ShopperProfile | None = None,
-    affiliate_id: str | None = None,
-) -> pricing.PricingContext:
-    """Who buys, as the pricing engine sees them: the channel and the customer.
-
-    The one place a shopper becomes an engine context: cart totals, checkout (which prices
-    through the cart), the cart's offers and a product's offers all start from it, so a
-    promotion limited to a channel or a customer shows alike everywhere. A guest has no
-    profile: promotions for segments, tags or first orders need a signed-in customer
-    (docs/decisions/0010).
-    """
-    known = profile or ShopperProfile()
-    return pricing.PricingContext(
-        now=now,
-        currency=currency,
-        channel=shopper.channel,
-        customer_id=shopper.customer_id,
-        customer_segments=known.segments,
-        customer_tags=known.tags,
-        first_order=profile is not None and profile.first_order,
-        affiliate_id=affiliate_id,
     )
 
 

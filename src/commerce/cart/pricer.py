@@ -24,14 +24,13 @@ from commerce.cart.model import (
     Cart,
     PricedCart,
     PricingInput,
-    ShopperProfile,
     engine_line,
     price_cart,
-    shopper_context,
 )
 from commerce.cart.totals import NOWHERE, Destination
 from commerce.catalog.model import Product
 from commerce.catalog.service import CatalogService
+from commerce.pricing.shoppers import ShopperProfile, shopper_context
 from commerce.principals import Shopper
 from commerce.promotions.product_offers import ProductOffer, product_offers
 from commerce.promotions.service import PromotionsService

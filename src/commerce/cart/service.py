@@ -24,7 +24,6 @@ from commerce.cart.model import (
     Cart,
     LineRequest,
     PricedCart,
-    ShopperProfile,
     absorb_guest_cart,
     bundle_lines,
     merge_lines,
@@ -38,6 +37,7 @@ from commerce.db.writes import WriteSet
 from commerce.ids import new_id
 from commerce.money import Currency
 from commerce.pricing.model import Bundle
+from commerce.pricing.shoppers import ShopperProfile
 from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
 from commerce.promotions.service import PromotionsService

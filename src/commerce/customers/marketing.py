@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from commerce.cart.model import ShopperProfile
 from commerce.customers import rules
 from commerce.customers.commands import UpdateTags
 from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.customers.model import CustomerMarketing, segments_of
 from commerce.customers.store import marketing as store
 from commerce.db.writes import WriteSet
+from commerce.pricing.shoppers import ShopperProfile
 from commerce.problems import Problem, Rejected
 
 

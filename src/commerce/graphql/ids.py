@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 
 from commerce.graphql.errors import BadUserInput
-from commerce.problems import Problem
 
 
 def to_global_id(type_name: str, local_id: str) -> str:
@@ -39,26 +37,6 @@ def from_global_id(global_id: str, expected_type: str) -> str:
     if parsed is None or parsed[0] != expected_type:
         raise BadUserInput(f"{global_id!r} is not a valid {expected_type} ID", argument="id")
     return parsed[1]
-
-
-# A well-formed id that no item has: a mutation that already reported INVALID_ID for
-# a field can carry on validating the rest of its input with it.
-NO_SUCH_ID = "0" * 26
-
-
-def local_id_or_problem(
-    global_id: str,
-    expected_type: str,
-    at: tuple[str, ...],
-    problems: list[Problem],
-    code: enum.Enum,
-) -> str:
-    """The local id of ``global_id``, or ``NO_SUCH_ID`` with a ``code`` problem at ``at``."""
-    local = local_id_or_none(global_id, expected_type)
-    if local is None:
-        problems.append(Problem(code, f"Not a valid {expected_type} ID", at))
-        return NO_SUCH_ID
-    return local
 
 
 def local_id_or_none(global_id: str, expected_type: str) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 
 import strawberry
@@ -10,7 +9,6 @@ import strawberry
 from commerce.graphql.errors import BadUserInput
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
-from commerce.problems import Problem
 
 CurrencyCode = strawberry.enum(
     Currency, name="CurrencyCode", description="An ISO 4217 currency code."
@@ -27,28 +25,6 @@ class Money:
     @classmethod
     def from_domain(cls, money: DomainMoney) -> Money:
         return cls(amount=money.to_decimal(), currency_code=money.currency)
-
-
-def money_or_problem(
-    value: MoneyInput, at: tuple[str, ...], problems: list[Problem], code: enum.Enum
-) -> DomainMoney | None:
-    """The amount in minor units, or None with a ``code`` problem (too many decimals)."""
-    try:
-        return DomainMoney.from_decimal(value.amount, value.currency_code)
-    except ValueError as exc:
-        problems.append(Problem(code, str(exc), at))
-        return None
-
-
-def amounts_or_problems(
-    values: list[MoneyInput], field: tuple[str, ...], problems: list[Problem], code: enum.Enum
-) -> tuple[DomainMoney, ...]:
-    """Every convertible amount; each one that is not gives a problem at its ``amount``."""
-    converted = (
-        money_or_problem(v, (*field, str(i), "amount"), problems, code)
-        for i, v in enumerate(values)
-    )
-    return tuple(m for m in converted if m is not None)
 
 
 @strawberry.input(description="An amount of money given by a client.")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
-from commerce.cart.model import shopper_context
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.money import CurrencyCode
 from commerce.graphql.permissions import ADMIN, IsAdmin
 from commerce.graphql.relay import Node
 from commerce.money import Currency
+from commerce.pricing.shoppers import shopper_context
 from commerce.promotions.api.types import DiscountCode, ProductOffer, Promotion
 
 
