@@ -12,12 +12,12 @@ from commerce.access.api.types import AccessUserError, ApiKey, ApiKeyScope, Part
 from commerce.access.commands import CreateApiKey, CreatePartner, RevokeApiKey
 from commerce.access.errors import AccessErrorCode as Code
 from commerce.access.service import CreatedKey
+from commerce.graphql.channels import SalesChannel
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.inputs import InputErrors
 from commerce.graphql.permissions import ADMIN
 from commerce.graphql.use_cases import Outcome, run_use_case
-from commerce.promotions.api.types import SalesChannel
 
 
 @strawberry.input(description="A new affiliate partner.")

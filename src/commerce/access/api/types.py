@@ -9,11 +9,11 @@ from strawberry.types import Info
 
 from commerce.access import model
 from commerce.access.errors import AccessErrorCode as DomainAccessErrorCode
+from commerce.graphql.channels import SalesChannel
 from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.relay import Node
 from commerce.graphql.user_errors import UserError
-from commerce.promotions.api.types import SalesChannel
 
 ApiKeyScope = strawberry.enum(
     model.Scope,

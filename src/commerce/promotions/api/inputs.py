@@ -13,11 +13,12 @@ from decimal import Decimal
 
 import strawberry
 
+from commerce.graphql.channels import SalesChannel
 from commerce.graphql.inputs import InputErrors
 from commerce.graphql.money import CurrencyCode, MoneyInput
 from commerce.money import Currency
 from commerce.pricing import model
-from commerce.promotions.api.types import PromotionKind, SalesChannel, SelectorMatch
+from commerce.promotions.api.types import PromotionKind, SelectorMatch
 from commerce.promotions.codec import OfferKind
 from commerce.promotions.errors import PromotionErrorCode as Code
 

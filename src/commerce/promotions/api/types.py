@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from commerce.graphql.channels import SalesChannel
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.relay import Node
@@ -28,14 +29,6 @@ PromotionKind = strawberry.enum(
         "ORDER_OFF (off the order, with minimums), TIERED_OFF (spend X save Y tiers), "
         "BUY_X_GET_Y, SERIES_SET (every volume of a series), BUNDLE (a fixed set), "
         "MIX_AND_MATCH (any K for one price), FREE_SHIPPING."
-    ),
-)
-SalesChannel = strawberry.enum(
-    Channel,
-    name="SalesChannel",
-    description=(
-        "Where an order is placed: WEB (browsers), MOBILE (the iOS and Android apps), "
-        "PARTNER_API (partners calling with their keys)."
     ),
 )
 SelectorMatch = strawberry.enum(
