@@ -19,7 +19,6 @@ from commerce.customers.marketing import CustomerMarketingService
 from commerce.customers.service import CustomersService
 from commerce.db.table import configure_table
 from commerce.downloads.files import FileSource, LocalFiles, S3Files
-from commerce.downloads.release import ReleaseDownloads
 from commerce.downloads.service import DownloadsService
 from commerce.inventory.service import InventoryService
 from commerce.limits.service import LimitsService, budgets_from_settings
@@ -27,6 +26,7 @@ from commerce.notifications.senders import AwsSender
 from commerce.notifications.service import NotificationsService
 from commerce.operations.service import OperationsService
 from commerce.orders.service import OrdersService
+from commerce.orders.settlement import ReleaseDownloads
 from commerce.payments.ports import PaymentGateway
 from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway

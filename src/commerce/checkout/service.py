@@ -90,7 +90,7 @@ class CheckoutService:
     ) -> None:
         self._promotions = promotions
         # Marks a zero-total order paid; the composition passes one that also grants
-        # the order's downloads (``downloads.release``), as a payment event would.
+        # the order's downloads (``orders.settlement``), as a payment event would.
         self._settle_free = settle_free or orders.settle_free
         self._carts = carts
         self._inventory = inventory

@@ -17,8 +17,8 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
-from commerce.customers.marketing import CustomerMarketingService
 from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
 from commerce.ids import is_id
 from commerce.inventory.service import InventoryService
@@ -54,6 +54,13 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class PaidOrderCounter(Protocol):
+    """Counts a customer's paid orders (the customers context's marketing facts), in the
+    transaction that marks an order paid; injected so orders need not import customers."""
+
+    def add_paid_order(self, writes: WriteSet, customer_id: str, at: datetime) -> None: ...
+
+
 class OrderConflict(Exception):
     """The order kept changing under us for every attempt (never seen outside stress)."""
 
@@ -67,7 +74,7 @@ class OrdersService:
         gateway: PaymentGateway,
         *,
         promotions: PromotionsService | None = None,
-        purchases: CustomerMarketingService | None = None,
+        purchases: PaidOrderCounter | None = None,
         clock: Callable[[], datetime] = _utcnow,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -10,8 +10,8 @@ from checkout_helpers import Clock, RecordingGateway
 from commerce.checkout.service import CheckoutService
 from commerce.composition import Services, build_services
 from commerce.db.table import create_table_if_missing
-from commerce.downloads.release import ReleaseDownloads
 from commerce.orders.service import OrdersService
+from commerce.orders.settlement import ReleaseDownloads
 from commerce.settings import Settings
 
 

@@ -1,8 +1,10 @@
 """Digital goods follow the payment: released when paid, ended by a full refund.
 
-Wraps the order context's ``OrderPayments`` for the webhook endpoint, so orders
-need not know about downloads. The order is changed first; its downloads follow from
-the state it is in afterwards, so a replayed or out-of-order event (a success after
+Wraps the orders service's ``OrderPayments`` for the webhook endpoint and checkout's
+free orders: the orders service itself stays unaware of downloads, and the downloads
+context never imports orders (orders read download links, so the arrow points one
+way). The order is changed first; its downloads follow from the state it is in
+afterwards, so a replayed or out-of-order event (a success after
 a refund) leaves the same links as the in-order sequence. A failure while granting
 answers the webhook 500 and Stripe's retry grants again (grants are idempotent).
 """
