@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import socket
@@ -24,6 +25,7 @@ from commerce.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from commerce.access.service import AccessService
+    from commerce.composition import Services
 
 SCHEMA_FILE = Path("schema.graphql")
 LOCAL_AWS_ENV = {
@@ -248,21 +250,51 @@ def _reachable(endpoint: str) -> bool:
 
 
 def _prepare(settings: Settings, *, seed: bool) -> None:
-    from commerce.catalog.demo import seed_demo_catalog
     from commerce.composition import build_services
     from commerce.db.table import create_table_if_missing
 
     services = build_services(settings)
     if create_table_if_missing():
         print(f"Created table {settings.table_name}")
-    if seed and services.catalog.is_empty():
-        report = seed_demo_catalog(services.catalog)
-        print(
-            f"Seeded the demo catalog: {report.products} products, {report.variants} variants, "
-            f"{report.collections} collections"
-        )
+    if seed:
+        _seed_demo_store(services)
     if seed and not settings.files_bucket:
         _write_demo_files(settings.data_dir / "files")
+
+
+def _seed_demo_store(services: Services) -> None:
+    """Seed what the demo store lacks; on a local stage, print how to sign in to it.
+
+    The demo keys' plaintexts are kept under the data dir (hashes are all the table
+    holds), so every start can print them again.
+    """
+    from commerce.demo_store import CUSTOMER_EMAIL, CUSTOMER_PASSWORD, seed_demo_store
+
+    settings = services.settings
+    local = settings.stage == "local"
+    kept = settings.data_dir / "demo-keys.json"
+    held = json.loads(kept.read_text(encoding="utf-8")) if local and kept.exists() else {}
+    report = seed_demo_store(services, accounts=local, held_keys=held)
+    if report.catalog is not None:
+        print(
+            f"Seeded the demo catalog: {report.catalog.products} products, "
+            f"{report.catalog.variants} variants, {report.catalog.collections} collections"
+        )
+    if report.zones or report.tax_rates or report.promotions:
+        print(
+            f"Seeded {report.zones} shipping zones, {report.tax_rates} tax rates and "
+            f"{report.promotions} promotions"
+        )
+    if not local:
+        return
+    if report.keys != held:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(json.dumps(report.keys, indent=2), encoding="utf-8")
+        kept.chmod(0o600)
+    print("Demo store (local stage only):")
+    print(f"  customer   {CUSTOMER_EMAIL} / {CUSTOMER_PASSWORD}  (customerLogIn)")
+    for name, plaintext in report.keys.items():
+        print(f"  {name + ' key':<18} X-API-Key: {plaintext}")
 
 
 def _write_demo_files(folder: Path) -> None:

@@ -339,6 +339,29 @@ def test_seed_fills_an_empty_catalog_once(
     everything = ProductQuery(Currency.USD, include_unpublished=True)
     page = services.catalog.list_products(services.catalog.view(), everything, PageRequest(first=1))
     assert page.total_count == int(seeded.group(1)) > 0
+    assert "Seeded 3 shipping zones" in out
     # and seeding again leaves the catalog alone
     assert main(["seed"]) == 0
-    assert "Seeded" not in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "Seeded" not in again
+    # and prints the same working demo keys both times (a local stage)
+    printed = KEY.findall(out)
+    assert len(printed) == 2
+    assert KEY.findall(again) == printed
+    assert "reader@example.com / demo-reader-2026" in again
+
+
+@pytest.mark.usefixtures("environment")
+def test_seed_on_a_deployed_stage_makes_no_demo_accounts(
+    services: Services, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    monkeypatch.setenv("COMMERCE_STAGE", "dev")
+    # when
+    assert main(["seed"]) == 0
+    # then
+    out = capsys.readouterr().out
+    assert "Seeded 3 shipping zones" in out
+    assert KEY.search(out) is None
+    assert "reader@example.com" not in out
+    assert services.access.partners() == []
