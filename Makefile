@@ -1,13 +1,14 @@
 # The two commands of the README: `make serve` and `make test`. Both install what
-# is missing (virtualenv, npm packages, a Java runtime) and are safe to re-run.
+# is missing (virtualenv, npm packages, a Java runtime, Chromium for the browser
+# tests) and are safe to re-run.
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: install serve test lint typecheck unit deploy-check bench schema clean java
+.PHONY: install serve test lint typecheck unit deploy-check bench schema clean java browser
 
-install: $(VENV)/.installed node_modules/.installed java
+install: $(VENV)/.installed node_modules/.installed java browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,13 @@ java:
 	@command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || { \
 	  echo "Installing a Java 17 JDK for DynamoDB Local"; \
 	  apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless >/dev/null; }
+
+# The browser tests (GraphiQL) drive Debian's Chromium through its own chromedriver, so
+# Selenium never downloads a browser; install both only when they are missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "Installing Chromium and chromedriver for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 serve: install
 	$(BIN)/commerce serve

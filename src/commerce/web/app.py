@@ -15,6 +15,7 @@ from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
 from commerce.web.endpoint import GraphQLEndpoint
+from commerce.web.graphiql import ASSET_ROUTE
 from commerce.web.request_id import RequestIdMiddleware
 from commerce.web.response_cache import ResponseCache
 
@@ -41,6 +42,11 @@ def create_app(services: Services) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            *(
+                [Route(ASSET_ROUTE, graphql.graphiql.asset, methods=["GET"])]
+                if graphql.graphiql is not None
+                else []
+            ),
             Route("/health", health, methods=["GET"]),
             Route(
                 "/webhooks/stripe",

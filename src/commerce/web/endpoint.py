@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import strawberry
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 
 from commerce.access.model import PrincipalKind
 from commerce.composition import Services
@@ -22,6 +21,7 @@ from commerce.web.credentials import build_context
 from commerce.web.encoding import body_response, cost_extensions
 from commerce.web.errors import Refused, RequestProblem, problem_response, refusal_response
 from commerce.web.execution import QUERY_ONLY, QUERY_OR_MUTATION, Executor
+from commerce.web.graphiql import GraphiQL
 from commerce.web.negotiation import GRAPHQL_RESPONSE, JSON, negotiate, wants_ide
 from commerce.web.params import OperationParams, read_params
 from commerce.web.response_cache import ResponseCache, reads_only
@@ -38,7 +38,8 @@ class GraphQLEndpoint:
         public_root_fields: frozenset[str] = frozenset(),
     ) -> None:
         self._services = services
-        self._graphiql = services.settings.graphiql
+        # Read from node_modules once, and only where GraphiQL is on (never on Lambda).
+        self.graphiql = GraphiQL.from_npm() if services.settings.graphiql else None
         self._public_root_fields = public_root_fields
         self._admission = Admission(services, schema._schema)
         self._executor = Executor(schema, services.settings, response_cache)
@@ -47,11 +48,11 @@ class GraphQLEndpoint:
         """Answer one request to ``/graphql``."""
         request_id: str = request.state.request_id
         if request.method == "GET" and wants_ide(request):
-            if not self._graphiql:
+            if self.graphiql is None:
                 return problem_response(
                     RequestProblem(404, "GraphiQL is disabled"), JSON, request_id
                 )
-            return HTMLResponse(get_graphql_ide_html("graphiql"))
+            return self.graphiql.page_response()
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             problem = RequestProblem(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}")
