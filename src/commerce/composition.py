@@ -69,6 +69,8 @@ class Services:
     downloads: DownloadsService
     # Promotions and discount codes (staff changes, code uses); pricing reads them.
     promotions: PromotionsService
+    # Payments and refunds applied to orders, with the download links that follow them.
+    settlement: ReleaseDownloads
 
 
 def build_services(settings: Settings) -> Services:
@@ -157,6 +159,7 @@ def build_services(settings: Settings) -> Services:
         ),
         downloads=downloads,
         promotions=promotions,
+        settlement=paid_orders,
     )
 
 

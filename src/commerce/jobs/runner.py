@@ -19,6 +19,8 @@ from commerce.composition import Services
 from commerce.jobs.abandoned_carts import NAME as ABANDONED_CART_SWEEP
 from commerce.jobs.abandoned_carts import AbandonedCartSweep
 from commerce.observability.metrics import JOB_FAILURES, Metrics
+from commerce.orders.reconciliation import NAME as RECONCILE_PAYMENTS
+from commerce.orders.reconciliation import PaymentReconciliation
 
 log = logging.getLogger("commerce.jobs")
 
@@ -47,7 +49,14 @@ def release_expired_reservations(services: Services, now: datetime) -> Mapping[s
     return {"expired": services.orders.release_expired_reservations(now)}
 
 
+def reconcile_payments(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Payments and refunds whose webhook never came, settled from Stripe's answer."""
+    reconciliation = PaymentReconciliation(services.orders, services.settlement, services.gateway)
+    return asdict(reconciliation.run(now))
+
+
 JOBS: dict[str, Job] = {
+    RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,
 }

@@ -325,6 +325,36 @@ def refund_sent(order: Order, seq: int, refund_id: str) -> Plan | None:
     return None if refunds == order.refunds else Plan(dataclasses.replace(order, refunds=refunds))
 
 
+def refund_settled(order: Order, seq: int, refund_id: str, *, at: datetime) -> Plan | None:
+    """Stripe answered that refund request ``seq`` succeeded when it was created.
+
+    The order counts it as refunded at once, without waiting for ``charge.refunded``
+    (which a Stripe-compatible local server never sends, and Stripe may send late).
+    When that event does come, its cumulative amount is what is already counted, so
+    ``refunded`` changes nothing; had it come first, the request is settled already and
+    only its refund id is recorded here.
+    """
+    request = next((r for r in order.refunds if r.seq == seq), None)
+    if request is None:
+        return None
+    if request.state is not RefundState.PENDING:
+        return refund_sent(order, seq, refund_id)
+    refunds = tuple(
+        dataclasses.replace(r, state=RefundState.SETTLED, refund_id=refund_id)
+        if r.seq == seq
+        else r
+        for r in order.refunds
+    )
+    amount = Money(order.refunded.amount + request.amount.amount, order.currency)
+    full = amount.amount >= order.total.amount
+    after = dataclasses.replace(order, refunded_amount=amount, refunds=refunds)
+    note = f"Refunded {amount.to_decimal()} {amount.currency.value} in all"
+    if order.status is OrderStatus.FULFILLED and not full:
+        return Plan(_noted(after, at, STRIPE, note))
+    status = OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED
+    return Plan(_moved(after, status, at, STRIPE, note))
+
+
 def refund_failed(order: Order, seq: int, at: datetime) -> Plan | None:
     """Stripe could not be reached: the request no longer holds back the amount."""
     refunds = tuple(

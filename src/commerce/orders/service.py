@@ -250,7 +250,11 @@ class OrdersService:
         )
 
     def refund(self, command: RefundOrder, *, actor: str) -> Order:
-        """Ask Stripe for a refund; pending on the order until the ``refunded`` event."""
+        """Ask Stripe for a refund; settled at once when Stripe answers it succeeded.
+
+        A refund Stripe leaves ``pending`` stays pending on the order until the
+        ``charge.refunded`` event, or the reconciliation job, settles it.
+        """
         at, amount, reason = self._clock(), command.amount, command.reason
         requested: list[int] = []
 
@@ -282,6 +286,11 @@ class OrdersService:
                     )
                 ]
             ) from None
+        if refund.status == "succeeded":
+            settled_at = self._clock()
+            return self._apply(
+                order.id, lambda o, _: lifecycle.refund_settled(o, seq, refund.id, at=settled_at)
+            )[0]
         return self._apply(order.id, lambda o, _: lifecycle.refund_sent(o, seq, refund.id))[0]
 
     # -- helpers -------------------------------------------------------------------------

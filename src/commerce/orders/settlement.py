@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from commerce.downloads.service import DownloadsService
 from commerce.money import Money
+from commerce.orders.commands import RefundOrder
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.service import OrdersService
 
@@ -49,6 +50,12 @@ class ReleaseDownloads:
             order_id=order_id, intent_id=intent_id, amount_refunded=amount_refunded
         )
         self._follow(order_id)
+
+    def refund(self, command: RefundOrder, *, actor: str) -> Order:
+        """Staff's refund; a full one settled at once ends the links, as the event would."""
+        order = self._orders.refund(command, actor=actor)
+        self._follow(order.id)
+        return self._orders.order(order.id) or order
 
     def _follow(self, order_id: str) -> None:
         order = self._orders.order(order_id)

@@ -36,6 +36,8 @@ class PaymentIntent:
     status: IntentStatus
     # metadata.order_id as Stripe holds it (None when the intent has none).
     order_id: str | None = None
+    # What its latest charge has refunded in all (None: not read, or no charge yet).
+    amount_refunded: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,11 @@ class StripeGateway:
     def retrieve_intent(self, intent_id: str) -> PaymentIntent:
         """The intent as Stripe has it now."""
         intent = self._call(
-            "retrieve a payment intent", lambda c: c.v1.payment_intents.retrieve(intent_id)
+            "retrieve a payment intent",
+            # The latest charge carries the refunded total that reconciliation compares.
+            lambda c: c.v1.payment_intents.retrieve(
+                intent_id, params={"expand": ["latest_charge"]}
+            ),
         )
         return _to_intent(intent)
 
@@ -166,7 +170,15 @@ def _to_intent(intent: Any) -> PaymentIntent:
         amount=Money(int(intent.amount), _currency(str(intent.currency))),
         status=IntentStatus(str(intent.status)),
         order_id=_order_id(intent),
+        amount_refunded=_amount_refunded(intent),
     )
+
+
+def _amount_refunded(intent: Any) -> Money | None:
+    charge = intent.to_dict().get("latest_charge")
+    if not isinstance(charge, dict) or charge.get("amount_refunded") is None:
+        return None
+    return Money(int(charge["amount_refunded"]), _currency(str(charge["currency"])))
 
 
 def _order_id(intent: Any) -> str | None:

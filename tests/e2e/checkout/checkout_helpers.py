@@ -45,6 +45,8 @@ class RecordingGateway:
         self.metadata: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refunds: list[Refund] = []
+        # What Stripe answers a new refund: card refunds succeed at once, others may wait.
+        self.refund_status = "succeeded"
 
     def _record(self, name: str, **args: Any) -> None:
         with self._lock:
@@ -89,7 +91,7 @@ class RecordingGateway:
             amount=amount,
             idempotency_key=idempotency_key,
         )
-        refund = Refund(f"re_{next(_serial):06d}", payment_intent_id, amount, "succeeded")
+        refund = Refund(f"re_{next(_serial):06d}", payment_intent_id, amount, self.refund_status)
         with self._lock:
             self.refunds.append(refund)
         return refund

@@ -39,6 +39,7 @@ def services(settings: Settings, clock: Clock, gateway: RecordingGateway) -> Ser
         purchases=built.customer_marketing,
         clock=clock,
     )
+    settlement = ReleaseDownloads(orders, built.downloads)
     checkout = CheckoutService(
         built.cart,
         built.inventory,
@@ -46,7 +47,9 @@ def services(settings: Settings, clock: Clock, gateway: RecordingGateway) -> Ser
         gateway,
         reservation_seconds=settings.reservation_seconds,
         promotions=built.promotions,
-        settle_free=ReleaseDownloads(orders, built.downloads).settle_free,
+        settle_free=settlement.settle_free,
         clock=clock,
     )
-    return dataclasses.replace(built, orders=orders, checkout=checkout, gateway=gateway)
+    return dataclasses.replace(
+        built, orders=orders, checkout=checkout, gateway=gateway, settlement=settlement
+    )

@@ -155,7 +155,8 @@ def test_staff_fulfil_a_paid_order_with_tracking(
 def test_staff_refund_is_pending_until_stripe_confirms_and_never_exceeds_the_total(
     gql: GraphQLCaller, admin_key: str, services: Services, gateway: RecordingGateway
 ) -> None:
-    # given a paid order of 15.00
+    # given a paid order of 15.00, and a Stripe that leaves refunds pending
+    gateway.refund_status = "pending"
     shipping_to_us(gql, admin_key)
     novel = variant(gql, admin_key, stock=3)
     order = _place(gql, novel, "r-1")
@@ -229,3 +230,35 @@ def test_unknown_and_malformed_order_ids_are_user_errors(
     ]
     assert codes(_act(gql, CANCEL, {"id": "garbage", "reason": "x"}, admin_key)) == ["INVALID_ID"]
     assert read_order(gql, unknown, api_key=admin_key) is None
+
+
+def test_a_refund_stripe_answers_succeeded_settles_at_once_and_the_late_event_changes_nothing(
+    gql: GraphQLCaller, admin_key: str, services: Services
+) -> None:
+    # given a paid order of 15.00
+    shipping_to_us(gql, admin_key)
+    novel = variant(gql, admin_key, stock=3)
+    order = _place(gql, novel, "r-now")
+    _paid(services, order)
+    # when staff refund 10.00 and Stripe answers the refund succeeded
+    partial = _act(
+        gql,
+        REFUND,
+        {"id": order["id"], "amount": {"amount": "10.00", "currencyCode": "USD"}, "reason": "late"},
+        admin_key,
+    )
+    # then the order counts it as refunded, with nothing left pending
+    assert partial["userErrors"] == []
+    assert partial["order"]["status"] == "PARTIALLY_REFUNDED"
+    assert partial["order"]["refundPendingAmount"] == {"amount": "0.00"}
+    # when charge.refunded arrives later with the same cumulative amount
+    services.orders.refunded(
+        order_id=_local(order["id"]), intent_id="pi_x", amount_refunded=Money(1000, Currency.USD)
+    )
+    # then nothing is counted twice
+    after = read_order(gql, order["id"], api_key=admin_key)
+    assert after is not None
+    assert (after["status"], after["refundedAmount"]) == ("PARTIALLY_REFUNDED", {"amount": "10.00"})
+    # and the rest refunded settles the order as REFUNDED
+    rest = _act(gql, REFUND, {"id": order["id"], "reason": "all of it"}, admin_key)
+    assert rest["order"]["status"] == "REFUNDED"

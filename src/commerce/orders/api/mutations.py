@@ -131,8 +131,9 @@ class OrderMutation:
 
     @strawberry.mutation(
         description=(
-            "Refund a paid order through Stripe (admin). Pending until Stripe confirms; "
-            "more than is left to refund is refused."
+            "Refund a paid order through Stripe (admin). Counted as refunded as soon as "
+            "Stripe answers it succeeded, pending otherwise until Stripe confirms; more "
+            "than is left to refund is refused."
         ),
         permission_classes=ADMIN,
     )
@@ -141,7 +142,8 @@ class OrderMutation:
     ) -> OrderPayload:
         errors = InputErrors(Code.INVALID_ID)
         command = input.to_command(errors)
-        orders, actor = info.context.services.orders, _actor(info.context.principal)
+        # Through the settlement: a full refund also ends the order's download links.
+        orders, actor = info.context.services.settlement, _actor(info.context.principal)
         return OrderPayload.of(
             await run_use_case(info, errors, command, lambda c: orders.refund(c, actor=actor))
         )
