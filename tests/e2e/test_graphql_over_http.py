@@ -169,9 +169,20 @@ def test_a_request_without_accept_is_answered_as_application_json(client: TestCl
     assert media_type(response) == JSON
 
 
-def test_a_wildcard_accept_is_answered_as_graphql_response_json(client: TestClient) -> None:
+def test_a_wildcard_accept_is_answered_as_application_json(client: TestClient) -> None:
     # when a client accepts anything, as curl and fetch do by default
     response = post(client, {"query": "{ nope }"}, accept="*/*")
+    # then it is answered as a client that named no type (the spec's SHOULD): the legacy
+    # media type, with its 200 for a validation error
+    assert response.status_code == 200
+    assert media_type(response) == JSON
+
+
+def test_a_client_naming_graphql_response_json_gets_it_even_beside_a_wildcard(
+    client: TestClient,
+) -> None:
+    # when a client names the modern type first, then anything
+    response = post(client, {"query": "{ nope }"}, accept=f"{GRAPHQL_RESPONSE}, */*;q=0.1")
     # then it gets the modern media type, with its 400 for a request error
     assert response.status_code == 400
     assert media_type(response) == GRAPHQL_RESPONSE

@@ -2,7 +2,9 @@
 
 The media type decides more than the Content-Type: under
 ``application/graphql-response+json`` request errors answer 400 (and throttling 429),
-under the legacy ``application/json`` they answer 200, as older clients expect.
+under the legacy ``application/json`` they answer 200, as older clients expect. A client
+that names no type (no Accept, or ``*/*``) gets ``application/json``; one that asks for
+``application/graphql-response+json`` (or ``application/*``) gets it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ def negotiate(accept: str | None) -> str | None:
             continue
         if media == GRAPHQL_RESPONSE:
             candidate = GRAPHQL_RESPONSE
-        elif media in {JSON, "application/*", "*/*"}:
-            candidate = JSON if media == JSON else GRAPHQL_RESPONSE
+        elif media in {JSON, "*/*"}:
+            # ``*/*`` is what Node's fetch and many HTTP libraries send when the caller
+            # names nothing: the spec's SHOULD treats it like no Accept at all.
+            candidate = JSON
+        elif media == "application/*":
+            candidate = GRAPHQL_RESPONSE
         else:
             continue
         # Higher quality wins; on a tie the media type listed first wins.
