@@ -88,7 +88,9 @@ def components(plans: Sequence[UnitPlan]) -> list[list[UnitPlan]]:
 class _Local:
     """A plan in a component's own numbering (0 = the component's most expensive line)."""
 
-    def __init__(self, plan: UnitPlan, local: dict[int, int], lines: Sequence[int]) -> None:
+    def __init__(
+        self, plan: UnitPlan, local: dict[int, int], lines: Sequence[int], work: list[int]
+    ) -> None:
         self.plan = plan
         self.lines = lines
         self.parts = tuple(
@@ -96,8 +98,9 @@ class _Local:
         )
         self.mine = tuple(sorted({j for part, _ in self.parts for j in part}))
         self._known: dict[tuple[int, tuple[int, ...]], list[tuple[Taken, int, Application]]] = {}
-        # Partial applications enumerated so far: the exact search's budget counts them.
-        self.work = 0
+        # Partial applications enumerated so far, shared by the component's offers: the
+        # exact search's budget counts them.
+        self.work = work
 
     def application(self, taken: Taken) -> tuple[int, Application]:
         """(price paid, application) for the local units ``taken``."""
@@ -128,7 +131,7 @@ class _Local:
         parts = self.parts
 
         def fill(p: int, c: int, left: int) -> None:
-            self.work += 1
+            self.work[0] += 1
             if left == 0:
                 if p + 1 == len(parts):
                     if held.get(first, 0):
@@ -210,7 +213,7 @@ def _exact(
         for offer in by_line[first]:
             options = offer.choices(state, first, every)
             steps += len(options)
-            if steps + sum(o.work for o in offers) > steps_budget:
+            if steps + offers[0].work[0] > steps_budget:
                 raise _TooLarge
             for taken, paid, application in options:
                 left = list(state)
@@ -310,7 +313,8 @@ def solve(
     """
     lines = sorted({i for plan in plans for i in plan.candidates})
     local = {i: j for j, i in enumerate(lines)}
-    offers = [_Local(plan, local, lines) for plan in plans]
+    work = [0]
+    offers = [_Local(plan, local, lines, work) for plan in plans]
     state = tuple(counts[i] for i in lines)
     tables = [kept[i] for i in lines]
     if sum(state) <= EXACT_UNITS:

@@ -38,7 +38,7 @@ def test_the_exact_search_prefers_two_smaller_offers_to_one_large_one() -> None:
 def test_past_its_budget_the_search_tries_the_most_expensive_units_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(search, "EXACT_STATES", 1)
+    monkeypatch.setattr(search, "EXACT_UNITS", 0)
     cart = price(LINES, OFFERS)
     # Each offer's most expensive units, searched over which offer: y + z (14.00).
     assert cart.total == 4000 - 1400
