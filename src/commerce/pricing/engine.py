@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from commerce.money import round_minor
-from commerce.pricing.allocation import EXACT, allocate, exact_percent_of, percent_of
+from commerce.pricing.allocation import allocate, percent_of
 from commerce.pricing.eligibility import Eligibility, eligibility
 from commerce.pricing.explain import describe, refusal_text, tier_text
+from commerce.pricing.matching import Matcher
 from commerce.pricing.model import (
     AppliedPromotion,
     Bundle,
@@ -42,43 +41,16 @@ from commerce.pricing.model import (
     PricingContext,
     Promotion,
     RefusedCode,
-    Selector,
     SeriesSet,
     TieredOff,
     UnitOffer,
 )
 from commerce.pricing.near_miss import CartReading, minimum_detail, near_misses, shortfall
-from commerce.pricing.offers import Pool, UnitPlan
-from commerce.pricing.search import best_applications
-from commerce.pricing.selectors import matches
+from commerce.pricing.offers import Application, Pool, UnitPlan
+from commerce.pricing.search import Solution, components, solve
 
 UNIT_OFFERS = (BuyXGetY, SeriesSet, Bundle, MixAndMatch)
 THRESHOLD_RETRIES = 2
-
-
-class Matcher:
-    """The lines each selector matches, worked out once per pricing for every candidate.
-
-    Keyed by the selector's identity: the promotions (and so their selectors) live for the
-    whole pricing, and hashing a selector's fields on every lookup cost more than matching.
-    """
-
-    def __init__(self, lines: Sequence[CartLine]) -> None:
-        self._lines = lines
-        self._known: dict[int, frozenset[str]] = {}
-        self._held: list[Selector] = []
-
-    def lines_of(self, selector: Selector) -> frozenset[str]:
-        """The ids of the cart's lines the selector matches."""
-        known = self._known.get(id(selector))
-        if known is None:
-            known = frozenset(ln.line_id for ln in self._lines if matches(selector, ln))
-            self._known[id(selector)] = known
-            self._held.append(selector)
-        return known
-
-    def __call__(self, selector: Selector, line: CartLine) -> bool:
-        return line.line_id in self.lines_of(selector)
 
 
 @dataclass
@@ -106,18 +78,10 @@ class Outcome:
     shipping_discount: Discount | None
     total: int
     amounts: dict[str, int]
-
-
-def _unit_value(price: int, offers: Sequence[ItemsOff]) -> Decimal:
-    """A unit's price after its item discounts, exactly: what the search weighs units at."""
-    value = Decimal(price)
-    for offer in offers:
-        if offer.percent is not None:
-            cut = exact_percent_of(value, offer.percent)
-        else:
-            cut = Decimal(offer.amount or 0)
-        value = EXACT.subtract(value, min(value, cut))
-    return value
+    # False when a component of unit offers was too large for the exact search; ``gap``
+    # then bounds how much lower the line-level price of this candidate could be.
+    exact: bool = True
+    gap: int = 0
 
 
 def _item_discount(offer: ItemsOff, units: int, remaining: int) -> int:
@@ -145,49 +109,99 @@ def _order_discount(
     return max(0, min(amount or 0, base)), text
 
 
+class _Session:
+    """What every candidate of one pricing shares: the selectors' lines, the pool, the
+    compiled plans, what kept-out units pay, and each component's solution (an exclusive
+    candidate or a threshold retry meeting the same offers on the same lines reuses it)."""
+
+    def __init__(self, lines: Sequence[CartLine]) -> None:
+        self.match = Matcher(lines)
+        self.pool = Pool.of(self.match)
+        self.counts = tuple(ln.quantity for ln in self.pool.lines)
+        self._plans: dict[str, UnitPlan | None] = {}
+        self._kept: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
+        self._solved: dict[tuple[tuple[str, ...], tuple[tuple[int, ...], ...]], Solution] = {}
+
+    def plan(self, promotion: Promotion) -> UnitPlan | None:
+        """The promotion's unit offer on this cart, or None when it can never apply."""
+        if promotion.id not in self._plans:
+            plan = UnitPlan(promotion.id, _as_unit(promotion.offer), self.pool, self.match)
+            self._plans[promotion.id] = plan if plan.possible() else None
+        return self._plans[promotion.id]
+
+    def kept(self, index: int, offers: Sequence[tuple[str, ItemsOff]]) -> tuple[int, ...]:
+        """What 0, 1, ... of the line's units pay after its item discounts (priority order),
+        rounded per line as ``_apply_item_discounts`` does."""
+        key = (index, tuple(k for k, _ in offers))
+        known = self._kept.get(key)
+        if known is None:
+            price = self.pool.prices[index]
+            paid = []
+            for units in range(self.pool.lines[index].quantity + 1):
+                remaining = units * price
+                for _, offer in offers:
+                    if remaining == 0:
+                        break
+                    remaining -= _item_discount(offer, units, remaining)
+                paid.append(remaining)
+            known = self._kept[key] = tuple(paid)
+        return known
+
+    def solve(self, plans: Sequence[UnitPlan], kept: dict[int, tuple[int, ...]]) -> Solution:
+        lines = sorted({i for plan in plans for i in plan.candidates})
+        key = (tuple(plan.promotion_id for plan in plans), tuple(kept[i] for i in lines))
+        known = self._solved.get(key)
+        if known is None:
+            known = self._solved[key] = solve(plans, self.counts, kept)
+        return known
+
+
 def _apply_unit_offers(
     work: dict[str, _Line],
     units: Sequence[Promotion],
     items: Sequence[tuple[Promotion, ItemsOff]],
     *,
     context: PricingContext,
-    match: Matcher,
+    session: _Session,
     amounts: dict[str, int],
-) -> None:
-    """Search the unit offers' applications; each promotion's discount rounded once."""
-    ordered = sorted(
-        (w.line for w in work.values()), key=lambda ln: (-ln.unit_price.amount, ln.line_id)
-    )
-    item_lines = [(o, match.lines_of(o.selector)) for _, o in items]
-    values = tuple(
-        _unit_value(ln.unit_price.amount, [o for o, ids in item_lines if ln.line_id in ids])
-        for ln in ordered
-    )
-    pool = Pool(tuple(ordered), tuple(ln.unit_price.amount for ln in ordered), values)
-    plans = [UnitPlan(k, _as_unit(p.offer), pool, match.lines_of) for k, p in enumerate(units)]
-    chosen = best_applications(plans, tuple(ln.quantity for ln in ordered))
-    for k, promotion in enumerate(units):
-        mine = [a for a in chosen if a.plan == k]
+) -> tuple[bool, int]:
+    """Search the unit offers' applications; (whether exact, how far from the best)."""
+    pool = session.pool
+    plans = [plan for p in units if (plan := session.plan(p)) is not None]
+    if not plans:
+        return True, 0
+    masks = [(p.id, offer, session.match.mask(offer.selector)) for p, offer in items]
+    kept: dict[int, tuple[int, ...]] = {}
+    for i in sorted({i for plan in plans for i in plan.candidates}):
+        offers = [(pid, offer) for pid, offer, mask in masks if mask & pool.bits[i]]
+        kept[i] = session.kept(i, offers)
+    chosen: dict[str, list[Application]] = {}
+    exact, gap = True, 0
+    for group in components(plans):
+        solution = session.solve(group, kept)
+        exact, gap = exact and solution.exact, gap + solution.gap
+        for application in solution.applications:
+            chosen.setdefault(application.promotion_id, []).append(application)
+    for promotion in units:
+        mine = chosen.get(promotion.id)
         if not mine:
             continue
-        exact = Decimal(0)
-        for a in mine:
-            exact = EXACT.add(exact, a.discount)
         weights: dict[int, int] = {}
         for a in mine:
             for i, n in a.taken:
-                work[ordered[i].line_id].consumed += n
+                work[pool.lines[i].line_id].consumed += n
             for i, weight in a.weights:
                 weights[i] = weights.get(i, 0) + weight
-        total = min(round_minor(exact), sum(weights.values()))
+        total = sum(a.discount for a in mine)
         indices = sorted(weights)
         parts = allocate(total, [weights[i] for i in indices])
         text = describe(promotion.offer, context.currency)
         for i, part in zip(indices, parts, strict=True):
             if part:
-                work[ordered[i].line_id].discounts.append(Discount(promotion.id, part, text))
+                work[pool.lines[i].line_id].discounts.append(Discount(promotion.id, part, text))
         if total:
             amounts[promotion.id] = total
+    return exact, gap
 
 
 def _apply_item_discounts(
@@ -274,15 +288,19 @@ def evaluate(
     lines: Sequence[CartLine],
     promotions: Sequence[Promotion],
     context: PricingContext,
-    match: Matcher,
+    session: _Session,
 ) -> Outcome:
     """Price ``lines`` (canonical order) with exactly ``promotions`` (priority order)."""
+    match = session.match
     work = {ln.line_id: _Line(ln) for ln in lines}
     amounts: dict[str, int] = {}
     items = [(p, p.offer) for p in promotions if isinstance(p.offer, ItemsOff)]
     units = [p for p in promotions if isinstance(p.offer, UNIT_OFFERS)]
+    exact, gap = True, 0
     if units:
-        _apply_unit_offers(work, units, items, context=context, match=match, amounts=amounts)
+        exact, gap = _apply_unit_offers(
+            work, units, items, context=context, session=session, amounts=amounts
+        )
     _apply_item_discounts(work, items, context, match, amounts)
     subtotal = sum(ln.quantity * ln.unit_price.amount for ln in lines)
     after_lines = sum(w.remaining for w in work.values())
@@ -315,6 +333,8 @@ def evaluate(
         shipping_discount=shipping_discount,
         total=sum(p.total for p in priced) + paid_shipping,
         amounts=amounts,
+        exact=exact,
+        gap=gap,
     )
 
 
@@ -429,12 +449,18 @@ def apply_promotions(
         raise ValueError("shipping cannot be negative")
 
     found = eligibility(promotions, codes, context)
-    match = Matcher(canonical)
+    session = _Session(canonical)
+    match = session.match
     candidates = _candidates(found.promotions)
-    first = evaluate(canonical, candidates[0], context, match)
+    first = evaluate(canonical, candidates[0], context, session)
     winner = first
+    # The lowest total any candidate could reach, had its search been exact.
+    floor = first.total - first.gap
+    exact = first.exact
     for candidate in [*_without_line_discounts(first, canonical, context, match), *candidates[1:]]:
-        outcome = evaluate(canonical, candidate, context, match)
+        outcome = evaluate(canonical, candidate, context, session)
+        floor = min(floor, outcome.total - outcome.gap)
+        exact = exact and outcome.exact
         if outcome.total < winner.total:
             winner = outcome
 
@@ -460,4 +486,6 @@ def apply_promotions(
         applied=applied,
         refused_codes=tuple(refused),
         near_misses=near_misses(winner.promotions, cart, winner.amounts),
+        best_effort=not exact,
+        best_effort_bound=0 if exact else max(0, winner.total - floor),
     )

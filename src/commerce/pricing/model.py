@@ -354,3 +354,8 @@ class PricedCart:
     applied: tuple[AppliedPromotion, ...]
     refused_codes: tuple[RefusedCode, ...]
     near_misses: tuple[NearMiss, ...] = field(default=())
+    # True when competing unit offers held more units than the exact search takes on
+    # (``pricing/search.py``): ``total`` is then a best effort, at most
+    # ``best_effort_bound`` above the lowest total. False: ``total`` is the lowest.
+    best_effort: bool = False
+    best_effort_bound: int = 0

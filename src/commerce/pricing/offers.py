@@ -1,26 +1,27 @@
-"""Unit offers (buy X get Y, series sets, bundles, mix-and-match) as applications on a pool.
+"""Unit offers (buy X get Y, series sets, bundles, mix-and-match): which units they may take,
+and what one application of an offer saves on a given set of units.
 
-The pool is a set of cart lines, sorted most expensive unit first (then by line id), with
-the units still free on each. One *application* of an offer takes units from the pool: the
-most expensive units its rule accepts (for buy X get Y, the ``buy + get`` most expensive,
-the cheapest ``get`` of them discounted). Because the pool is sorted, an application always
-takes a unit of the first line with units left when that line is one of its candidates:
-the search relies on that (``search.py``).
+The pool is the cart's lines sorted most expensive unit first (then by line id); lines are
+named by their index in it. A *plan* is an offer compiled against the pool: for each part of
+one application (buy X get Y and mix-and-match have one part; a series set one per volume; a
+bundle one per component) the lines it accepts and how many units it wants. Which units an
+application takes is the search's choice (``search.py``); what it saves on them is
+``discount``, used by the search, the engine and the tests' brute force alike.
 
-An application's ``gain`` is what the shopper saves by it compared with leaving its units
-to the item discounts (``values``): that is what the search maximises. Its ``discount`` is
-exact, against the units' prices; the engine rounds a promotion's discounts once.
+One rounding per application: its exact discount is rounded once, half to even, and never
+exceeds the prices it is taken from, so a promotion's discount is the sum of whole amounts
+and the search compares integers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 
+from commerce.money import round_minor
 from commerce.pricing.allocation import EXACT, exact_percent_of
+from commerce.pricing.matching import Matcher
 from commerce.pricing.model import (
     Bundle,
     BuyXGetY,
@@ -31,163 +32,163 @@ from commerce.pricing.model import (
     UnitOffer,
 )
 
+# (pool index, count) pairs, or (pool index, weight) pairs, by pool index.
 Taken = tuple[tuple[int, int], ...]
-LinesOf = Callable[[Selector], frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
 class Application:
-    """One use of an offer: the units it takes (line index, count), and what it saves."""
+    """One use of a promotion's offer: the units it takes and its rounded discount."""
 
-    plan: int
+    promotion_id: str
     taken: Taken
-    discount: Decimal
-    # (line index, weight): how the promotion's rounded discount is split over its lines.
+    discount: int
+    # How the discount is split over the lines: the prices it was taken from.
     weights: Taken
-    gain: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pool:
-    """The lines unit offers compete for, most expensive unit first."""
+    """The cart's lines most expensive unit first, and each line's bit in the matcher."""
 
     lines: tuple[CartLine, ...]
     prices: tuple[int, ...]
-    values: tuple[Decimal, ...]
+    bits: tuple[int, ...]
 
-    @cached_property
-    def position(self) -> dict[str, int]:
-        """Each line id's index in the pool."""
-        return {line.line_id: i for i, line in enumerate(self.lines)}
+    @classmethod
+    def of(cls, matcher: Matcher) -> Pool:
+        numbered = sorted(
+            enumerate(matcher.lines), key=lambda e: (-e[1].unit_price.amount, e[1].line_id)
+        )
+        return cls(
+            tuple(ln for _, ln in numbered),
+            tuple(ln.unit_price.amount for _, ln in numbered),
+            tuple(1 << k for k, _ in numbered),
+        )
 
-
-def _take(
-    candidates: Sequence[int],
-    counts: Sequence[int],
-    held: dict[int, int],
-    wanted: int,
-    blocked: AbstractSet[int],
-) -> list[tuple[int, int]] | None:
-    """The ``wanted`` most expensive free units among ``candidates``, or None if too few."""
-    taken: list[tuple[int, int]] = []
-    for i in candidates:
-        if i in blocked:
-            continue
-        free = counts[i] - held.get(i, 0)
-        if free <= 0:
-            continue
-        n = min(free, wanted)
-        taken.append((i, n))
-        held[i] = held.get(i, 0) + n
-        wanted -= n
-        if wanted == 0:
-            return taken
-    return None
+    def among(self, mask: int) -> tuple[int, ...]:
+        """The pool indices of the lines in a matcher mask, in pool order."""
+        return tuple(i for i, bit in enumerate(self.bits) if mask & bit)
 
 
-def _merge(parts: Sequence[tuple[int, int]]) -> Taken:
-    merged: dict[int, int] = {}
-    for i, n in parts:
-        merged[i] = merged.get(i, 0) + n
-    return tuple(sorted(merged.items()))
+def discount(offer: UnitOffer, taken: Taken, prices: Sequence[int]) -> tuple[int, Taken]:
+    """What one application of ``offer`` saves on the units ``taken``, rounded once, and the
+    weights that split it over their lines.
+
+    ``taken`` is (index, count) by index, with indices in order of price, most expensive
+    first (the pool's order), so that ties among the cheapest units fall on later lines.
+    """
+    full = sum(prices[i] * n for i, n in taken)
+    if isinstance(offer, BuyXGetY):
+        # The ``get`` cheapest units of the group are the ones discounted.
+        free: list[tuple[int, int]] = []
+        left = offer.get
+        for i, n in reversed(taken):
+            k = min(n, left)
+            if k:
+                free.append((i, prices[i] * k))
+            left -= k
+        weights = tuple(sorted(free))
+        base = sum(w for _, w in weights)
+        return min(base, round_minor(exact_percent_of(base, offer.percent))), weights
+    weights = tuple((i, prices[i] * n) for i, n in taken)
+    if isinstance(offer, SeriesSet):
+        exact = exact_percent_of(full, offer.percent)
+    elif offer.price is not None:
+        return max(0, full - offer.price), weights
+    else:
+        exact = exact_percent_of(full, offer.percent or Decimal(0))
+    return min(full, round_minor(exact)), weights
+
+
+def group_size(offer: UnitOffer) -> int:
+    """How many units one application takes."""
+    match offer:
+        case BuyXGetY(buy=buy, get=get):
+            return buy + get
+        case MixAndMatch(count=count):
+            return count
+        case SeriesSet(volumes=volumes):
+            return len(volumes)
+        case Bundle(components=components):
+            return sum(c.quantity for c in components)
+
+
+def unit_cap(offer: UnitOffer, price: int) -> Decimal:
+    """At most what a unit at ``price`` can add to any application's exact discount.
+
+    An application's exact discount is the sum of its units' caps at most: a buy X get Y
+    discounts its cheapest ``get`` of ``buy + get`` units, never more than that share of the
+    group's prices; a fixed price ``P`` for ``s`` units saves the sum of (price - P/s).
+    """
+    size = Decimal(group_size(offer))
+    match offer:
+        case BuyXGetY(get=get, percent=percent):
+            share = EXACT.divide(EXACT.multiply(Decimal(get), percent), EXACT.multiply(size, 100))
+            return EXACT.multiply(Decimal(price), share)
+        case SeriesSet(percent=percent):
+            return exact_percent_of(price, percent)
+        case Bundle(price=None, percent=percent):
+            return exact_percent_of(price, percent or Decimal(0))
+        case Bundle(price=fixed) | MixAndMatch(price=fixed):
+            assert fixed is not None
+            return max(Decimal(0), EXACT.subtract(Decimal(price), EXACT.divide(fixed, size)))
 
 
 class UnitPlan:
-    """An offer compiled against a pool: candidate lines per part, in pool order."""
+    """A promotion's unit offer compiled against the pool: the lines each part accepts."""
 
-    def __init__(self, index: int, offer: UnitOffer, pool: Pool, lines_of: LinesOf) -> None:
-        self.index = index
+    def __init__(self, promotion_id: str, offer: UnitOffer, pool: Pool, matcher: Matcher) -> None:
+        self.promotion_id = promotion_id
         self.offer = offer
         self.pool = pool
-        self.parts: list[tuple[list[int], int]] = self._parts(offer, pool, lines_of)
+        self.parts: tuple[tuple[tuple[int, ...], int], ...] = self._parts(offer, pool, matcher)
         self.candidates = frozenset(i for part, _ in self.parts for i in part)
-        self._lines = sorted(self.candidates)
-        # An application depends only on the free units of the plan's own lines: the
-        # searches ask again for the same ones often (greedy reruns, memo misses).
-        self._known: dict[tuple[tuple[int, ...], frozenset[int]], Application | None] = {}
 
     @staticmethod
-    def _parts(offer: UnitOffer, pool: Pool, lines_of: LinesOf) -> list[tuple[list[int], int]]:
-        """(candidate line indices, units wanted) for each part of one application."""
-        indices = range(len(pool.lines))
+    def _parts(
+        offer: UnitOffer, pool: Pool, matcher: Matcher
+    ) -> tuple[tuple[tuple[int, ...], int], ...]:
+        """(candidate pool indices, units wanted) for each part of one application."""
 
-        def among(selector: Selector) -> list[int]:
-            return sorted(pool.position[line_id] for line_id in lines_of(selector))
+        def among(selector: Selector) -> tuple[int, ...]:
+            return pool.among(matcher.mask(selector))
 
         match offer:
             case BuyXGetY(selector=selector, buy=buy, get=get):
-                return [(among(selector), buy + get)]
+                return ((among(selector), buy + get),)
             case MixAndMatch(selector=selector, count=count):
-                return [(among(selector), count)]
+                return ((among(selector), count),)
             case SeriesSet():
                 series = [
                     i
-                    for i in indices
-                    if offer.series in pool.lines[i].attribute_values(offer.series_attribute)
+                    for i, line in enumerate(pool.lines)
+                    if offer.series in line.attribute_values(offer.series_attribute)
                 ]
-                return [
+                return tuple(
                     (
-                        [
+                        tuple(
                             i
                             for i in series
                             if volume in pool.lines[i].attribute_values(offer.volume_attribute)
-                        ],
+                        ),
                         1,
                     )
                     for volume in offer.volumes
-                ]
+                )
             case Bundle(components=components):
                 parts = [(among(c.selector), c.quantity) for c in components]
-                # The most particular component chooses first, so that a broad one does not
-                # take the only unit a narrow one could use.
-                return sorted(parts, key=lambda part: len(part[0]))
+                # The most particular component chooses first: the greedy search's rule
+                # then does not give a broad component the only unit a narrow one could use.
+                return tuple(sorted(parts, key=lambda part: len(part[0])))
 
-    def apply(
-        self, counts: Sequence[int], blocked: AbstractSet[int] = frozenset()
-    ) -> Application | None:
-        """The next application on the free units ``counts`` (none from ``blocked`` lines),
-        or None when it cannot apply."""
-        key = (tuple([counts[i] for i in self._lines]), frozenset(blocked))
-        if key in self._known:
-            return self._known[key]
-        found = self._apply(counts, blocked)
-        self._known[key] = found
-        return found
-
-    def _apply(self, counts: Sequence[int], blocked: AbstractSet[int]) -> Application | None:
-        held: dict[int, int] = {}
-        parts: list[tuple[int, int]] = []
+    def possible(self) -> bool:
+        """Whether the cart holds enough units for one application at all."""
+        units = self.pool.lines
+        if not self.parts:
+            return False
         for candidates, wanted in self.parts:
-            got = _take(candidates, counts, held, wanted, blocked)
-            if got is None:
-                return None
-            parts.extend(got)
-        taken = _merge(parts)
-        prices = self.pool.prices
-        full = sum(prices[i] * n for i, n in taken)
-        offer = self.offer
-        if isinstance(offer, BuyXGetY):
-            # The group is in pool order, so its last ``get`` units are its cheapest.
-            free: list[tuple[int, int]] = []
-            left = offer.get
-            for i, n in reversed(parts):
-                k = min(n, left)
-                if k:
-                    free.append((i, prices[i] * k))
-                left -= k
-            weights = _merge(free)
-            discount = exact_percent_of(sum(w for _, w in weights), offer.percent)
-        else:
-            weights = tuple((i, prices[i] * n) for i, n in taken)
-            if isinstance(offer, SeriesSet):
-                discount = exact_percent_of(full, offer.percent)
-            elif offer.price is not None:
-                discount = Decimal(max(0, full - offer.price))
-            else:
-                assert isinstance(offer, Bundle)
-                discount = exact_percent_of(full, offer.percent or Decimal(0))
-        value = Decimal(0)
-        for i, n in taken:
-            value = EXACT.add(value, EXACT.multiply(self.pool.values[i], Decimal(n)))
-        gain = EXACT.subtract(value, EXACT.subtract(Decimal(full), discount))
-        return Application(self.index, taken, discount, weights, gain)
+            if sum(units[i].quantity for i in candidates) < wanted:
+                return False
+        everything = sum(units[i].quantity for i in self.candidates)
+        return everything >= sum(wanted for _, wanted in self.parts)

@@ -1,4 +1,4 @@
-"""The search over competing unit offers: exact where small, greedy beyond, deterministic."""
+"""The search over competing unit offers: exact where it can be, a flagged best effort beyond."""
 
 from __future__ import annotations
 
@@ -35,13 +35,27 @@ def test_the_exact_search_prefers_two_smaller_offers_to_one_large_one() -> None:
     assert cart.total == 4000 - 1400
 
 
-def test_past_its_budget_the_search_falls_back_to_greedy_with_improvement(
+def test_past_its_budget_the_search_tries_the_most_expensive_units_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(search, "EXACT_STATES", 1)
+    monkeypatch.setattr(search, "EXACT_UNITS", 0)
     cart = price(LINES, OFFERS)
-    # Greedy alone takes x (10.00); leaving x out finds y + z (14.00).
+    # Each offer's most expensive units, searched over which offer: y + z (14.00).
     assert cart.total == 4000 - 1400
+    assert cart.best_effort
+    assert cart.best_effort_bound >= 0
+
+
+def test_the_sweep_alone_takes_the_largest_gain_first_and_bounds_its_distance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "EXACT_UNITS", 0)
+    monkeypatch.setattr(search, "RULE_UNITS", 0)
+    cart = price(LINES, OFFERS)
+    # x (10.00) first; the best, y + z, saves 4.00 more: within the bound.
+    assert cart.total == 4000 - 1000
+    assert cart.best_effort
+    assert cart.best_effort_bound >= 400
 
 
 def test_greedy_alone_takes_the_largest_gain_first() -> None:

@@ -1,0 +1,298 @@
+"""The search finds the lowest price: a known hard cart, and brute force on random small ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from itertools import combinations, permutations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pricing_factories import USD, line, price, promo
+
+from commerce.money import Money
+from commerce.pricing import search
+from commerce.pricing.allocation import percent_of
+from commerce.pricing.matching import Matcher
+from commerce.pricing.model import (
+    Bundle,
+    BundleComponent,
+    BuyXGetY,
+    CartLine,
+    ItemKind,
+    ItemsOff,
+    Match,
+    MixAndMatch,
+    Offer,
+    Promotion,
+    Selector,
+    SeriesSet,
+    UnitOffer,
+)
+from commerce.pricing.offers import discount
+from commerce.pricing.selectors import matches
+
+UNIT_KINDS = (BuyXGetY, SeriesSet, Bundle, MixAndMatch)
+FANTASY = Selector(collection_ids=frozenset({"fantasy"}))
+
+
+def _volume(line_id: str, number: str, cents: int, kind: ItemKind = ItemKind.PHYSICAL) -> CartLine:
+    return line(
+        line_id,
+        cents,
+        collections=("fantasy",),
+        attributes=(("series", "Earthsea"), ("volume", number)),
+        kind=kind,
+    )
+
+
+def test_the_ebook_completes_the_set_while_the_audiobooks_make_the_free_one() -> None:
+    # Given a series of four in mixed formats, three audiobooks, "buy 3 get the cheapest
+    # free" on the collection and 15% off the complete series
+    cart_lines = [
+        _volume("hardcover-1", "1", 2999),
+        _volume("paperback-2", "2", 2299),
+        _volume("hardcover-3", "3", 1799),
+        _volume("ebook-3", "3", 699, ItemKind.DIGITAL),
+        _volume("paperback-4", "4", 1999),
+        *(line(f"audiobook-{k}", c, collections=("fantasy", "audio")) for k, c in
+          ((1, 2199), (2, 2399), (3, 2099))),
+    ]  # fmt: skip
+    offers = [
+        promo("b3g1", BuyXGetY(FANTASY, buy=3, noun="book"), name="Buy 3 get 1 free"),
+        promo("set", SeriesSet("Earthsea", ("1", "2", "3", "4"), Decimal(15)), name="Set"),
+    ]
+    # When it is priced
+    cart = price(cart_lines, offers)
+    # Then the e-book goes to the set (15% of 29.99 + 22.99 + 6.99 + 19.99 = 11.99) and the
+    # hardcover volume 3 with the three audiobooks to buy-3-get-1 (17.99 free): 134.94,
+    # where taking the most expensive units for each offer gives 135.94.
+    assert cart.subtotal == 16492
+    assert cart.total == 13494
+    assert {a.promotion_id: a.amount for a in cart.applied} == {"set": 1199, "b3g1": 1799}
+    assert not cart.best_effort
+
+
+# -- brute force over every assignment ---------------------------------------------------
+
+
+def _legal(offer: UnitOffer, units: Sequence[CartLine]) -> bool:
+    """Whether these units (one entry per unit) make one application of the offer."""
+    match offer:
+        case BuyXGetY(selector=selector, buy=buy, get=get):
+            return len(units) == buy + get and all(matches(selector, u) for u in units)
+        case MixAndMatch(selector=selector, count=count):
+            return len(units) == count and all(matches(selector, u) for u in units)
+        case SeriesSet(series=series, volumes=volumes):
+            if len(units) != len(volumes) or not volumes:
+                return False
+            return any(
+                all(
+                    series in u.attribute_values(offer.series_attribute)
+                    and v in u.attribute_values(offer.volume_attribute)
+                    for u, v in zip(order, volumes, strict=True)
+                )
+                for order in permutations(units)
+            )
+        case Bundle(components=components):
+            slots = [c.selector for c in components for _ in range(c.quantity)]
+            if len(units) != len(slots) or not slots:
+                return False
+            return any(
+                all(matches(s, u) for u, s in zip(order, slots, strict=True))
+                for order in set(permutations(units))
+            )
+
+
+def _kept_out(ln: CartLine, units: int, items: Sequence[ItemsOff]) -> int:
+    """What ``units`` of a line pay after the item discounts, stacked in priority order."""
+    left = units * ln.unit_price.amount
+    for offer in items:
+        if left and units and matches(offer.selector, ln):
+            cut = (
+                percent_of(left, offer.percent)
+                if offer.percent is not None
+                else min((offer.amount or 0) * units, left)
+            )
+            left -= cut
+    return left
+
+
+def _assignments(
+    units: list[int], offers: Sequence[UnitOffer], lines: Sequence[CartLine]
+) -> Iterator[list[tuple[UnitOffer, list[int]]]]:
+    """Every way to put units (line indices, one per unit) into applications; the rest out."""
+    if not units:
+        yield []
+        return
+    first, rest = units[0], units[1:]
+    yield from _assignments(rest, offers, lines)  # the first unit stays out
+    for offer in offers:
+        for size in range(1, len(units) + 1):
+            for others in set(combinations(rest, size - 1)):
+                group = [first, *others]
+                if not _legal(offer, [lines[i] for i in group]):
+                    continue
+                left = list(rest)
+                for i in others:
+                    left.remove(i)
+                for tail in _assignments(left, offers, lines):
+                    yield [(offer, group), *tail]
+
+
+def _brute_force_total(lines: list[CartLine], promotions: list[Promotion]) -> int:
+    ordered = sorted(lines, key=lambda ln: (-ln.unit_price.amount, ln.line_id))
+    prices = [ln.unit_price.amount for ln in ordered]
+    by_priority = sorted(promotions, key=lambda p: (-p.priority, p.id))
+    candidates = [[p for p in by_priority if not p.exclusive]]
+    candidates += [[p] for p in by_priority if p.exclusive]
+    best = None
+    for candidate in candidates:
+        items = [p.offer for p in candidate if isinstance(p.offer, ItemsOff)]
+        unit_offers: list[UnitOffer] = [
+            p.offer for p in candidate if isinstance(p.offer, UNIT_KINDS)
+        ]  # fmt: skip
+        units = [i for i, ln in enumerate(ordered) for _ in range(ln.quantity)]
+        for assignment in _assignments(units, unit_offers, ordered):
+            used = [0] * len(ordered)
+            paid = 0
+            for offer, group in assignment:
+                taken = tuple((i, group.count(i)) for i in sorted(set(group)))
+                cut, _ = discount(offer, taken, prices)
+                paid += sum(prices[i] * n for i, n in taken) - cut
+                for i in group:
+                    used[i] += 1
+            paid += sum(_kept_out(ln, ln.quantity - used[i], items) for i, ln in enumerate(ordered))
+            best = paid if best is None else min(best, paid)
+    assert best is not None
+    return best
+
+
+COLLECTIONS = ("books", "audio")
+small_selectors = st.one_of(
+    st.just(Selector()),
+    st.builds(Selector, collection_ids=st.frozensets(st.sampled_from(COLLECTIONS), min_size=1)),
+    st.builds(Selector, product_ids=st.frozensets(st.sampled_from(("p0", "p1", "p2")), min_size=1)),
+)
+percents = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2)
+
+
+@st.composite
+def small_carts(draw: st.DrawFn) -> list[CartLine]:
+    quantities = draw(st.lists(st.integers(1, 3), min_size=1, max_size=4))
+    while sum(quantities) > 8:
+        quantities.pop()
+    return [
+        CartLine(
+            line_id=f"l{i}",
+            product_id=f"p{i % 3}",
+            variant_id=f"p{i % 3}-{i}",
+            quantity=q,
+            unit_price=Money(draw(st.integers(0, 5000)), USD),
+            collection_ids=frozenset(draw(st.sets(st.sampled_from(COLLECTIONS)))),
+            attributes=frozenset({("series", "S"), ("volume", str(draw(st.integers(1, 3))))}),
+        )
+        for i, q in enumerate(quantities)
+    ]
+
+
+@st.composite
+def competing_offers(draw: st.DrawFn) -> Offer:
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        if draw(st.booleans()):
+            return ItemsOff(draw(small_selectors), percent=draw(percents))
+        return ItemsOff(draw(small_selectors), amount=draw(st.integers(1, 3000)))
+    if kind == 1:
+        return BuyXGetY(
+            draw(small_selectors), buy=draw(st.integers(1, 3)), get=draw(st.integers(1, 2)),
+            percent=draw(percents),
+        )  # fmt: skip
+    if kind == 2:
+        return SeriesSet("S", ("1", "2", "3")[: draw(st.integers(1, 3))], draw(percents))
+    if kind == 3:
+        component = st.builds(BundleComponent, small_selectors, st.integers(1, 2))
+        parts = tuple(draw(st.lists(component, min_size=1, max_size=3)))
+        if draw(st.booleans()):
+            return Bundle(parts, price=draw(st.integers(0, 8000)))
+        return Bundle(parts, percent=draw(percents))
+    count = draw(st.integers(1, 4))
+    return MixAndMatch(draw(small_selectors), count=count, price=draw(st.integers(0, 8000)))
+
+
+@st.composite
+def competing_promotions(draw: st.DrawFn) -> list[Promotion]:
+    found = draw(st.lists(competing_offers(), min_size=1, max_size=4))
+    return [
+        promo(
+            f"promo{i}",
+            offer,
+            priority=draw(st.integers(0, 2)),
+            exclusive=draw(st.integers(0, 4)) == 0,
+        )
+        for i, offer in enumerate(found)
+    ]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(small_carts(), competing_promotions())
+def test_the_engine_finds_the_lowest_total_of_every_assignment(
+    lines: list[CartLine], promotions: list[Promotion]
+) -> None:
+    cart = price(lines, promotions)
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(lines, promotions)
+
+
+# -- past the exact search's budget ------------------------------------------------------
+
+
+def test_past_the_budget_the_price_says_it_is_a_best_effort_and_how_far_it_can_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cart_lines = [line(f"l{k}", 1000 + 100 * k, 2) for k in range(3)]
+    offers = [
+        promo("b2g1", BuyXGetY(Selector(), buy=2)),
+        promo("any3", MixAndMatch(Selector(), count=3, price=2500)),
+    ]
+    exact = price(cart_lines, offers)
+    monkeypatch.setattr(search, "EXACT_UNITS", 0)
+    monkeypatch.setattr(search, "RULE_UNITS", 0)
+    rough = price(cart_lines, offers)
+    assert not exact.best_effort
+    assert exact.best_effort_bound == 0
+    assert rough.best_effort
+    assert exact.total <= rough.total <= exact.total + rough.best_effort_bound
+
+
+# -- the selector index agrees with the selectors --------------------------------------
+
+
+selectors = st.recursive(
+    st.builds(
+        Selector,
+        product_ids=st.frozensets(st.sampled_from(("p0", "p1", "p2", "p9"))),
+        variant_ids=st.frozensets(st.sampled_from(("p0-0", "p1-1", "x"))),
+        collection_ids=st.frozensets(st.sampled_from((*COLLECTIONS, "none"))),
+        attributes=st.frozensets(
+            st.tuples(st.sampled_from(("series", "volume")), st.sampled_from(("S", "1", "2")))
+        ),
+        tags=st.frozensets(st.sampled_from(("sale", "new"))),
+        kinds=st.frozensets(st.sampled_from(ItemKind)),
+        match=st.sampled_from(Match),
+    ),
+    lambda children: st.builds(
+        Selector, children=st.lists(children, max_size=3).map(tuple), match=st.sampled_from(Match)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(small_carts(), selectors)
+def test_the_selector_index_matches_the_lines_the_selector_matches(
+    lines: list[CartLine], selector: Selector
+) -> None:
+    matcher = Matcher(lines)
+    assert matcher.lines_of(selector) == {ln.line_id for ln in lines if matches(selector, ln)}
