@@ -10,7 +10,6 @@ other than the one ``npm ci`` installs under ``node_modules``.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,9 @@ from commerce.app import create_app
 from commerce.composition import Services, build_services
 from commerce.db.local import DynamoDBLocal, find_jar_dir
 from commerce.db.table import create_table_if_missing
-from commerce.payments.local import LOCAL_SECRET_KEY, LocalStripe
-from commerce.settings import Secret, Settings
+from commerce.payments.local import LocalStripe
+from commerce.settings import Settings
+from table_settings import fresh_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = REPO_ROOT / ".commerce" / "build"
@@ -89,26 +89,8 @@ WEBHOOK_SECRET = "whsec_test_secret"
 
 @pytest.fixture
 def settings(dynamodb_endpoint: str, stripe_server: LocalStripe) -> Settings:
-    """Settings for one test: its own table, and no catalog caching (every read is fresh).
-
-    Limits are out of the way: budgets (rate limits) are off, since they add a DynamoDB
-    call to every request that tests counting round trips do not expect, and the query
-    cost limit is generous (staff helpers read whole catalogs in one query).
-    ``tests/e2e/limits`` turns them on with production figures. Payments go to the
-    session's localstripe (``stripe_server``); webhooks are signed with ``WEBHOOK_SECRET``.
-    """
-    return Settings(
-        table_name=f"test-{uuid.uuid4().hex[:12]}",
-        dynamodb_endpoint=dynamodb_endpoint,
-        catalog_cache_seconds=0,
-        catalog_stale_seconds=0,
-        graphiql=True,
-        rate_limits=False,
-        max_query_cost=1_000_000,
-        stripe_secret_key=Secret(LOCAL_SECRET_KEY),
-        stripe_webhook_secret=Secret(WEBHOOK_SECRET),
-        stripe_api_base=stripe_server.endpoint,
-    )
+    """Settings for one test (see ``fresh_settings``)."""
+    return fresh_settings(dynamodb_endpoint, stripe_server.endpoint, WEBHOOK_SECRET)
 
 
 @pytest.fixture

@@ -21,9 +21,11 @@ class CartErrorCode(enum.Enum):
     TOO_LONG = "TOO_LONG"
     CONCURRENT_UPDATE = "CONCURRENT_UPDATE"
     DELIVERY_OPTION_NOT_AVAILABLE = "DELIVERY_OPTION_NOT_AVAILABLE"
-    # cartBundleAdd: no such live promotion, or it is not a bundle of named products.
+    # cartBundleAdd: no such live promotion; not a bundle of named items; a named item
+    # that cannot be sold now (gone, or not priced in the cart's currency).
     PROMOTION_NOT_FOUND = "PROMOTION_NOT_FOUND"
     NOT_A_BUNDLE = "NOT_A_BUNDLE"
+    BUNDLE_NOT_AVAILABLE = "BUNDLE_NOT_AVAILABLE"
     AFFILIATE_NOT_FOUND = "AFFILIATE_NOT_FOUND"
 
 

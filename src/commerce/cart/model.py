@@ -18,8 +18,10 @@ from commerce.catalog.model import Product, Variant, VariantKind
 from commerce.money import Currency, Money
 from commerce.pricing import model as pricing
 from commerce.pricing.engine import apply_promotions
+from commerce.pricing.selectors import matches
 from commerce.pricing.shoppers import ShopperProfile, shopper_context
 from commerce.principals import Shopper
+from commerce.variant_refs import VariantRef
 
 # Checkout writes, in one TransactWriteItems (at most 100 items): per physical line one
 # conditional stock decrement, the order, its reservation, the idempotency record and the
@@ -293,11 +295,17 @@ def engine_line(priced: PricedLine) -> pricing.CartLine | None:
     product, variant, unit = priced.product, priced.variant, priced.unit_price
     if product is None or variant is None or unit is None:
         return None
+    return _engine_item(product, variant, unit, priced.line.id, priced.line.quantity)
+
+
+def _engine_item(
+    product: Product, variant: Variant, unit: Money, line_id: str = "", quantity: int = 1
+) -> pricing.CartLine:
     return pricing.CartLine(
-        line_id=priced.line.id,
+        line_id=line_id,
         product_id=product.id,
         variant_id=variant.id,
-        quantity=priced.line.quantity,
+        quantity=quantity,
         unit_price=unit,
         collection_ids=frozenset(product.collection_ids),
         attributes=frozenset((a.name, v) for a in product.attributes for v in a.values),
@@ -361,33 +369,97 @@ def price_cart(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BundleRefusal:
+    """Why one set of a bundle cannot be added: ``named`` is False when a component names
+    no item (the shopper chooses it), True when a named item cannot be sold now."""
+
+    named: bool
+    message: str
+
+
+def bundle_product_ids(bundle: pricing.Bundle) -> list[str]:
+    """Every product the bundle's components name, directly or through a variant."""
+    ids: list[str] = []
+    for component in bundle.components:
+        products, variants = _named(component.selector)
+        ids += sorted(products) + sorted({v.product_id for v in variants})
+    return list(dict.fromkeys(ids))
+
+
 def bundle_lines(
     bundle: pricing.Bundle, products: Mapping[str, Product], currency: Currency
-) -> list[LineRequest] | None:
-    """The lines that make one set of ``bundle``; None unless every component names one
-    product (and at most which of its variants) that is for sale in ``currency``.
+) -> list[LineRequest] | BundleRefusal:
+    """The lines that make one set of ``bundle``, or why there are none.
 
-    A component chosen by tag or collection is a choice for the shopper, not for us.
+    A component names its items by variant or product (at any depth of its selector);
+    its candidates are the named variants, then the named products' variants in the
+    order the product lists them, kept when priced in ``currency`` and matched by the
+    whole selector. A component chosen by tag or collection is a choice for the shopper.
+    Components with fewer candidates choose first, each taking its first candidate no
+    other component took, so two components that can take different variants do.
     """
-    wanted: list[LineRequest] = []
-    for component in bundle.components:
-        selector = component.selector
-        if len(selector.product_ids) != 1:
-            return None
-        [product_id] = selector.product_ids
-        product = products.get(product_id)
-        if product is None:
-            return None
-        variants = [
-            v
-            for v in product.variants
-            if (not selector.variant_ids or v.id in selector.variant_ids)
-            and v.price_in(currency) is not None
+    candidates: list[list[tuple[Product, Variant]]] = []
+    for index, component in enumerate(bundle.components):
+        label = f" ({component.label})" if component.label else ""
+        name = f"Bundle component {index + 1}{label}"
+        product_ids, variant_refs = _named(component.selector)
+        if not product_ids and not variant_refs:
+            message = f"{name} is for the shopper to choose: add it with cartLinesAdd"
+            return BundleRefusal(named=False, message=message)
+        named = _named_variants(product_ids, variant_refs, products)
+        if not named:
+            return BundleRefusal(named=True, message=f"{name} is no longer for sale")
+        fitting = [
+            (product, variant)
+            for product, variant in named
+            if (unit := variant.price_in(currency)) is not None
+            and matches(component.selector, _engine_item(product, variant, unit))
         ]
-        if not variants:
-            return None
-        wanted.append(LineRequest(product.id, variants[0].id, component.quantity))
-    return wanted or None
+        if not fitting:
+            message = f"{name} is not for sale in {currency.value}"
+            return BundleRefusal(named=True, message=message)
+        candidates.append(fitting)
+    taken: set[tuple[str, str]] = set()
+    chosen: dict[int, tuple[Product, Variant]] = {}
+    for index in sorted(range(len(candidates)), key=lambda i: (len(candidates[i]), i)):
+        options = candidates[index]
+        pick = next(((p, v) for p, v in options if (p.id, v.id) not in taken), options[0])
+        taken.add((pick[0].id, pick[1].id))
+        chosen[index] = pick
+    return [
+        LineRequest(chosen[i][0].id, chosen[i][1].id, component.quantity)
+        for i, component in enumerate(bundle.components)
+    ]
+
+
+def _named(selector: pricing.Selector) -> tuple[set[str], set[VariantRef]]:
+    """The products and variants a selector names anywhere in its tree."""
+    products, variants = set(selector.product_ids), set(selector.variant_ids)
+    for child in selector.children:
+        more_products, more_variants = _named(child)
+        products |= more_products
+        variants |= more_variants
+    return products, variants
+
+
+def _named_variants(
+    product_ids: set[str], variant_refs: set[VariantRef], products: Mapping[str, Product]
+) -> list[tuple[Product, Variant]]:
+    """The named variants that exist, then the named products' variants, each once."""
+    found: dict[tuple[str, str], tuple[Product, Variant]] = {}
+    for ref in sorted(variant_refs):
+        product = products.get(ref.product_id)
+        variant = None if product is None else product.variant(ref.variant_id)
+        if product is not None and variant is not None:
+            found.setdefault((product.id, variant.id), (product, variant))
+    for product_id in sorted(product_ids):
+        owner = products.get(product_id)
+        if owner is None:
+            continue
+        for variant in owner.variants:
+            found.setdefault((product_id, variant.id), (owner, variant))
+    return list(found.values())
 
 
 def stock_warning(priced: PricedLine, available: int | None) -> CartWarningCode | None:

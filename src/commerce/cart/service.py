@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from commerce.cart import commands, rules, store
 from commerce.cart.errors import CartErrorCode as Code
 from commerce.cart.model import (
+    BundleRefusal,
     Cart,
     LineRequest,
     PricedCart,
     absorb_guest_cart,
     bundle_lines,
+    bundle_product_ids,
     merge_lines,
     remove_lines,
     set_quantities,
@@ -274,10 +276,11 @@ class CartService:
             raise _not_a_bundle()
 
         def edit(cart: Cart, products: ProductCache) -> Cart:
-            ids = [pid for c in offer.components for pid in c.selector.product_ids]
-            wanted = bundle_lines(offer, products.get(ids), cart.currency)
-            if wanted is None:
-                raise _not_a_bundle()
+            found = products.get(bundle_product_ids(offer))
+            wanted = bundle_lines(offer, found, cart.currency)
+            if isinstance(wanted, BundleRefusal):
+                code = Code.BUNDLE_NOT_AVAILABLE if wanted.named else Code.NOT_A_BUNDLE
+                raise _rejected(code, wanted.message, "promotionId")
             return _with_added_lines(cart, wanted, products)
 
         return self._change(command.cart_token, edit, shopper)
@@ -343,8 +346,7 @@ def _rejected(code: Code, message: str, *field: str) -> Rejected:
 
 
 def _not_a_bundle() -> Rejected:
-    message = "This promotion is not a bundle of products for sale in the cart's currency"
-    return _rejected(Code.NOT_A_BUNDLE, message, "promotionId")
+    return _rejected(Code.NOT_A_BUNDLE, "This promotion is not a bundle", "promotionId")
 
 
 def _with_added_lines(cart: Cart, lines: Sequence[LineRequest], products: ProductCache) -> Cart:

@@ -11,14 +11,9 @@ from dataclasses import dataclass
 
 from commerce.catalog.model import Attribute, Image, OptionValue, VariantKind
 from commerce.money import Currency, Money
+from commerce.variant_refs import VariantRef
 
-
-@dataclass(frozen=True, slots=True)
-class VariantRef:
-    """A variant by address: variants are stored inside their product."""
-
-    product_id: str
-    variant_id: str
+__all__ = ["VariantRef"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ import base64
 import binascii
 
 from commerce.graphql.errors import BadUserInput
+from commerce.variant_refs import VariantRef
+
+VARIANT_TYPE = "ProductVariant"
 
 
 def to_global_id(type_name: str, local_id: str) -> str:
@@ -45,3 +48,16 @@ def local_id_or_none(global_id: str, expected_type: str) -> str | None:
     if parsed is None or parsed[0] != expected_type:
         return None
     return parsed[1]
+
+
+def variant_global_id(variant: VariantRef) -> str:
+    """The ProductVariant id of a variant: it carries its product's id, as variants are
+    found through their product."""
+    return to_global_id(VARIANT_TYPE, variant.local_id)
+
+
+def variant_ref_or_none(global_id: str) -> VariantRef | None:
+    """The variant a ProductVariant global id names; None for any other string. The one
+    decoder of variant ids: carts, promotions, inventory and the catalog all use it."""
+    local = local_id_or_none(global_id, VARIANT_TYPE)
+    return None if local is None else VariantRef.parse(local)

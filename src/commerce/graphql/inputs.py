@@ -12,10 +12,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 
-from commerce.graphql.ids import local_id_or_none
+from commerce.graphql.ids import VARIANT_TYPE, local_id_or_none, variant_ref_or_none
 from commerce.graphql.money import MoneyInput
 from commerce.money import Money
 from commerce.problems import Problem
+from commerce.variant_refs import VariantRef
 
 Path = str | Sequence[str]
 
@@ -60,6 +61,21 @@ class InputErrors:
         """Every id of a list field decoded (problems at ``at.<index>``); None if any failed."""
         base = _path(at)
         decoded = [self.id(g, type_name, (*base, str(i))) for i, g in enumerate(global_ids)]
+        if any(d is None for d in decoded):
+            return None
+        return [d for d in decoded if d is not None]
+
+    def variant(self, global_id: str, at: Path) -> VariantRef | None:
+        """The variant a ProductVariant id names; else None, recorded at ``at``."""
+        ref = variant_ref_or_none(global_id)
+        if ref is None:
+            self.add(self.invalid_id, f"Not a valid {VARIANT_TYPE} ID", at)
+        return ref
+
+    def variants(self, global_ids: Sequence[str], at: Path) -> list[VariantRef] | None:
+        """Every variant of a list field (problems at ``at.<index>``); None if any failed."""
+        base = _path(at)
+        decoded = [self.variant(g, (*base, str(i))) for i, g in enumerate(global_ids)]
         if any(d is None for d in decoded):
             return None
         return [d for d in decoded if d is not None]

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from commerce.inventory.errors import InventoryErrorCode as Code
 from commerce.problems import Problem
+from commerce.variant_refs import VariantRef
 
 # A warehouse count above a million of one book is a typo.
 MAX_LEVEL = 1_000_000
@@ -63,16 +64,14 @@ class StockHistoryPage:
 
 def stock_label(variant: VariantKey) -> str:
     """The unit-of-work label of a variant's counter: a failed condition names the variant."""
-    product_id, variant_id = variant
-    return f"stock:{product_id}.{variant_id}"
+    return f"stock:{VariantRef(*variant).local_id}"
 
 
 def variant_of_label(label: str) -> VariantKey | None:
     """The variant a ``stock_label`` names, or None for other labels."""
     if not label.startswith("stock:"):
         return None
-    product_id, _, variant_id = label.removeprefix("stock:").partition(".")
-    return product_id, variant_id
+    return VariantRef.parse(label.removeprefix("stock:"))
 
 
 def check_reason(reason: str, field: tuple[str, ...]) -> list[Problem]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from commerce.money import Currency, Money
 from commerce.principals import Channel
+from commerce.variant_refs import VariantRef
 
 
 class ItemKind(enum.Enum):
@@ -87,17 +88,23 @@ class Selector:
     Each non-empty field is one criterion (a line meets it when it has any of the listed
     values; attributes form one criterion per attribute name), and so is each child
     selector. ``ANY`` needs one criterion met, ``ALL`` every one. A selector without
-    criteria matches every item.
+    criteria matches every item. Variants are named as everywhere else, by the pair
+    (product id, variant id).
     """
 
     product_ids: frozenset[str] = frozenset()
-    variant_ids: frozenset[str] = frozenset()
+    variant_ids: frozenset[VariantRef] = frozenset()
     collection_ids: frozenset[str] = frozenset()
     attributes: frozenset[tuple[str, str]] = frozenset()
     tags: frozenset[str] = frozenset()
     kinds: frozenset[ItemKind] = frozenset()
     match: Match = Match.ANY
     children: tuple[Selector, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A bare variant id would be a criterion no line ever meets: refuse it loudly.
+        if not all(isinstance(v, VariantRef) for v in self.variant_ids):
+            raise TypeError("Selector.variant_ids holds VariantRef(product id, variant id)")
 
 
 EVERYTHING = Selector()

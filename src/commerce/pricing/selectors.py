@@ -12,7 +12,7 @@ def _criteria(selector: Selector, line: CartLine) -> Iterator[bool]:
     if selector.product_ids:
         yield line.product_id in selector.product_ids
     if selector.variant_ids:
-        yield line.variant_id in selector.variant_ids
+        yield (line.product_id, line.variant_id) in selector.variant_ids
     if selector.collection_ids:
         yield not selector.collection_ids.isdisjoint(line.collection_ids)
     if selector.tags:

@@ -1,7 +1,8 @@
 """Promotions as JSON documents: how they are stored, and read back exactly.
 
 Percentages are strings (``"12.5"``) and amounts integers in minor units, so nothing
-passes through a float; dates are ISO 8601 in UTC.
+passes through a float; dates are ISO 8601 in UTC. A variant is stored as the local id its
+ProductVariant global id carries, ``<product id>.<variant id>``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from commerce.pricing.model import (
     TieredOff,
 )
 from commerce.principals import Channel
+from commerce.variant_refs import VariantRef
 
 Json = dict[str, Any]
 
@@ -72,10 +74,12 @@ def _parse_date(value: str | None) -> datetime | None:
 def selector_to_json(s: Selector) -> Json:
     """A selector as a document (empty criteria left out)."""
     raw: Json = {"match": s.match.value}
-    for name in ("product_ids", "variant_ids", "collection_ids", "tags"):
+    for name in ("product_ids", "collection_ids", "tags"):
         values = getattr(s, name)
         if values:
             raw[name] = sorted(values)
+    if s.variant_ids:
+        raw["variant_ids"] = sorted(v.local_id for v in s.variant_ids)
     if s.kinds:
         raw["kinds"] = sorted(k.value for k in s.kinds)
     if s.attributes:
@@ -89,7 +93,7 @@ def selector_from_json(raw: Json) -> Selector:
     """The selector a document describes."""
     return Selector(
         product_ids=frozenset(raw.get("product_ids", ())),
-        variant_ids=frozenset(raw.get("variant_ids", ())),
+        variant_ids=frozenset(_variant(v) for v in raw.get("variant_ids", ())),
         collection_ids=frozenset(raw.get("collection_ids", ())),
         tags=frozenset(raw.get("tags", ())),
         kinds=frozenset(ItemKind(k) for k in raw.get("kinds", ())),
@@ -97,6 +101,13 @@ def selector_from_json(raw: Json) -> Selector:
         match=Match(raw.get("match", "ANY")),
         children=tuple(selector_from_json(c) for c in raw.get("children", ())),
     )
+
+
+def _variant(local_id: str) -> VariantRef:
+    ref = VariantRef.parse(local_id)
+    if ref is None:
+        raise ValueError(f"not a stored variant: {local_id!r}")
+    return ref
 
 
 def offer_to_json(offer: Offer) -> Json:

@@ -31,6 +31,8 @@ MAX_TIERS = 10
 MAX_COMPONENTS = 10
 MAX_GROUP = 100
 MAX_SELECTOR_VALUES = 500
+# Nesting beyond "ALL of (ANY of (ALL of ...)))" says nothing a flatter selector cannot.
+MAX_SELECTOR_DEPTH = 4
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{2,31}")
 
 Field = tuple[str, ...]
@@ -83,6 +85,36 @@ def _selector_size(selector: Selector) -> int:
         )
     )
     return own + sum(_selector_size(c) for c in selector.children)
+
+
+def _selector_depth(selector: Selector) -> int:
+    return 1 + max((_selector_depth(c) for c in selector.children), default=0)
+
+
+def _selectors(promotion: Promotion) -> list[tuple[Field, Selector]]:
+    offer = promotion.offer
+    match offer:
+        case ItemsOff() | OrderOff() | TieredOff() | BuyXGetY() | MixAndMatch():
+            return [(("offer", "selector"), offer.selector)]
+        case Bundle():
+            return [
+                (("offer", "components", str(i), "selector"), c.selector)
+                for i, c in enumerate(offer.components)
+            ]
+        case _:
+            return []
+
+
+def _selector_problems(promotion: Promotion) -> list[Problem]:
+    problems: list[Problem] = []
+    for at, selector in _selectors(promotion):
+        if _selector_depth(selector) > MAX_SELECTOR_DEPTH:
+            message = f"Nest selectors at most {MAX_SELECTOR_DEPTH} deep"
+            problems.append(Problem(Code.TOO_LARGE, message, at))
+        elif _selector_size(selector) > MAX_SELECTOR_VALUES:
+            message = f"A selector names at most {MAX_SELECTOR_VALUES} values"
+            problems.append(Problem(Code.TOO_LARGE, message, at))
+    return problems
 
 
 def _has_fixed_amounts(promotion: Promotion) -> bool:
@@ -182,6 +214,7 @@ def promotion_problems(promotion: Promotion) -> list[Problem]:
             )
         )
     problems += _offer_problems(promotion)
+    problems += _selector_problems(promotion)
     return problems
 
 

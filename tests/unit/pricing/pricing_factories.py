@@ -19,6 +19,7 @@ from commerce.pricing.model import (
     Promotion,
     Selector,
 )
+from commerce.variant_refs import VariantRef
 
 USD = Currency.USD
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -47,6 +48,11 @@ def line(
         tags=frozenset(tags),
         kind=kind,
     )
+
+
+def variants(*line_ids: str) -> frozenset[VariantRef]:
+    """The variants of lines made by ``line`` with their default product and variant."""
+    return frozenset(VariantRef(f"p-{i}", f"v-{i}") for i in line_ids)
 
 
 def volume(line_id: str, series: str, number: int, price: int) -> CartLine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pricing_factories import BOOKS, NOW, code, context, line, pct, price, promo, volume
+from pricing_factories import BOOKS, NOW, code, context, line, pct, price, promo, variants, volume
 
 from commerce.pricing.model import (
     Bundle,
@@ -179,8 +179,8 @@ def test_complete_the_series_near_miss_lists_the_missing_volumes() -> None:
 def test_bundle_near_miss_names_the_missing_component() -> None:
     bundle = Bundle(
         (
-            BundleComponent(Selector(variant_ids=frozenset({"v-book"})), label="volume 1"),
-            BundleComponent(Selector(variant_ids=frozenset({"v-audio"})), label="the audiobook"),
+            BundleComponent(Selector(variant_ids=variants("book")), label="volume 1"),
+            BundleComponent(Selector(variant_ids=variants("audio")), label="the audiobook"),
         ),
         price=2000,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pricing_factories import BOOKS, context, line, pct, price, promo, volume
+from pricing_factories import BOOKS, context, line, pct, price, promo, variants, volume
 
 from commerce.pricing.model import (
     Bundle,
@@ -109,8 +109,8 @@ def test_every_volume_of_a_series_gives_a_percentage_off_the_set() -> None:
 def test_a_bundle_of_a_volume_and_its_audiobook_for_a_fixed_price() -> None:
     bundle = Bundle(
         (
-            BundleComponent(Selector(variant_ids=frozenset({"v-book"}))),
-            BundleComponent(Selector(variant_ids=frozenset({"v-audio"}))),
+            BundleComponent(Selector(variant_ids=variants("book"))),
+            BundleComponent(Selector(variant_ids=variants("audio"))),
         ),
         price=2000,
     )
@@ -188,8 +188,8 @@ def test_a_unit_takes_part_in_one_unit_offer_and_the_better_one_wins() -> None:
         "bundle",
         Bundle(
             (
-                BundleComponent(Selector(variant_ids=frozenset({"v-a"}))),
-                BundleComponent(Selector(variant_ids=frozenset({"v-audio"}))),
+                BundleComponent(Selector(variant_ids=variants("a"))),
+                BundleComponent(Selector(variant_ids=variants("audio"))),
             ),
             price=1200,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from pricing_factories import context, line, price, promo
+from pricing_factories import context, line, price, promo, variants
 
 from commerce.pricing import search
 from commerce.pricing.model import Bundle, BundleComponent, Promotion, Selector
@@ -16,8 +16,8 @@ def pair(pid: str, first: str, second: str, bundle_price: int) -> Promotion:
         pid,
         Bundle(
             (
-                BundleComponent(Selector(variant_ids=frozenset({f"v-{first}"}))),
-                BundleComponent(Selector(variant_ids=frozenset({f"v-{second}"}))),
+                BundleComponent(Selector(variant_ids=variants(first))),
+                BundleComponent(Selector(variant_ids=variants(second))),
             ),
             price=bundle_price,
         ),

@@ -30,9 +30,11 @@ from commerce.principals import Channel
 from commerce.promotions.codec import promotion_from_json, promotion_to_json
 from commerce.promotions.errors import PromotionErrorCode as Code
 from commerce.promotions.rules import code_problems, promotion_problems
+from commerce.variant_refs import VariantRef
 
 RICH = Selector(
     product_ids=frozenset({"p1"}),
+    variant_ids=frozenset({VariantRef("p1", "v1"), VariantRef("p2", "v9")}),
     collection_ids=frozenset({"c1", "c2"}),
     attributes=frozenset({("author", "Le Guin"), ("series", "Earthsea")}),
     kinds=frozenset({ItemKind.DIGITAL}),
@@ -115,3 +117,28 @@ def test_code_texts_and_limits() -> None:
     assert code_problems("SPRING10", 100, 1) == []
     assert [p.code for p in code_problems("no spaces", None, None)] == [Code.INVALID_CODE]
     assert [p.code for p in code_problems("OK-CODE", 0, None)] == [Code.INVALID_LIMIT]
+
+
+def test_a_stored_variant_is_the_local_id_of_its_global_id() -> None:
+    # given a document as stored since selectors could name variants
+    stored = promotion_to_json(Promotion("promo", "Hardcover", ItemsOff(RICH, Decimal(10))))
+    assert stored["offer"]["selector"]["variant_ids"] == ["p1.v1", "p2.v9"]
+    # then it reads back as the pairs
+    offer = promotion_from_json(stored).offer
+    assert isinstance(offer, ItemsOff)
+    assert offer.selector.variant_ids == {VariantRef("p1", "v1"), VariantRef("p2", "v9")}
+
+
+def test_selectors_nested_too_deep_or_naming_too_much_are_refused() -> None:
+    deep = Selector(tags=frozenset({"a"}))
+    for _ in range(4):
+        deep = Selector(children=(deep,))
+    wide = Selector(tags=frozenset(f"t{i}" for i in range(501)))
+    bundle = Bundle((BundleComponent(Selector()), BundleComponent(wide)), percent=Decimal(5))
+    assert [
+        (p.code, p.field)
+        for p in promotion_problems(Promotion("", "Deep", ItemsOff(deep, Decimal(5))))
+    ] == [(Code.TOO_LARGE, ("offer", "selector"))]
+    assert [(p.code, p.field) for p in promotion_problems(Promotion("", "Wide", bundle))] == [
+        (Code.TOO_LARGE, ("offer", "components", "1", "selector"))
+    ]

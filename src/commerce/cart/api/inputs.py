@@ -29,14 +29,10 @@ class CartLineInput:
     def to_request(self, errors: InputErrors, field: tuple[str, ...]) -> model.LineRequest | None:
         """The variant and quantity wished for; None, recorded at ``field``, for a malformed
         merchandise id (quantities are checked for all lines at once)."""
-        local = errors.id(self.merchandise_id, "ProductVariant", field)
-        if local is None:
+        variant = errors.variant(self.merchandise_id, field)
+        if variant is None:
             return None
-        product_id, _, variant_id = local.partition(".")
-        if not product_id or not variant_id:
-            errors.add(Code.INVALID_ID, "Not a valid ProductVariant ID", field)
-            return None
-        return model.LineRequest(product_id, variant_id, self.quantity)
+        return model.LineRequest(variant.product_id, variant.variant_id, self.quantity)
 
 
 @strawberry.input(description="A new quantity for a line already in the cart.")

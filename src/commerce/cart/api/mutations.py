@@ -183,8 +183,13 @@ class CartMutation:
     @strawberry.mutation(
         description=(
             "Add one set of a bundle promotion's items in one step (quantities add to lines "
-            "the cart already has). NOT_A_BUNDLE when the promotion is not a bundle of named "
-            "products for sale in the cart's currency."
+            "the cart already has). Each component adds the variant it names; a component "
+            "naming a product adds that product's first variant (in the product's variant "
+            "order) priced in the cart's currency that no other component of the bundle "
+            "takes, so a bundle of two formats of one book adds both. NOT_A_BUNDLE when the "
+            "promotion is not a bundle or a component names no product or variant (the "
+            "shopper chooses it); BUNDLE_NOT_AVAILABLE when a named item is no longer for "
+            "sale or not priced in the cart's currency. The message names the component."
         ),
         permission_classes=CHECKOUT,
     )

@@ -18,7 +18,7 @@ from commerce.catalog.api.enums import VariantKind
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import from_global_id
-from commerce.graphql.inputs import InputErrors, Path
+from commerce.graphql.inputs import InputErrors
 from commerce.graphql.money import CurrencyCode, MoneyInput
 from commerce.money import Currency, Money
 
@@ -169,18 +169,6 @@ def image(value: ImageInput | None) -> model.Image | None:
     return None if value is None else images([value])[0]
 
 
-def variant_ref(errors: InputErrors, global_id: str, at: Path) -> commands.VariantRef | None:
-    """The variant a ProductVariant id names (its product's id and its own)."""
-    local = errors.id(global_id, "ProductVariant", at)
-    if local is None:
-        return None
-    product_id, _, variant_id = local.partition(".")
-    if not variant_id:
-        errors.add(Code.INVALID_ID, "Not a valid ProductVariant ID", at)
-        return None
-    return commands.VariantRef(product_id, variant_id)
-
-
 @strawberry.input(description="A new product.")
 class ProductCreateInput:
     title: str = strawberry.field(description="The product's name.")
@@ -274,7 +262,7 @@ class IdInput:
         return errors.id(self.id, "Product", "id")
 
     def to_variant(self, errors: InputErrors) -> commands.VariantRef | None:
-        return variant_ref(errors, self.id, "id")
+        return errors.variant(self.id, "id")
 
     def to_collection_id(self, errors: InputErrors) -> str | None:
         return errors.id(self.id, "Collection", "id")
@@ -312,7 +300,7 @@ class ProductVariantUpdateInput:
 
     def to_command(self, errors: InputErrors) -> commands.UpdateVariant | None:
         unreadable = InputErrors(errors.invalid_id)
-        variant = variant_ref(unreadable, self.id, "id")
+        variant = unreadable.variant(self.id, "id")
         cost = None
         if self.cost_price is not None:
             cost = unreadable.money(self.cost_price, "costPrice", Code.INVALID)
@@ -344,7 +332,7 @@ class ProductVariantPricesSetInput:
 
     def to_command(self, errors: InputErrors) -> commands.SetPrices | None:
         unreadable = InputErrors(errors.invalid_id)
-        variant = variant_ref(unreadable, self.id, "id")
+        variant = unreadable.variant(self.id, "id")
         prices = unreadable.amounts(self.prices, "prices", Code.INVALID)
         remove = tuple(self.remove_currencies)
         if prices is not None:

@@ -14,6 +14,7 @@ from commerce.catalog.api.loaders import CATALOG, catalog_view_loader, product_b
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
 from commerce.graphql.context import Context
 from commerce.graphql.relay import Node, NodeType
+from commerce.variant_refs import VariantRef
 
 
 async def product_node(info: Info[Context, None], local_id: str) -> Node | None:
@@ -25,9 +26,11 @@ async def product_node(info: Info[Context, None], local_id: str) -> Node | None:
 async def variant_node(info: Info[Context, None], local_id: str) -> Node | None:
     # A variant's id carries its product's: "<product id>.<variant id>".
     ctx = info.context
-    product_id, _, variant_id = local_id.partition(".")
-    product = await ctx.loader(product_by_id_loader).load(product_id)
-    variant = None if product is None else product.variant(variant_id)
+    ref = VariantRef.parse(local_id)
+    if ref is None:
+        return None
+    product = await ctx.loader(product_by_id_loader).load(ref.product_id)
+    variant = None if product is None else product.variant(ref.variant_id)
     if product is None or variant is None:
         return None
     return ProductVariantType.from_domain(variant, product, None, ctx.default_currency)

@@ -21,12 +21,13 @@ from commerce.catalog.api.loaders import (
 from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
-from commerce.graphql.ids import to_global_id
+from commerce.graphql.ids import to_global_id, variant_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.permissions import ADMIN
 from commerce.graphql.relay import Connection, Edge, Node, PageInfo
 from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
+from commerce.variant_refs import VariantRef
 
 # Orders show their lines' kind with the catalog's enum.
 VariantKind = enums.VariantKind
@@ -73,11 +74,6 @@ class CatalogUserError(UserError):
     code: CatalogErrorCode = strawberry.field(description="What is wrong, for programs.")
 
 
-def variant_global_id(product_id: str, variant_id: str) -> str:
-    """Variants are found through their product, so their id carries both."""
-    return to_global_id("ProductVariant", f"{product_id}.{variant_id}")
-
-
 @strawberry.type(
     name="ProductVariant",
     description="A purchasable version of a product (a format, a size), with its SKU.",
@@ -117,7 +113,7 @@ class ProductVariantType(Node):
     ) -> ProductVariantType:
         price = variant.price_in(currency)
         return cls(
-            id=strawberry.ID(variant_global_id(owner.id, variant.id)),
+            id=strawberry.ID(variant_global_id(VariantRef(owner.id, variant.id))),
             sku=variant.sku,
             title=variant.title,
             selected_options=[SelectedOption(name=o.name, value=o.value) for o in variant.options],

@@ -9,7 +9,6 @@ from commerce.graphql.context import Context
 from commerce.graphql.inputs import InputErrors
 from commerce.graphql.permissions import ADMIN
 from commerce.graphql.use_cases import Outcome, run_use_case
-from commerce.inventory.api.ids import decode_variant
 from commerce.inventory.api.types import InventoryLevel, InventoryUserError
 from commerce.inventory.commands import AdjustLevel, SetLevel
 from commerce.inventory.errors import InventoryErrorCode as Code
@@ -23,7 +22,7 @@ class InventorySetInput:
     reason: str = strawberry.field(description='Why, e.g. "stock count 2026-11-23".')
 
     def to_command(self, errors: InputErrors) -> SetLevel | None:
-        variant = decode_variant(errors, self.variant_id, "variantId")
+        variant = errors.variant(self.variant_id, "variantId")
         valid = errors.check(check_set(self.available, self.reason))
         if variant is None or not valid:
             return None
@@ -37,7 +36,7 @@ class InventoryAdjustInput:
     reason: str = strawberry.field(description='Why, e.g. "delivery from printer".')
 
     def to_command(self, errors: InputErrors) -> AdjustLevel | None:
-        variant = decode_variant(errors, self.variant_id, "variantId")
+        variant = errors.variant(self.variant_id, "variantId")
         valid = errors.check(check_adjustment(self.delta, self.reason))
         if variant is None or not valid:
             return None

@@ -7,8 +7,8 @@ from strawberry.types import Info
 
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput, ClientError
+from commerce.graphql.ids import variant_ref_or_none
 from commerce.graphql.permissions import ADMIN
-from commerce.inventory.api.ids import variant_key
 from commerce.inventory.api.types import InventoryLevel
 from commerce.inventory.errors import InventoryErrorCode
 from commerce.problems import Rejected
@@ -32,7 +32,7 @@ class InventoryQuery:
     async def inventory_level(
         self, info: Info[Context, None], variant_id: strawberry.ID
     ) -> InventoryLevel | None:
-        key = variant_key(variant_id)
+        key = variant_ref_or_none(variant_id)
         if key is None:
             raise BadUserInput(f"{variant_id!r} is not a valid ProductVariant ID", argument="id")
         try:

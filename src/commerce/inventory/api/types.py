@@ -10,12 +10,13 @@ from strawberry.types import Info
 
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
+from commerce.graphql.ids import variant_global_id
 from commerce.graphql.relay import Connection
 from commerce.graphql.user_errors import UserError
 from commerce.inventory import model
-from commerce.inventory.api.ids import variant_global_id
 from commerce.inventory.errors import InventoryErrorCode as DomainCode
 from commerce.inventory.service import decode_cursor, encode_cursor
+from commerce.variant_refs import VariantRef
 
 InventoryErrorCode = strawberry.enum(
     DomainCode, name="InventoryErrorCode", description="Why a stock change was refused."
@@ -62,7 +63,9 @@ class InventoryLevel:
     @classmethod
     def from_domain(cls, level: model.StockLevel) -> InventoryLevel:
         return cls(
-            variant_id=strawberry.ID(variant_global_id((level.product_id, level.variant_id))),
+            variant_id=strawberry.ID(
+                variant_global_id(VariantRef(level.product_id, level.variant_id))
+            ),
             available=level.available,
             product_id=level.product_id,
             local_variant_id=level.variant_id,

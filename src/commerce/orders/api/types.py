@@ -13,13 +13,14 @@ from commerce.catalog.api.types import VariantKind
 from commerce.catalog.model import VariantKind as DomainVariantKind
 from commerce.downloads.api.types import DownloadLink, order_downloads
 from commerce.graphql.context import Context
-from commerce.graphql.ids import to_global_id
+from commerce.graphql.ids import to_global_id, variant_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.relay import Connection, Node
 from commerce.graphql.user_errors import UserError
 from commerce.money import Money as DomainMoney
 from commerce.orders import model
 from commerce.orders.errors import OrderErrorCode as DomainCode
+from commerce.variant_refs import VariantRef
 
 OrderErrorCode = strawberry.enum(
     DomainCode, name="OrderErrorCode", description="Why an order change was refused."
@@ -86,7 +87,7 @@ class OrderLineType:
             id=strawberry.ID(line.id),
             product_id=strawberry.ID(to_global_id("Product", line.product_id)),
             variant_id=strawberry.ID(
-                to_global_id("ProductVariant", f"{line.product_id}.{line.variant_id}")
+                variant_global_id(VariantRef(line.product_id, line.variant_id))
             ),
             kind=line.kind,
             title=line.title,

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import strawberry
 
+from commerce.catalog import model as catalog_model
+from commerce.catalog.api.enums import VariantKind
 from commerce.graphql.channels import SalesChannel
 from commerce.graphql.inputs import InputErrors
 from commerce.graphql.money import CurrencyCode, MoneyInput
@@ -37,7 +39,7 @@ class SelectorInput:
         default_factory=list, description="Products (global ids)."
     )
     variant_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Product variants (global ids)."
+        default_factory=list, description="Product variants (ProductVariant global ids)."
     )
     collection_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Collections (global ids)."
@@ -46,6 +48,16 @@ class SelectorInput:
         default_factory=list, description="Attribute values; one criterion per attribute name."
     )
     tags: list[str] = strawberry.field(default_factory=list, description="Product tags.")
+    kinds: list[VariantKind] = strawberry.field(
+        default_factory=list, description="Variant kinds: physical (shipped) or digital."
+    )
+    children: list[SelectorInput] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Nested selectors, each one more criterion, met when the nested selector "
+            "matches by its own match (e.g. ALL of: a collection, and ANY of two tags)."
+        ),
+    )
     match: SelectorMatch = strawberry.field(
         default=model.Match.ANY, description="Whether one criterion or all must hold."
     )
@@ -156,6 +168,11 @@ class PromotionDeleteInput:
         return errors.id(self.id, "Promotion", "id")
 
 
+def _item_kind(kind: catalog_model.VariantKind) -> model.ItemKind:
+    """Selectors match the kind the catalog gives a variant."""
+    return model.ItemKind(kind.value)
+
+
 class _Reader:
     """Converts one input's ids and amounts; every failure is recorded in ``errors``."""
 
@@ -171,11 +188,18 @@ class _Reader:
             return model.EVERYTHING
         return model.Selector(
             product_ids=self.ids(value.product_ids, "Product", (*at, "productIds")),
-            variant_ids=self.ids(value.variant_ids, "ProductVariant", (*at, "variantIds")),
+            variant_ids=frozenset(
+                self.errors.variants(value.variant_ids, (*at, "variantIds")) or ()
+            ),
             collection_ids=self.ids(value.collection_ids, "Collection", (*at, "collectionIds")),
             attributes=frozenset((a.name, a.value) for a in value.attributes),
             tags=frozenset(value.tags),
+            kinds=frozenset(_item_kind(k) for k in value.kinds),
             match=value.match,
+            children=tuple(
+                self.selector(child, (*at, "children", str(i)))
+                for i, child in enumerate(value.children)
+            ),
         )
 
     def minor(self, value: Decimal | None, at: Field) -> int | None:

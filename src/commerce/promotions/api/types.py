@@ -7,8 +7,9 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from commerce.catalog.api.enums import VariantKind
 from commerce.graphql.channels import SalesChannel
-from commerce.graphql.ids import to_global_id
+from commerce.graphql.ids import to_global_id, variant_global_id
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.relay import Node
 from commerce.graphql.user_errors import UserError
@@ -51,6 +52,80 @@ def promotion_global_id(promotion_id: str) -> str:
     return to_global_id("Promotion", promotion_id)
 
 
+@strawberry.type(description="An attribute value a selector asks for, e.g. author = 'Le Guin'.")
+class SelectorAttribute:
+    name: str = strawberry.field(description="The attribute.")
+    value: str = strawberry.field(description="The value.")
+
+
+@strawberry.type(
+    name="PromotionSelector",
+    description=(
+        "Which items an offer concerns, with the global ids staff gave (as in SelectorInput); "
+        "no criteria: every item."
+    ),
+)
+class SelectorType:
+    product_ids: list[strawberry.ID] = strawberry.field(description="Products.")
+    variant_ids: list[strawberry.ID] = strawberry.field(description="ProductVariants.")
+    collection_ids: list[strawberry.ID] = strawberry.field(description="Collections.")
+    attributes: list[SelectorAttribute] = strawberry.field(description="Attribute values.")
+    tags: list[str] = strawberry.field(description="Product tags.")
+    kinds: list[VariantKind] = strawberry.field(description="Variant kinds.")
+    children: list[SelectorType] = strawberry.field(
+        description="Nested selectors, each one criterion."
+    )
+    match: SelectorMatch = strawberry.field(description="Whether one criterion or all must hold.")
+
+    @classmethod
+    def from_domain(cls, s: model.Selector) -> SelectorType:
+        def ids(type_name: str, values: frozenset[str]) -> list[strawberry.ID]:
+            return [strawberry.ID(to_global_id(type_name, v)) for v in sorted(values)]
+
+        return cls(
+            product_ids=ids("Product", s.product_ids),
+            variant_ids=[strawberry.ID(variant_global_id(v)) for v in sorted(s.variant_ids)],
+            collection_ids=ids("Collection", s.collection_ids),
+            attributes=[SelectorAttribute(name=n, value=v) for n, v in sorted(s.attributes)],
+            tags=sorted(s.tags),
+            kinds=[VariantKind(k.value) for k in sorted(s.kinds, key=lambda k: k.value)],
+            children=[cls.from_domain(c) for c in s.children],
+            match=s.match,
+        )
+
+
+@strawberry.type(name="PromotionBundleComponent", description="One part of a bundle.")
+class BundleComponentType:
+    selector: SelectorType = strawberry.field(description="The items that can fill it.")
+    quantity: int = strawberry.field(description="How many units it takes.")
+    label: str = strawberry.field(description="Its name in near misses.")
+
+
+def _selector_of(offer: model.Offer) -> model.Selector | None:
+    match offer:
+        case (
+            model.ItemsOff()
+            | model.OrderOff()
+            | model.TieredOff()
+            | model.BuyXGetY()
+            | model.MixAndMatch()
+        ):
+            return offer.selector
+        case _:
+            return None
+
+
+def _components_of(offer: model.Offer) -> list[BundleComponentType]:
+    if not isinstance(offer, model.Bundle):
+        return []
+    return [
+        BundleComponentType(
+            selector=SelectorType.from_domain(c.selector), quantity=c.quantity, label=c.label
+        )
+        for c in offer.components
+    ]
+
+
 @strawberry.type(description="Why a promotion change was refused, and which input field.")
 class PromotionUserError(UserError):
     code: PromotionErrorCode = strawberry.field(description="What is wrong, for programs.")
@@ -85,11 +160,20 @@ class Promotion(Node):
         description="Only carts referred by these affiliate partners (Partner ids)."
     )
     requires_code: bool = strawberry.field(description="Applies only with one of its codes.")
+    selector: SelectorType | None = strawberry.field(
+        description="The items its offer concerns; null for kinds without a selector."
+    )
+    components: list[BundleComponentType] = strawberry.field(
+        description="A BUNDLE's parts, in order; empty for other kinds."
+    )
 
     @classmethod
     def from_domain(cls, p: model.Promotion) -> Promotion:
         c = p.conditions
+        selector = _selector_of(p.offer)
         return cls(
+            selector=None if selector is None else SelectorType.from_domain(selector),
+            components=_components_of(p.offer),
             id=strawberry.ID(promotion_global_id(p.id)),
             name=p.name,
             kind=kind_of(p.offer),
