@@ -96,6 +96,7 @@ def test_the_graphql_kernel_imports_no_context_at_run_time() -> None:
     shared_kernel = {
         "commerce.money",
         "commerce.ids",
+        "commerce.variant_refs",
         "commerce.problems",
         "commerce.principals",
         "commerce.settings",

@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from commerce.cart.errors import CartWarningCode
 from commerce.cart.model import (
+    BundleRefusal,
     Cart,
     CartLine,
     LineRequest,
     PricedLine,
+    bundle_lines,
     is_cart_token,
     merge_lines,
     price_cart,
@@ -24,6 +26,8 @@ from commerce.cart.model import (
 )
 from commerce.catalog.model import OptionValue, Product, Variant, VariantKind
 from commerce.money import Currency, Money
+from commerce.pricing.model import Bundle, BundleComponent, ItemKind, Match, Selector
+from commerce.variant_refs import VariantRef
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -191,3 +195,47 @@ def test_merging_keeps_one_line_per_variant_and_every_unit(wishes: list[tuple[st
     )
     assert len({ln.variant_id for ln in merged}) == len(merged)
     assert sum(ln.quantity for ln in merged) == sum(q for _, q in wishes)
+
+
+USD_10 = Money(1000, Currency.USD)
+BOOK = product("book", variant("hardcover", USD_10), variant("paperback", USD_10))
+SHELF = {"book": BOOK}
+
+
+def components(*selectors: Selector) -> Bundle:
+    return Bundle(tuple(BundleComponent(s) for s in selectors), price=1500)
+
+
+def test_components_that_can_take_different_variants_do() -> None:
+    # The second component can only be the hardcover, so the first takes the paperback.
+    either = Selector(product_ids=frozenset({"book"}))
+    hardcover = Selector(variant_ids=frozenset({VariantRef("book", "hardcover")}))
+    assert bundle_lines(components(either, hardcover), SHELF, Currency.USD) == [
+        LineRequest("book", "paperback", 1),
+        LineRequest("book", "hardcover", 1),
+    ]
+
+
+def test_a_bundle_naming_one_variant_twice_asks_for_two() -> None:
+    hardcover = Selector(variant_ids=frozenset({VariantRef("book", "hardcover")}))
+    assert bundle_lines(components(hardcover, hardcover), SHELF, Currency.USD) == [
+        LineRequest("book", "hardcover", 1),
+        LineRequest("book", "hardcover", 1),
+    ]
+
+
+def test_a_component_takes_only_what_its_whole_selector_matches() -> None:
+    # The book, but only digital: none of its variants is.
+    digital_book = Selector(
+        product_ids=frozenset({"book"}), kinds=frozenset({ItemKind.DIGITAL}), match=Match.ALL
+    )
+    assert bundle_lines(components(digital_book), SHELF, Currency.USD) == BundleRefusal(
+        named=True, message="Bundle component 1 is not for sale in USD"
+    )
+
+
+def test_a_named_variant_that_is_gone_is_no_longer_for_sale() -> None:
+    gone = Selector(variant_ids=frozenset({VariantRef("book", "audiobook")}))
+    assert bundle_lines(components(gone), SHELF, Currency.USD) == BundleRefusal(
+        named=True, message="Bundle component 1 is no longer for sale"
+    )
