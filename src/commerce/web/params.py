@@ -8,8 +8,10 @@ that cannot be read is a ``RequestProblem`` before any GraphQL runs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +21,13 @@ from commerce.web.errors import RequestProblem
 from commerce.web.negotiation import JSON
 
 MAX_BODY_BYTES = 1_048_576
+# Arrays and objects nested in one another. GraphQL variables rarely nest ten deep;
+# Python's json module recurses once per level and fails near a thousand, so the
+# nesting is bounded (and measured) before it parses.
+MAX_JSON_NESTING = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 # The parameters of one operation: repeating one in a GET would be a batch, which needs POST.
 OPERATION_PARAMETERS = ("query", "variables", "operationName", "extensions")
 
@@ -58,18 +67,49 @@ async def read_params(
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
         raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
-    try:
-        decoded = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestProblem(400, "The body is not valid JSON") from None
+    body = await _bounded_body(request)
+    decoded = _json(body, "The body")
     if isinstance(decoded, list):
         return _batch_params(decoded, max_batch_operations)
     if not isinstance(decoded, dict):
         raise RequestProblem(400, "The body must be a JSON object")
     return _operation_params(decoded)
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, counted as it streams and cut at the limit.
+
+    A chunked body carries no Content-Length to check first; reading it whole before
+    measuring would let one request hold as much memory as it sends.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(raw: str | bytes, what: str) -> Any:
+    """Client JSON, refused (400) when it does not parse or nests too deep."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if data.count(b"[") + data.count(b"{") > MAX_JSON_NESTING:
+        # Enough brackets to nest too deep: measure, outside strings.
+        brackets = _JSON_BRACKETS.findall(_JSON_STRING.sub(b"", data))
+        deepest = max(accumulate(_DEPTH_STEP[b[0]] for b in brackets), default=0)
+        if deepest > MAX_JSON_NESTING:
+            raise RequestProblem(
+                400,
+                f"{what} nests arrays and objects deeper than {MAX_JSON_NESTING} levels",
+                code="JSON_TOO_DEEP",
+                details={"maximumNesting": MAX_JSON_NESTING},
+            )
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise RequestProblem(400, f"{what} is not valid JSON") from None
 
 
 def _batch_params(raw: list[Any], maximum: int) -> list[OperationParams]:
@@ -120,10 +160,7 @@ def _operation_params(raw: Mapping[str, Any]) -> OperationParams:
 
 def _json_object(raw: str, name: str) -> dict[str, Any]:
     """A query-string parameter that carries a JSON object (``variables``, ``extensions``)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise RequestProblem(400, f"'{name}' is not valid JSON") from None
+    value = _json(raw, f"'{name}'")
     if not isinstance(value, dict):
         raise RequestProblem(400, f"'{name}' must be a JSON object")
     return value
