@@ -15,7 +15,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
 )
-from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -27,7 +26,9 @@ from commerce.catalog.api.types import CollectionType, ProductType, ProductVaria
 from commerce.checkout.api import CheckoutMutation
 from commerce.customers.api import CustomerMutation, CustomerQuery
 from commerce.graphql.context import Context
+from commerce.graphql.depth import depth_limit_rule
 from commerce.graphql.documents import MAX_QUERY_TOKENS, DocumentsOffTheLoop
+from commerce.graphql.literals import IntLiteralSizeRule
 from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
 from commerce.orders.api import OrderMutation, OrderQuery
@@ -118,7 +119,7 @@ class Schema(strawberry.Schema):
 
 # One rule class for the life of the process: the validation cache is keyed by the
 # rules as well as the document, so a rule class made per request would never hit.
-_DEPTH_RULE = create_validator(MAX_QUERY_DEPTH, should_ignore=None)
+_DEPTH_RULE = depth_limit_rule(MAX_QUERY_DEPTH)
 
 
 def _extensions(introspection: bool = True) -> list[Any]:
@@ -126,7 +127,7 @@ def _extensions(introspection: bool = True) -> list[Any]:
     # warns (DeprecationWarning) when given instances shared across requests. The caches
     # behind DocumentsOffTheLoop are module-level and shared all the same.
     # Without introspection (COMMERCE_INTROSPECTION=off), __schema and __type fail validation.
-    rules: list[type[ASTValidationRule]] = [_DEPTH_RULE]
+    rules: list[type[ASTValidationRule]] = [_DEPTH_RULE, IntLiteralSizeRule]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
