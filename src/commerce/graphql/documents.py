@@ -37,17 +37,33 @@ _LONG_DIGITS = re.compile(rf"\d{{{MAX_INT_LITERAL_DIGITS + 1},}}")
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
+def _parse_outcome(query: str) -> DocumentNode | GraphQLError:
+    # Failures are kept too: every step of a request asks, and a document refused at
+    # 5,000 tokens must not be tokenised again by each.
+    try:
+        return parse(query, max_tokens=MAX_QUERY_TOKENS)
+    except GraphQLError as error:
+        return error
+
+
 def parse_document(query: str) -> DocumentNode:
     """The parsed document (shared, do not mutate); ``GraphQLError`` when it does not parse."""
-    return parse(query, max_tokens=MAX_QUERY_TOKENS)
+    outcome = _parse_outcome(query)
+    if isinstance(outcome, GraphQLError):
+        raise outcome
+    return outcome
+
+
+def syntax_error(query: str) -> GraphQLError | None:
+    """Why the document does not parse (or has too many tokens); None when it parses."""
+    outcome = _parse_outcome(query)
+    return outcome if isinstance(outcome, GraphQLError) else None
 
 
 def parsed(query: str) -> DocumentNode | None:
     """The parsed document, or None when it does not parse (or has too many tokens)."""
-    try:
-        return parse_document(query)
-    except GraphQLError:
-        return None
+    outcome = _parse_outcome(query)
+    return None if isinstance(outcome, GraphQLError) else outcome
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
