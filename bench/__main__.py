@@ -331,10 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core"],
+        choices=["checkout", "pricing", "one-core", "abuse"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
-            "one-core: the one-core throughput rows only)"
+            "one-core: the one-core throughput rows only, abuse: bench/abuse.py)"
         ),
     )
     args = parser.parse_args(argv)
@@ -342,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench.pricing import pricing_rows
 
         print_rows(pricing_rows())
+        return 0
+    if args.only == "abuse":
+        from bench.abuse import abuse_rows
+
+        with dynamodb_local() as (endpoint, _):
+            print_rows(abuse_rows(endpoint))
         return 0
     if args.only == "checkout":
         from bench.checkout import checkout_rows

@@ -317,6 +317,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from commerce.app import create_app
     from commerce.composition import build_services
+    from commerce.web.serving import uvicorn_options
 
     settings = dataclasses.replace(
         settings,
@@ -334,7 +335,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         _prepare(ready, seed=not args.no_seed)
         app = create_app(build_services(ready))
         print(f"GraphiQL on http://{ready.host}:{ready.port}/graphql")
-        uvicorn.run(app, host=ready.host, port=ready.port, log_level="info")
+        uvicorn.run(
+            app, host=ready.host, port=ready.port, log_level="info", **uvicorn_options(ready)
+        )
     return 0
 
 

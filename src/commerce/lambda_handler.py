@@ -12,6 +12,8 @@ with API Gateway's request id as its correlation id, the id the app echoes in
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import random
@@ -67,6 +69,65 @@ def _is_http_api_event(event: object) -> bool:
     headers = event.get("headers", {})
     body = event.get("body")
     return isinstance(headers, dict) and (body is None or isinstance(body, str))
+
+
+def _malformed(event: dict[str, Any]) -> str | None:
+    """What makes an HTTP API event unusable, or None; checked so Mangum never raises.
+
+    API Gateway never sends these, but a function URL, a test invoke or another caller
+    of the function may: each is answered 400, not a stack trace.
+    """
+    body, encoded = event.get("body"), event.get("isBase64Encoded", False)
+    if not isinstance(encoded, bool):
+        return "isBase64Encoded must be a boolean"
+    if encoded and isinstance(body, str):
+        try:
+            base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return "the body is not valid base64"
+    if not isinstance(event.get("rawQueryString", ""), str):
+        return "rawQueryString must be a string"
+    headers = event.get("headers", {})
+    if not all(isinstance(k, str) and _encodable(v) for k, v in headers.items()):
+        return "header names and values must be strings"
+    cookies = event.get("cookies") or []
+    if not (isinstance(cookies, list) and all(_encodable(cookie) for cookie in cookies)):
+        return "cookies must be a list of strings"
+    host = str(headers.get("host", ""))
+    port = host.split(":", 1)[1] if ":" in host else headers.get("x-forwarded-port", "80")
+    if not (str(port).isdigit() and host.count(":") <= 1):
+        return "the host and port headers do not name a port"
+    for name in ("path", "sourceIp", "method"):
+        if not _encodable(event["requestContext"]["http"][name]):
+            return f"requestContext.http.{name} must be a string"
+    return None
+
+
+def _encodable(value: object) -> bool:
+    """A string the ASGI scope can carry as UTF-8 bytes (no lone surrogates)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _bad_event(reason: str) -> dict[str, Any]:
+    """The answer to an HTTP API event too malformed to reach the app."""
+    log.warning("malformed Lambda event: %s", reason)
+    body = {
+        "errors": [
+            {"message": f"Malformed event: {reason}", "extensions": {"code": "MALFORMED_EVENT"}}
+        ]
+    }
+    return {
+        "statusCode": 400,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 def _unsupported_event(event: object) -> dict[str, Any]:
@@ -129,6 +190,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _adapter
     if not _is_http_api_event(event):
         return _unsupported_event(event)
+    problem = _malformed(event)
+    if problem is not None:
+        return _bad_event(problem)
     if _adapter is None:
         _adapter = _build()
     request_id = event["requestContext"].get("requestId")

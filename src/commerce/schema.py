@@ -14,10 +14,7 @@ from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustom
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
 )
-from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -29,6 +26,9 @@ from commerce.catalog.api.types import CollectionType, ProductType, ProductVaria
 from commerce.checkout.api import CheckoutMutation
 from commerce.customers.api import CustomerMutation, CustomerQuery
 from commerce.graphql.context import Context
+from commerce.graphql.depth import depth_limit_rule
+from commerce.graphql.documents import MAX_QUERY_TOKENS, DocumentsOffTheLoop
+from commerce.graphql.literals import IntLiteralSizeRule
 from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
 from commerce.orders.api import OrderMutation, OrderQuery
@@ -37,7 +37,6 @@ from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
 MAX_QUERY_DEPTH = 12
-MAX_QUERY_TOKENS = 5_000
 
 
 def _node_types(*contexts: list[NodeType]) -> dict[str, NodeType]:
@@ -120,25 +119,22 @@ class Schema(strawberry.Schema):
 
 # One rule class for the life of the process: the validation cache is keyed by the
 # rules as well as the document, so a rule class made per request would never hit.
-_DEPTH_RULE = create_validator(MAX_QUERY_DEPTH, should_ignore=None)
-# Distinct operation texts a client base sends are few; bounded so that a stream of
-# unique queries cannot grow memory.
-CACHED_DOCUMENTS = 512
+_DEPTH_RULE = depth_limit_rule(MAX_QUERY_DEPTH)
 
 
 def _extensions(introspection: bool = True) -> list[Any]:
     # Factories, not instances: Strawberry makes fresh extensions for every request, and
     # warns (DeprecationWarning) when given instances shared across requests. The caches
-    # behind ParserCache and ValidationCache are module-level and shared all the same.
+    # behind DocumentsOffTheLoop are module-level and shared all the same.
     # Without introspection (COMMERCE_INTROSPECTION=off), __schema and __type fail validation.
-    rules: list[type[ASTValidationRule]] = [_DEPTH_RULE]
+    rules: list[type[ASTValidationRule]] = [_DEPTH_RULE, IntLiteralSizeRule]
     if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_QUERY_TOKENS),
         lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        # Parses and validates through bounded caches, large documents off the event loop.
+        DocumentsOffTheLoop,
     ]
 
 

@@ -96,6 +96,8 @@ class Settings:
     api_key_restore_rate: float = 100.0
     # Proxies in front of the app whose X-Forwarded-For entries are trusted (0: none).
     trusted_proxy_hops: int = 0
+    # The hard time budget of one request (docs/security.md), below Lambda's 10 s timeout.
+    request_timeout_seconds: float = 8.0
     persisted_queries_only: bool = False
     cors_origins: tuple[str, ...] = ()
     public_max_age_seconds: int = 60
@@ -205,6 +207,9 @@ def _limit_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
     for name, rate in rates.items():
         if rate <= 0:
             raise SettingsError(f"COMMERCE_{name.upper()} must be above 0")
+    timeout = _number(source, "COMMERCE_REQUEST_TIMEOUT_SECONDS", 8.0)
+    if not 0 < timeout <= 900:
+        raise SettingsError("COMMERCE_REQUEST_TIMEOUT_SECONDS must be above 0 and at most 900")
     origins = tuple(
         o.strip() for o in source.get("COMMERCE_CORS_ORIGINS", "").split(",") if o.strip()
     )
@@ -222,6 +227,7 @@ def _limit_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
         **budgets,
         **rates,
         "trusted_proxy_hops": _whole(source, "COMMERCE_TRUSTED_PROXY_HOPS", 0),
+        "request_timeout_seconds": timeout,
         "persisted_queries_only": _flag(source, "COMMERCE_PERSISTED_QUERIES_ONLY", default=False),
         "cors_origins": origins,
         "public_max_age_seconds": _whole(source, "COMMERCE_PUBLIC_MAX_AGE_SECONDS", 60),

@@ -283,3 +283,55 @@ def test_importing_the_handler_loads_no_heavy_dependencies() -> None:
     )
     # then
     assert json.loads(done.stdout) == []
+
+
+def _malformed(**changes: Any) -> dict[str, Any]:
+    event = http_api_event(
+        "POST",
+        "/graphql",
+        headers={"content-type": "application/json"},
+        body=json.dumps({"query": PRODUCTS}),
+    )
+    for name, value in changes.items():
+        event[name] = value
+    return event
+
+
+@pytest.mark.usefixtures("deployed")
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(_malformed(body="not base64!!", isBase64Encoded=True), id="bad-base64"),
+        pytest.param(_malformed(isBase64Encoded="yes"), id="non-boolean-isBase64Encoded"),
+        pytest.param(_malformed(rawQueryString=["a=1"]), id="non-string-query"),
+        pytest.param(_malformed(headers={"accept": 7}), id="non-string-header"),
+        pytest.param(_malformed(headers={"accept": "\ud800"}), id="lone-surrogate-header"),
+        pytest.param(_malformed(cookies=[1, 2]), id="non-string-cookies"),
+        pytest.param(_malformed(cookies="a=b"), id="cookies-not-a-list"),
+        pytest.param(_malformed(headers={"host": "a:b:c"}), id="bad-host-port"),
+    ],
+)
+def test_a_malformed_http_api_event_answers_400_without_raising(event: dict[str, Any]) -> None:
+    # when
+    response = lambda_handler.handler(event, None)
+    # then
+    assert response["statusCode"] == 400
+    body = decoded_body(response)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["MALFORMED_EVENT"]
+
+
+@pytest.mark.usefixtures("deployed")
+def test_the_time_budget_applies_on_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a budget no request can meet
+    monkeypatch.setenv("COMMERCE_REQUEST_TIMEOUT_SECONDS", "0.000001")
+    event = http_api_event(
+        "POST",
+        "/graphql",
+        headers={"content-type": "application/json", "accept": GRAPHQL_RESPONSE},
+        body=json.dumps({"query": PRODUCTS}),
+    )
+    # when
+    response = lambda_handler.handler(event, None)
+    # then
+    assert response["statusCode"] == 503
+    assert decoded_body(response)["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"

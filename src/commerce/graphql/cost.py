@@ -13,8 +13,18 @@ calculated query cost:
 - fragments count where they are spread; on an interface or union, the dearest
   possible type counts (only one of them can come back per object).
 
-A document that does not validate still gets a cost (unknown fields count 0):
-the cost check runs first, and validation then refuses it with its own message.
+The walk is linear in the document: each fragment is analysed once per type it is
+spread on and its figures remembered, so a fragment spread twice in each of a chain of
+fragments (exponential once expanded) costs one visit per fragment. Its figures are
+kept apart by what a connection's page multiplies (``edges``/``nodes``) and what it
+does not, so one analysis serves every page size it is spread under. Figures saturate
+at ``SATURATED``: beyond that, only "too dear" matters, and big integers would make
+each addition slower. ``work`` counts the selections visited: what the analysis cost,
+which admission charges when it refuses the operation.
+
+A document that does not validate still gets a cost (unknown fields count 0, a cyclic
+spread counts nothing): the cost check runs first, and validation then refuses it with
+its own message.
 """
 
 from __future__ import annotations
@@ -55,17 +65,75 @@ CONNECTION_ITEM_FIELDS = frozenset({"edges", "nodes"})
 # how many independent reads one request can fan out to.
 MAX_ROOT_FIELDS = 30
 MAX_ALIASES = 30
+# Fields, inline fragments and spreads nested in one another. Validation allows 12
+# levels of fields; this bound keeps the walk's recursion far from Python's limit when
+# it runs before validation (a chain of hundreds of fragments fits in 5,000 tokens).
+MAX_NESTING = 64
+# Where figures stop growing: far above any maximum cost, small enough for fast ints.
+SATURATED = 10**15
+# An Int literal longer than this is beyond any page size; int() of a literal of
+# thousands of digits is slow, and Python refuses one over 4,300 digits.
+_MAX_INT_DIGITS = 15
+
+
+class OperationTooDeep(Exception):
+    """The operation nests fields and fragments deeper than ``MAX_NESTING``."""
+
+    def __init__(self, work: int) -> None:
+        super().__init__(f"fields and fragments nest more than {MAX_NESTING} levels deep")
+        self.work = work
 
 
 @dataclass(frozen=True, slots=True)
 class OperationCost:
-    """The figures of one operation."""
+    """The figures of one operation; ``work`` is the number of selections analysed."""
 
     cost: int
     depth: int
     root_fields: int
     aliases: int
     operation_type: OperationType | None
+    work: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """One selection set's figures on one concrete type.
+
+    ``base`` is what its fields other than ``edges``/``nodes`` cost; ``item`` what those
+    cost once (a connection multiplies it by its page size); ``plain`` what they cost
+    outside a connection (once, or per id of ``nodes(ids:)``). ``fields`` counts the
+    field selections at this level, fragments expanded: at the root, the root fields.
+    """
+
+    base: int = 0
+    item: int = 0
+    plain: int = 0
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0
+
+    def plus(self, other: _Figures) -> _Figures:
+        return _Figures(
+            _sat(self.base + other.base),
+            _sat(self.item + other.item),
+            _sat(self.plain + other.plain),
+            max(self.depth, other.depth),
+            _sat(self.aliases + other.aliases),
+            _sat(self.fields + other.fields),
+        )
+
+    def cost(self, page: int | None) -> int:
+        if page is None:
+            return _sat(self.base + self.plain)
+        return _sat(self.base + page * self.item)
+
+
+_NOTHING = _Figures()
+
+
+def _sat(value: int) -> int:
+    return min(value, SATURATED)
 
 
 class _Walk:
@@ -80,30 +148,25 @@ class _Walk:
         self.fragments = fragments
         self.variables = variables
         self.defaults = defaults
-        self.aliases = 0
-        self.depth = 0
+        self.work = 0
+        # (fragment, concrete type, declared type) -> its figures, computed once.
+        self._memo: dict[tuple[str, str, str], _Figures] = {}
+        self._in_progress: set[str] = set()
 
-    def selection_cost(
-        self,
-        selection_set: SelectionSetNode,
-        parent: GraphQLNamedType,
-        depth: int,
-        page: int | None = None,
-    ) -> int:
-        """Cost of a selection set; on an abstract type, the dearest possible type.
+    def _dearest(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType, nesting: int
+    ) -> list[_Figures]:
+        """A selection set's figures on each type it may meet (several on an abstract type).
 
-        ``page`` is set inside a connection: its ``edges`` and ``nodes`` cost that many times.
+        Which type is dearest may depend on the page size, so the caller picks.
         """
         if isinstance(parent, GraphQLInterfaceType | GraphQLUnionType):
             possible = self.schema.get_possible_types(parent)
             if possible:
-                return max(
-                    self._fields_cost(
-                        selection_set, concrete, parent, depth, page=page, seen=frozenset()
-                    )
-                    for concrete in possible
-                )
-        return self._fields_cost(selection_set, parent, parent, depth, page=page, seen=frozenset())
+                return [
+                    self._fields(selection_set, concrete, parent, nesting) for concrete in possible
+                ]
+        return [self._fields(selection_set, parent, parent, nesting)]
 
     def _applies(self, condition: str | None, concrete: GraphQLNamedType) -> bool:
         if condition is None or condition == concrete.name:
@@ -115,74 +178,89 @@ class _Walk:
             return self.schema.is_sub_type(named, concrete)
         return False
 
-    def _fields_cost(
+    def _fields(
         self,
         selection_set: SelectionSetNode,
         concrete: GraphQLNamedType,
         declared: GraphQLNamedType,
-        depth: int,
-        *,
-        page: int | None,
-        seen: frozenset[str],
-    ) -> int:
-        total = 0
+        nesting: int,
+    ) -> _Figures:
+        if nesting > MAX_NESTING:
+            raise OperationTooDeep(self.work)
+        total = _NOTHING
         for selection in selection_set.selections:
+            self.work += 1
             if isinstance(selection, FieldNode):
-                total += self.field_cost(selection, concrete, declared, depth, page)
+                total = total.plus(self.field_figures(selection, concrete, declared, nesting))
             elif isinstance(selection, InlineFragmentNode):
                 condition = (
                     selection.type_condition.name.value if selection.type_condition else None
                 )
                 if self._applies(condition, concrete):
-                    total += self._fields_cost(
-                        selection.selection_set, concrete, declared, depth, page=page, seen=seen
-                    )
+                    inner = self._fields(selection.selection_set, concrete, declared, nesting + 1)
+                    total = total.plus(inner)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue  # unknown or cyclic: validation refuses the document
-                if self._applies(fragment.type_condition.name.value, concrete):
-                    total += self._fields_cost(
-                        fragment.selection_set,
-                        concrete,
-                        declared,
-                        depth,
-                        page=page,
-                        seen=seen | {name},
-                    )
+                total = total.plus(self._spread(selection.name.value, concrete, declared, nesting))
         return total
 
-    def field_cost(
+    def _spread(
+        self, name: str, concrete: GraphQLNamedType, declared: GraphQLNamedType, nesting: int
+    ) -> _Figures:
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._in_progress:
+            return _NOTHING  # unknown or cyclic: validation refuses the document
+        if not self._applies(fragment.type_condition.name.value, concrete):
+            return _NOTHING
+        key = (name, concrete.name, declared.name)
+        known = self._memo.get(key)
+        if known is None:
+            self._in_progress.add(name)
+            try:
+                known = self._fields(fragment.selection_set, concrete, declared, nesting + 1)
+            finally:
+                self._in_progress.discard(name)
+            self._memo[key] = known
+        return known
+
+    def field_figures(
         self,
         node: FieldNode,
         concrete: GraphQLNamedType,
         declared: GraphQLNamedType,
-        depth: int,
-        page: int | None = None,
-    ) -> int:
-        if node.alias is not None:
-            self.aliases += 1
-        self.depth = max(self.depth, depth)
+        nesting: int,
+    ) -> _Figures:
+        """One field's figures, in the slot (base or item) its parent counts it in."""
+        aliases = 1 if node.alias is not None else 0
         name = node.name.value
         definition = self._field(concrete, name) or self._field(declared, name)
         if definition is None or node.selection_set is None:
-            return 0  # a scalar, __typename, or an unknown field validation will refuse
+            # A scalar, __typename, or an unknown field validation will refuse.
+            return _Figures(depth=1, aliases=aliases, fields=1)
         named, is_list = _unwrap(definition.type)
         if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
-            return 0
+            return _Figures(depth=1, aliases=aliases, fields=1)
+        walked = self._dearest(node.selection_set, named, nesting + 1)
+        depth = 1 + max(figures.depth for figures in walked)
+        aliases = _sat(aliases + max(figures.aliases for figures in walked))
         if named.name.endswith("Connection") and (
             "first" in definition.args or "last" in definition.args
         ):
-            size = self._page_size(node)
-            return 1 + self.selection_cost(node.selection_set, named, depth + 1, page=size)
-        if page is not None and name in CONNECTION_ITEM_FIELDS:
-            multiplier = page
-        elif is_list:
-            multiplier = self._list_size(node)
+            page = self._page_size(node)
+            own = _sat(1 + max(figures.cost(page) for figures in walked))
         else:
-            multiplier = 1
-        return multiplier * (1 + self.selection_cost(node.selection_set, named, depth + 1))
+            inner = _sat(1 + max(figures.cost(None) for figures in walked))
+            multiplier = self._list_size(node) if is_list else 1
+            if name in CONNECTION_ITEM_FIELDS:
+                # Inside a connection, its page multiplies this; outside, it counts as any field.
+                return _Figures(
+                    item=inner,
+                    plain=_sat(multiplier * inner),
+                    depth=depth,
+                    aliases=aliases,
+                    fields=1,
+                )
+            own = _sat(multiplier * inner)
+        return _Figures(base=own, depth=depth, aliases=aliases, fields=1)
 
     def _field(self, parent: GraphQLNamedType, name: str) -> GraphQLField | None:
         if name == "__schema" and parent is self.schema.query_type:
@@ -206,17 +284,13 @@ class _Walk:
             if name in self.variables:
                 return self.variables[name]
             return self.defaults.get(name)
-        if isinstance(value, IntValueNode):
-            return int(value.value)
-        if isinstance(value, ListValueNode):
-            return list(value.values)
-        return None
+        return _literal(value)
 
     def _page_size(self, node: FieldNode) -> int:
         for name in ("first", "last"):
             size = self._argument(node, name)
             if isinstance(size, int) and not isinstance(size, bool):
-                return max(size, 0)
+                return min(max(size, 0), SATURATED)
         return DEFAULT_PAGE_SIZE
 
     def _list_size(self, node: FieldNode) -> int:
@@ -255,13 +329,18 @@ def operation_cost(
     operation_name: str | None = None,
     variables: Mapping[str, Any] | None = None,
 ) -> OperationCost:
-    """The cost, depth and breadth of the operation a request would run."""
+    """The cost, depth and breadth of the operation a request would run.
+
+    Raises ``OperationTooDeep`` past ``MAX_NESTING`` levels.
+    """
     operation = select_operation(document, operation_name)
     if operation is None:
         return OperationCost(0, 0, 0, 0, None)
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            # The first of two fragments of one name: validation refuses the document.
+            fragments.setdefault(definition.name.value, definition)
     defaults = {
         v.variable.name.value: _literal(v.default_value)
         for v in operation.variable_definitions or ()
@@ -275,38 +354,21 @@ def operation_cost(
     }[operation.operation]
     if root is None:
         return OperationCost(0, 0, 0, 0, operation.operation)
-    root_fields = _root_fields(operation.selection_set, fragments, frozenset())
-    cost = 0
-    for field in root_fields:
-        field_cost = walk.field_cost(field, root, root, 1)
-        if operation.operation is OperationType.MUTATION:
-            field_cost += MUTATION_COST
-        cost += field_cost
-    return OperationCost(cost, walk.depth, len(root_fields), walk.aliases, operation.operation)
-
-
-def _root_fields(
-    selection_set: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    seen: frozenset[str],
-) -> list[FieldNode]:
-    fields: list[FieldNode] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            fields.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            fields.extend(_root_fields(selection.selection_set, fragments, seen))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                fields.extend(_root_fields(fragment.selection_set, fragments, seen | {name}))
-    return fields
+    figures = walk._fields(operation.selection_set, root, root, 1)
+    cost = figures.cost(None)
+    if operation.operation is OperationType.MUTATION:
+        cost = _sat(cost + MUTATION_COST * figures.fields)
+    return OperationCost(
+        cost, figures.depth, figures.fields, figures.aliases, operation.operation, walk.work
+    )
 
 
 def _literal(value: ValueNode) -> Any:
     if isinstance(value, IntValueNode):
-        return int(value.value)
+        digits = value.value
+        if len(digits.lstrip("-")) > _MAX_INT_DIGITS:
+            return -SATURATED if digits.startswith("-") else SATURATED
+        return int(digits)
     if isinstance(value, ListValueNode):
         return list(value.values)
     return None

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from commerce.payments.service import StripeWebhooks, WebhookRejected
+from commerce.payments.service import StripeWebhooks, WebhookErrorCode, WebhookRejected
 
 log = logging.getLogger("commerce.payments")
 
@@ -39,10 +39,20 @@ class StripeWebhookEndpoint:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return _error(413, "PAYLOAD_TOO_LARGE", "the body is larger than any Stripe event")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, "PAYLOAD_TOO_LARGE", "the body is larger than any Stripe event")
+        # Counted as it streams: a chunked body has no Content-Length to check first.
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return _error(413, "PAYLOAD_TOO_LARGE", "the body is larger than any Stripe event")
+            chunks.append(chunk)
+        body = b"".join(chunks)
         signature = request.headers.get("stripe-signature")
+        if signature is not None and not signature.isascii():
+            # Stripe signs with hex digests; Stripe's comparison raises on other characters.
+            code = WebhookErrorCode.BAD_SIGNATURE
+            return _error(400, code.value, "the signature header is not ASCII")
         try:
             # PynamoDB and the order context are synchronous: keep them off the event loop.
             outcome = await run_in_threadpool(self._webhooks.receive, body, signature)

@@ -3,7 +3,9 @@
 In order (``docs/decisions/0004-limits.md``): the persisted document is found (APQ,
 the allow-list), the operation's breadth and calculated cost are checked, then the
 caller's budget is charged; only a charged request registers its persisted query, so
-junk is never stored for free. Each refusal is a ``Refused`` with its own code.
+junk is never stored for free. Each refusal is a ``Refused`` with its own code. An
+operation the cost analysis refuses is charged what the analysis cost (one point per
+selection it visited), so repeating a refused request is not free either.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from starlette.concurrency import run_in_threadpool
 
 from commerce.composition import Services
 from commerce.graphql.context import Context
-from commerce.graphql.cost import MAX_ALIASES, MAX_ROOT_FIELDS, operation_cost
+from commerce.graphql.cost import (
+    MAX_ALIASES,
+    MAX_NESTING,
+    MAX_ROOT_FIELDS,
+    OperationTooDeep,
+    operation_cost,
+)
+from commerce.graphql.documents import sized_call
 from commerce.limits.model import Decision
 from commerce.limits.service import MINIMUM_COST
 from commerce.operations.model import sha256_of
@@ -62,7 +71,11 @@ class Admission:
 
     async def admit(self, params: OperationParams, context: Context) -> Admitted:
         """Check and charge one operation."""
-        operation = await self._prepare(params, context)
+        try:
+            operation = await self._prepare(params, context)
+        except Refused as refusal:
+            await self._charge_refusal(context, refusal)
+            raise
         decision = await self._charge(context, operation.cost)
         await self._register([operation])
         return Admitted([operation], [operation.cost], decision)
@@ -83,6 +96,7 @@ class Admission:
                     operations.append(operation)
                 except Refused as refusal:
                     refusal.details["batchIndex"] = index
+                    await self._charge_refusal(context, refusal)
                     raise
             costs = [max(operation.cost, MINIMUM_COST) for operation in operations]
             self._check_batch_cost(sum(costs))
@@ -96,7 +110,8 @@ class Admission:
     async def _prepare(self, params: OperationParams, context: Context) -> Operation:
         """Every check before charging: the persisted document, then breadth and cost."""
         query, register = await self._resolve_document(params, context)
-        cost = self._check_cost(query, params)
+        # Linear in the document, but a document of 5,000 tokens still takes milliseconds.
+        cost = await sized_call(len(query), self._check_cost, query, params)
         return Operation(query, params.variables, params.operation_name, cost, register)
 
     async def _charge(self, context: Context, cost: int) -> Decision | None:
@@ -112,6 +127,14 @@ class Admission:
         if not decision.allowed:
             raise _throttled(decision)
         return decision
+
+    async def _charge_refusal(self, context: Context, refusal: Refused) -> None:
+        """Charge a refusal what its analysis cost; over budget, answer ``THROTTLED`` instead."""
+        if refusal.charge <= 0:
+            return
+        decision = await self._charge(context, refusal.charge)
+        if decision is not None:
+            refusal.extensions = cost_extensions(decision)
 
     async def _register(self, operations: Iterable[Operation]) -> None:
         """Store the persisted queries of a charged request, so junk is never stored free."""
@@ -162,7 +185,18 @@ class Admission:
         document = parsed(query)
         if document is None:
             return 0  # execution reports the syntax error; nothing runs
-        figures = operation_cost(self._schema, document, params.operation_name, params.variables)
+        try:
+            figures = operation_cost(
+                self._schema, document, params.operation_name, params.variables
+            )
+        except OperationTooDeep as too_deep:
+            raise Refused(
+                "MAX_DEPTH_EXCEEDED",
+                f"Fields and fragments may nest at most {MAX_NESTING} levels deep",
+                details={"maximumNesting": MAX_NESTING},
+                charge=self._analysis_points(too_deep.work),
+            ) from None
+        charge = self._analysis_points(figures.work)
         if figures.root_fields > MAX_ROOT_FIELDS or figures.aliases > MAX_ALIASES:
             raise Refused(
                 "TOO_MANY_FIELDS",
@@ -175,6 +209,7 @@ class Admission:
                     "maximumRootFields": MAX_ROOT_FIELDS,
                     "maximumAliases": MAX_ALIASES,
                 },
+                charge=charge,
             )
         maximum = self._settings.max_query_cost
         if figures.cost > maximum:
@@ -183,8 +218,13 @@ class Admission:
                 f"Query cost is {figures.cost}, which exceeds the maximum of {maximum}: "
                 "ask for smaller pages (first/last) or fewer nested connections",
                 details={"cost": figures.cost, "maximumCost": maximum},
+                charge=charge,
             )
         return figures.cost
+
+    def _analysis_points(self, work: int) -> int:
+        """What analysing an operation cost: a point per selection visited, within one request."""
+        return min(max(work, MINIMUM_COST), self._settings.max_query_cost)
 
     def _check_batch_cost(self, total: int) -> None:
         """Refuse a batch dearer than one request may be: batching must not widen the limit."""

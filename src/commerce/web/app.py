@@ -14,6 +14,7 @@ from commerce.downloads.http import DownloadEndpoint
 from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
+from commerce.web.deadline import DeadlineMiddleware
 from commerce.web.endpoint import GraphQLEndpoint
 from commerce.web.graphiql import ASSET_ROUTE
 from commerce.web.request_id import RequestIdMiddleware
@@ -75,6 +76,7 @@ def create_app(services: Services) -> Starlette:
         expose_headers=["X-Request-Id", "Retry-After", "X-Cache"],
         max_age=600,
     )
+    app.add_middleware(DeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(RequestIdMiddleware)
     return app
 

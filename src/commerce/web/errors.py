@@ -78,6 +78,8 @@ class Refused(Exception):
     (429 for ``THROTTLED``), 200 under ``application/json``. In a batch, ``details``
     gain ``batchIndex`` (the operation that was refused) and ``copies`` says how many
     operations the batch holds. ``extensions`` are the caller's cost figures, once charged.
+    ``charge`` is what the refusal itself costs the caller (the cost analysis's work), 0
+    for refusals that cost nothing to decide.
     """
 
     def __init__(
@@ -89,8 +91,10 @@ class Refused(Exception):
         details: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
+        charge: int = 0,
     ) -> None:
         super().__init__(message)
+        self.charge = charge
         self.code = code
         self.message = message
         self.status = status

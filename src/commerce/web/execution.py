@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from commerce.graphql.context import Context
+from commerce.graphql.documents import sized_call, syntax_error
 from commerce.settings import Settings
 from commerce.web.admission import Operation
 from commerce.web.encoding import cache_control, with_extensions
@@ -73,6 +75,13 @@ class Executor:
                 if body is not None:
                     headers = {"X-Cache": "HIT", **self.cache_control(public=public)}
                     return Answer(200, with_extensions(body, cost), headers)
+        unparsed = await sized_call(len(operation.query), syntax_error, operation.query)
+        if unparsed is not None:
+            # Answered from the parse admission already made, not parsed again.
+            status, body = result_answer(
+                ExecutionResult(data=None, errors=[unparsed]), media_type, request_id
+            )
+            return Answer(status, with_extensions(body, cost), self.cache_control(public=False))
         try:
             result = await self._schema.execute(
                 operation.query,

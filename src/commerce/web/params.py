@@ -8,17 +8,26 @@ that cannot be read is a ``RequestProblem`` before any GraphQL runs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
+from commerce.graphql.documents import sized_call
 from commerce.operations.model import is_hash
 from commerce.web.errors import RequestProblem
 from commerce.web.negotiation import JSON
 
 MAX_BODY_BYTES = 1_048_576
+# Arrays and objects nested in one another. GraphQL variables rarely nest ten deep;
+# Python's json module recurses once per level and fails near a thousand, so the
+# nesting is bounded (and measured) before it parses.
+MAX_JSON_NESTING = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPENING = frozenset(b"[{")
 # The parameters of one operation: repeating one in a GET would be a batch, which needs POST.
 OPERATION_PARAMETERS = ("query", "variables", "operationName", "extensions")
 
@@ -58,18 +67,52 @@ async def read_params(
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
         raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
-    try:
-        decoded = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestProblem(400, "The body is not valid JSON") from None
+    body = await _bounded_body(request)
+    # Measuring and parsing a megabyte takes tens of milliseconds: not on the event loop.
+    decoded = await sized_call(len(body), _json, body, "The body")
     if isinstance(decoded, list):
         return _batch_params(decoded, max_batch_operations)
     if not isinstance(decoded, dict):
         raise RequestProblem(400, "The body must be a JSON object")
     return _operation_params(decoded)
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, counted as it streams and cut at the limit.
+
+    A chunked body carries no Content-Length to check first; reading it whole before
+    measuring would let one request hold as much memory as it sends.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise RequestProblem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(raw: str | bytes, what: str) -> Any:
+    """Client JSON, refused (400) when it does not parse or nests too deep."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if data.count(b"[") + data.count(b"{") > MAX_JSON_NESTING:
+        # Enough brackets to nest too deep: measure, outside strings, stopping as soon
+        # as the bound is passed (a hostile body does so within its first 65 bytes).
+        depth = 0
+        for byte in _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+            depth += 1 if byte in _OPENING else -1
+            if depth > MAX_JSON_NESTING:
+                raise RequestProblem(
+                    400,
+                    f"{what} nests arrays and objects deeper than {MAX_JSON_NESTING} levels",
+                    code="JSON_TOO_DEEP",
+                    details={"maximumNesting": MAX_JSON_NESTING},
+                )
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise RequestProblem(400, f"{what} is not valid JSON") from None
 
 
 def _batch_params(raw: list[Any], maximum: int) -> list[OperationParams]:
@@ -120,10 +163,7 @@ def _operation_params(raw: Mapping[str, Any]) -> OperationParams:
 
 def _json_object(raw: str, name: str) -> dict[str, Any]:
     """A query-string parameter that carries a JSON object (``variables``, ``extensions``)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise RequestProblem(400, f"'{name}' is not valid JSON") from None
+    value = _json(raw, f"'{name}'")
     if not isinstance(value, dict):
         raise RequestProblem(400, f"'{name}' must be a JSON object")
     return value

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import jwt
+import pytest
 from customers_helpers import (
     JWT_SECRET,
     ME,
@@ -454,3 +455,20 @@ def test_a_log_in_with_an_enormous_email_is_refused_like_any_wrong_one(
 
     # then
     assert codes(result) == ["INVALID_CREDENTIALS"]
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat"])
+def test_a_signed_token_with_an_out_of_range_time_is_refused_as_invalid(
+    client: TestClient, claim: str
+) -> None:
+    # given a token signed with the real key whose time no datetime can hold
+    real = signed_up(client)["session"]["accessToken"]
+    claims = jwt.decode(real, options={"verify_signature": False})
+    claims[claim] = 10**20
+    forged = jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+
+    # when
+    body = call(client, ME, token=forged, status=401)
+
+    # then
+    assert _refused(body) == ("UNAUTHENTICATED", "Invalid access token")

@@ -20,6 +20,8 @@ DEAR = (
     "query Dear { collections(first: 100) { nodes { products(first: 100) { nodes { title } } } } }"
 )
 DEAR_COST = 10_201
+# What analysing DEAR costs, charged when it is refused: a point per selection visited.
+DEAR_ANALYSIS = 5
 
 
 def post(

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from limits_helpers import CHEAP, CHEAP_COST, DEAR, DEAR_COST, GRAPHQL_RESPONSE, JSON, post
+from limits_helpers import (
+    CHEAP,
+    CHEAP_COST,
+    DEAR,
+    DEAR_ANALYSIS,
+    DEAR_COST,
+    GRAPHQL_RESPONSE,
+    JSON,
+    post,
+)
 from starlette.testclient import TestClient
 
 from commerce.operations.model import sha256_of
@@ -251,13 +260,23 @@ def test_one_operation_over_the_maximum_cost_refuses_the_whole_batch(
                     "batchIndex": 1,
                 },
             }
-        ]
+        ],
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": DEAR_ANALYSIS,
+                "throttleStatus": {
+                    "maximumAvailable": 2000,
+                    "currentlyAvailable": 2000 - DEAR_ANALYSIS,
+                    "restoreRate": 100,
+                },
+            }
+        },
     }
     assert response.json() == [refused, refused]
-    # and the first did not run, and nothing was charged
+    # and the first did not run, and only the refused operation's analysis was charged
     after = post(limited, {"query": TITLES}, headers=key).json()
     assert after["data"] == {"products": {"nodes": []}}
-    assert available(after) == 2000 - TITLES_COST
+    assert available(after) == 2000 - DEAR_ANALYSIS - TITLES_COST
 
 
 def test_an_unknown_persisted_query_refuses_the_whole_batch_until_sent_in_full(

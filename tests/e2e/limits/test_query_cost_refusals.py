@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from limits_helpers import CHEAP, CHEAP_COST, DEAR, DEAR_COST, GRAPHQL_RESPONSE, JSON, codes, post
+from limits_helpers import (
+    CHEAP,
+    CHEAP_COST,
+    DEAR,
+    DEAR_ANALYSIS,
+    DEAR_COST,
+    GRAPHQL_RESPONSE,
+    JSON,
+    codes,
+    post,
+)
 from starlette.testclient import TestClient
 
 from dynamodb_calls import count_dynamodb_calls
@@ -25,19 +35,50 @@ def test_a_query_over_the_maximum_cost_is_refused_with_its_figures(limited: Test
                 ),
                 "extensions": {"code": "MAX_COST_EXCEEDED", "cost": DEAR_COST, "maximumCost": 1000},
             }
-        ]
+        ],
+        # charged what deciding the refusal cost, not the operation's cost
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": DEAR_ANALYSIS,
+                "throttleStatus": {
+                    "maximumAvailable": 1000,
+                    "currentlyAvailable": 1000 - DEAR_ANALYSIS,
+                    "restoreRate": 50,
+                },
+            }
+        },
     }
 
 
-def test_an_over_cost_query_makes_no_dynamodb_call_at_all(limited: TestClient) -> None:
+def test_an_over_cost_query_runs_no_resolver_and_only_its_analysis_is_charged(
+    limited: TestClient,
+) -> None:
     # given a warm app (the first request may read the catalog)
     post(limited, {"query": CHEAP})
     # when
     with count_dynamodb_calls() as calls:
         response = post(limited, {"query": DEAR})
-    # then neither a resolver nor the budget touched DynamoDB
+    # then no resolver read DynamoDB: only the budget was charged (one update at most)
     assert codes(response.json()) == ["MAX_COST_EXCEEDED"]
-    assert calls.operations == []
+    assert set(calls.operations) <= {"UpdateItem"}
+    assert len(calls.operations) <= 1
+
+
+def test_repeating_a_refused_query_drains_the_budget_until_it_is_throttled(
+    limited: TestClient,
+) -> None:
+    # given a refusal too broad to run: 31 aliased root fields
+    fields = " ".join(f'p{i}: product(handle: "x{i}") {{ title }}' for i in range(31))
+    query = f"{{ {fields} }}"
+    first = post(limited, {"query": query}).json()
+    charge = first["extensions"]["cost"]["requestedQueryCost"]
+    # when it is sent again and again
+    answers = [post(limited, {"query": query}) for _ in range(1000 // charge)]
+    # then each refusal took its charge, and the budget ran out
+    assert charge == 62
+    assert codes(answers[0].json()) == ["TOO_MANY_FIELDS"]
+    assert answers[-1].status_code == 429
+    assert codes(answers[-1].json()) == ["THROTTLED"]
 
 
 def test_page_sizes_given_as_variables_count_toward_the_cost(limited: TestClient) -> None:

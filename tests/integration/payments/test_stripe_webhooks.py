@@ -370,3 +370,31 @@ def test_without_a_webhook_secret_nothing_is_trusted_and_stripe_is_asked_to_retr
 
     assert response.status_code == 500
     assert orders.calls == []
+
+
+def test_a_signature_header_that_is_not_ascii_is_refused_with_a_code(hook: Hook) -> None:
+    body = event_body("payment_intent.succeeded", intent_object("order-1"))
+    header = sign(body, hook.secret, None).replace("v1=", "v1=é").encode("latin-1")
+
+    response = hook.client.post(
+        PATH, content=body, headers={"Stripe-Signature": header, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "BAD_SIGNATURE"
+    assert hook.orders.calls == []
+
+
+def test_a_chunked_body_past_the_limit_is_refused_while_it_streams(hook: Hook) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(8):
+            yield b" " * 200_000
+
+    response = hook.client.post(
+        PATH,
+        content=chunks(),
+        headers={"Stripe-Signature": "t=1,v1=00", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"

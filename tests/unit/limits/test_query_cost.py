@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLSchema, parse
 
-from commerce.graphql.cost import operation_cost
+from commerce.graphql.cost import MAX_NESTING, SATURATED, OperationTooDeep, operation_cost
 from commerce.schema import build_schema
 
 
@@ -108,3 +108,69 @@ def test_depth_root_fields_and_aliases_are_counted(schema: GraphQLSchema) -> Non
     )
     figures = operation_cost(schema, parse(query))
     assert (figures.root_fields, figures.aliases, figures.depth) == (2, 2, 4)
+
+
+def _doubling_chain(levels: int, on: str, leaf: str) -> str:
+    """Fragments each spreading the next twice: 2**levels copies of ``leaf`` once expanded."""
+    chain = "".join(f"fragment F{i} on {on} {{ ...F{i + 1} ...F{i + 1} }} " for i in range(levels))
+    return chain + f"fragment F{levels} on {on} {{ {leaf} }}"
+
+
+def test_a_doubling_fragment_chain_is_analysed_once_per_fragment(schema: GraphQLSchema) -> None:
+    # given 40 levels: 2**40 root fields once expanded, far past any walk that expands
+    query = "{ ...F0 } " + _doubling_chain(40, "Query", 'product(handle: "x") { title }')
+    # when
+    figures = operation_cost(schema, parse(query))
+    # then every spread counts, and the work done is one visit per selection written
+    assert figures.root_fields == 2**40
+    assert figures.cost == 2**40
+    assert figures.work == 1 + 2 * 40 + 2
+
+
+def test_a_doubling_chain_inside_a_connection_costs_its_objects_only(
+    schema: GraphQLSchema,
+) -> None:
+    # given scalars at the leaves: only the connection and its nodes are objects
+    query = "{ products(first: 1) { nodes { ...F0 } } } " + _doubling_chain(60, "Product", "title")
+    # when
+    figures = operation_cost(schema, parse(query))
+    # then
+    assert (figures.cost, figures.depth) == (2, 3)
+    assert figures.work < 200
+
+
+def test_figures_saturate_instead_of_growing_without_bound(schema: GraphQLSchema) -> None:
+    query = "{ ...F0 } " + _doubling_chain(60, "Query", 'product(handle: "x") { title }')
+    assert operation_cost(schema, parse(query)).cost == SATURATED
+
+
+def test_an_int_literal_of_thousands_of_digits_counts_as_the_largest_page(
+    schema: GraphQLSchema,
+) -> None:
+    digits = "9" * 5000
+    literal = f"{{ products(first: {digits}) {{ nodes {{ title }} }} }}"
+    default = f"query Q($n: Int = {digits}) {{ products(first: $n) {{ nodes {{ title }} }} }}"
+    assert operation_cost(schema, parse(literal)).cost == SATURATED
+    assert operation_cost(schema, parse(default)).cost == SATURATED
+    negative = f"{{ products(first: -{digits}) {{ nodes {{ title }} }} }}"
+    assert operation_cost(schema, parse(negative)).cost == 1
+
+
+def test_fragments_nested_past_the_bound_are_refused_before_validation(
+    schema: GraphQLSchema,
+) -> None:
+    # given a chain of single spreads deeper than the walk follows
+    levels = MAX_NESTING + 5
+    chain = "".join(f"fragment F{i} on Query {{ ...F{i + 1} }} " for i in range(levels))
+    query = "{ ...F0 } " + chain + f"fragment F{levels} on Query {{ __typename }}"
+    # when / then
+    with pytest.raises(OperationTooDeep):
+        operation_cost(schema, parse(query))
+
+
+def test_mutually_cyclic_fragments_count_nothing_and_end(schema: GraphQLSchema) -> None:
+    query = (
+        "{ ...A } fragment A on Query { ...B ...B shop { name } } fragment B on Query { ...A ...A }"
+    )
+    figures = operation_cost(schema, parse(query))
+    assert figures.root_fields == 1

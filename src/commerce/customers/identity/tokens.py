@@ -97,8 +97,12 @@ class AccessTokens:
             and isinstance(expires_raw, int)
         ):
             raise InvalidAccessToken("Invalid access token")
-        issued = datetime.fromtimestamp(issued_raw, UTC)
-        expires = datetime.fromtimestamp(expires_raw, UTC)
+        try:
+            issued = datetime.fromtimestamp(issued_raw, UTC)
+            expires = datetime.fromtimestamp(expires_raw, UTC)
+        except (OverflowError, OSError, ValueError):
+            # Beyond the years a datetime holds: no token this service issued.
+            raise InvalidAccessToken("Invalid access token") from None
         if issued > now + LEEWAY:
             raise InvalidAccessToken("Invalid access token: issued in the future")
         if now >= expires + LEEWAY:
