@@ -42,6 +42,7 @@ from commerce.pricing.model import (
     TieredOff,
 )
 from commerce.principals import Channel
+from commerce.variant_refs import VariantRef
 
 Row = tuple[str, str, str]
 USD = Currency.USD
@@ -81,7 +82,13 @@ def _offer(k: int, rnd: random.Random) -> Offer:
         case 7 | 8 | 9 | 10:
             return Bundle(
                 tuple(
-                    BundleComponent(Selector(variant_ids=frozenset({f"variant-{v:03d}"})))
+                    BundleComponent(
+                        Selector(
+                            variant_ids=frozenset(
+                                {VariantRef(f"product-{v:03d}", f"variant-{v:03d}")}
+                            )
+                        )
+                    )
                     for v in rnd.sample(range(100), rnd.randint(2, 3))
                 ),
                 price=rnd.randint(2000, 6000),
@@ -155,7 +162,12 @@ def bundle_cart() -> Case:
         # Neighbouring lines: every bundle shares lines with the next ones, one component.
         members = sorted({k, (k + 1) % 20, (k + rnd.randint(2, 4)) % 20})[: rnd.randint(2, 3)]
         components = tuple(
-            BundleComponent(Selector(variant_ids=frozenset({f"variant-{m:02d}"}))) for m in members
+            BundleComponent(
+                Selector(
+                    variant_ids=frozenset({VariantRef(f"product-{m:02d}", f"variant-{m:02d}")})
+                )
+            )
+            for m in members
         )
         full = sum(lines[m].unit_price.amount for m in members)
         promotions.append(

@@ -53,6 +53,7 @@ from commerce.principals import Scope
 from commerce.shipping.commands import RateDraft, ZoneDraft
 from commerce.shipping.model import RateKind, WeightBand
 from commerce.tax.commands import TaxPlace, TaxRateSetting
+from commerce.variant_refs import VariantRef
 
 USD, EUR, GBP = Currency.USD, Currency.EUR, Currency.GBP
 
@@ -280,7 +281,7 @@ def _promotion(
 
 def _bundle(product: Product, price: int) -> Bundle:
     """The first volume's hardcover with its audiobook, named by variant."""
-    by_format = {variant.title: variant.id for variant in product.variants}
+    by_format = {v.title: VariantRef(product.id, v.id) for v in product.variants}
     return Bundle(
         components=tuple(
             BundleComponent(Selector(variant_ids=frozenset({by_format[name]})), label=name)
