@@ -518,7 +518,8 @@ def test_nodes_refuses_malformed_ids_and_more_than_a_hundred_ids(
 
     # when
     malformed = gql(NODES, {"ids": [shelf.dune["id"], "not-an-id"]})
-    unknown_type = gql(NODES, {"ids": [global_id("Order", "0" * 26)]})
+    # a well-formed id of a type node(id) does not resolve (a delivery option is no node)
+    unknown_type = gql(NODES, {"ids": [global_id("DeliveryOption", "0" * 26)]})
     too_many = gql(NODES, {"ids": [*hundred, shelf.dune["id"]]})
     single_malformed = gql('{ node(id: "???") { id } }')
     at_the_limit = gql(NODES, {"ids": hundred})
