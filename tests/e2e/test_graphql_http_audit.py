@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from commerce.app import create_app
 from commerce.composition import Services
-from conftest import REPO_ROOT
 from stripe_events import served
 
+# The repository root, two folders up; not imported from a conftest, whose module name
+# pytest shares between every folder that has one.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "graphql-http-audit.mjs"
 NODE = shutil.which("node")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import shutil
 import urllib.parse
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx2 as httpx
 import pytest
 
 from commerce.app import create_app
 from commerce.composition import Services
-from conftest import GraphQLCaller
 from stripe_events import served
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -25,6 +25,9 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+if TYPE_CHECKING:
+    from conftest import GraphQLCaller
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from limits_helpers import CHEAP, CHEAP_COST, GRAPHQL_RESPONSE, JSON, codes, post
 from starlette.testclient import TestClient
 
 from commerce.access.model import Scope
 from commerce.composition import Services
-from conftest import FakeClock
 from dynamodb_calls import count_dynamodb_calls
+
+if TYPE_CHECKING:
+    from conftest import FakeClock
 
 # products(first: 100) { nodes { title } }: 1 + 100 x 1 = 101 points
 HUNDRED = "query Hundred { products(first: 100) { nodes { title } } }"
