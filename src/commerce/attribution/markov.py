@@ -1,0 +1,104 @@
+"""First-order Markov removal effects over the channel graph, in exact rationals.
+
+The graph (Anderl, Becker, von Wangenheim & Schumann 2016; the model of the R package
+ChannelAttribution): a start state, one state per channel, and two absorbing states,
+conversion and null. Every journey path ``c1 -> ... -> ck`` adds its count to the
+transitions ``start -> c1``, ``ci -> ci+1`` and ``ck -> conversion`` (converting journeys)
+or ``ck -> null`` (the others); transition probabilities are those counts over each
+state's outgoing total. The removal effect of channel ``c`` is
+``1 - P(conversion with c removed) / P(conversion)``, where removing ``c`` sends every
+transition into it to null.
+
+Self-transitions (``email -> email``) are kept; they change no absorption probability,
+because from a state the chain leaves to the same places in the same proportions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import pairwise
+
+from commerce.attribution.model import PathCounts
+
+
+@dataclass(slots=True)
+class ChannelGraph:
+    """Transition counts of the first-order chain, from the population's paths."""
+
+    starts: Counter[str] = field(default_factory=Counter)
+    moves: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    converts: Counter[str] = field(default_factory=Counter)
+    leaving: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, counts: PathCounts) -> ChannelGraph:
+        """The graph of every non-empty path, converting or not."""
+        graph = cls()
+        for paths, converted in ((counts.conversions, True), (counts.non_conversions, False)):
+            for path, n in paths.items():
+                if not path or n == 0:
+                    continue
+                graph.starts[path[0]] += n
+                for source, target in pairwise(path):
+                    graph.moves[source][target] += n
+                    graph.leaving[source] += n
+                graph.leaving[path[-1]] += n
+                if converted:
+                    graph.converts[path[-1]] += n
+        return graph
+
+    @property
+    def channels(self) -> list[str]:
+        """Every channel some journey passed through, sorted (the solve order)."""
+        return sorted(self.leaving)
+
+    def conversion_probability(self, removed: str | None = None) -> Fraction:
+        """P(reaching conversion from start), with ``removed`` (if any) leading to null.
+
+        For every channel c kept: ``leaving(c) x_c - sum_d moves(c, d) x_d = converts(c)``,
+        x_c the probability of converting from c, solved by Gauss-Jordan elimination over
+        the rationals, so the answer is exact. The system is never singular: every channel
+        leads to an absorbing state (each path ends in conversion or null).
+        """
+        kept = [c for c in self.channels if c != removed]
+        index = {c: i for i, c in enumerate(kept)}
+        size = len(kept)
+        rows: list[list[Fraction]] = []
+        for c in kept:
+            row = [Fraction(0)] * (size + 1)
+            row[index[c]] += self.leaving[c]
+            for target, n in self.moves[c].items():
+                if target in index:
+                    row[index[target]] -= n
+            row[size] = Fraction(self.converts[c])
+            rows.append(row)
+        for col in range(size):
+            pivot = next(r for r in range(col, size) if rows[r][col] != 0)
+            rows[col], rows[pivot] = rows[pivot], rows[col]
+            head = [a / rows[col][col] for a in rows[col]]
+            rows[col] = head
+            for r in range(size):
+                factor = rows[r][col]
+                if r != col and factor != 0:
+                    rows[r] = [a - factor * b for a, b in zip(rows[r], head, strict=True)]
+        total = sum(self.starts.values())
+        if total == 0:
+            return Fraction(0)
+        return sum(
+            (Fraction(self.starts[c], total) * rows[index[c]][size] for c in kept), Fraction(0)
+        )
+
+
+def removal_effects(counts: PathCounts) -> dict[str, Fraction]:
+    """Each channel's removal effect, in [0, 1], not normalised.
+
+    Without any conversion every effect is 0 (nothing to remove): the data-driven credit
+    then falls back to linear.
+    """
+    graph = ChannelGraph.of(counts)
+    base = graph.conversion_probability()
+    if base == 0:
+        return dict.fromkeys(graph.channels, Fraction(0))
+    return {c: 1 - graph.conversion_probability(removed=c) / base for c in graph.channels}
