@@ -34,9 +34,13 @@ def conversions_by_channel_set(counts: PathCounts) -> Counter[frozenset[str]]:
 
 
 def shapley_values(counts: PathCounts) -> dict[str, Fraction]:
-    """Each channel's Shapley value, in conversions (every channel seen gets one, maybe 0)."""
+    """Each channel's Shapley value in conversions: every channel of a counted journey."""
     channels = {
-        c for paths in (counts.conversions, counts.non_conversions) for p in paths for c in p
+        channel
+        for paths in (counts.conversions, counts.non_conversions)
+        for path, n in paths.items()
+        if n
+        for channel in path
     }
     values = dict.fromkeys(sorted(channels), Fraction(0))
     for channel_set, n in conversions_by_channel_set(counts).items():
