@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 
 
 def allocate(value: int, weights: Sequence[Fraction]) -> tuple[int, ...]:
@@ -20,14 +21,18 @@ def allocate(value: int, weights: Sequence[Fraction]) -> tuple[int, ...]:
         raise ValueError("a value to allocate cannot be negative")
     if any(w < 0 for w in weights):
         raise ValueError("allocation weights cannot be negative")
-    whole = sum(weights, Fraction(0))
+    # One common denominator turns the rational weights into integers with the same
+    # ratios; floor and remainder are then integer division, exact and several times
+    # faster than Fraction arithmetic per part (a 40-touch order under 8 models is 320).
+    scale = lcm(*(Fraction(w).denominator for w in weights)) if weights else 1
+    scaled = [Fraction(w).numerator * (scale // Fraction(w).denominator) for w in weights]
+    whole = sum(scaled)
     if whole == 0:
         if value:
             raise ValueError("cannot allocate a value over weights that are all zero")
         return (0,) * len(weights)
-    shares = [value * Fraction(w) / whole for w in weights]
-    parts = [share.numerator // share.denominator for share in shares]
-    remainders = [share - part for share, part in zip(shares, parts, strict=True)]
+    parts = [value * w // whole for w in scaled]
+    remainders = [value * w % whole for w in scaled]
     left = value - sum(parts)
     for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
         parts[i] += 1
