@@ -8,7 +8,7 @@ from attribution_factories import CONVERTED_AT, path_of
 
 from commerce.attribution import Model, PathCounts, Weights, credit, credit_with_note, fit
 from commerce.attribution import normalised as shares
-from commerce.attribution.markov import removal_effects
+from commerce.attribution.markov import removal_effects, solve_integer_system
 
 
 def test_bryl_three_journey_example() -> None:
@@ -109,3 +109,10 @@ def test_a_channel_the_fit_never_saw_gets_nothing_while_others_weigh() -> None:
         path_of("tiktok", "ads"), 500, Model.MARKOV, converted_at=CONVERTED_AT, weights=weights
     )
     assert (note.parts, note.fell_back) == ((0, 500), False)
+
+
+def test_the_exact_solver_handles_a_zero_pivot_and_returns_rationals() -> None:
+    # [0 1 | 2], [1 0 | 3] needs a row swap: x = 3, y = 2; and
+    # 3x + y = 1, x + 2y = 1 -> x = 1/5, y = 2/5.
+    assert solve_integer_system([[0, 1, 2], [1, 0, 3]]) == [Fraction(3), Fraction(2)]
+    assert solve_integer_system([[3, 1, 1], [1, 2, 1]]) == [Fraction(1, 5), Fraction(2, 5)]
