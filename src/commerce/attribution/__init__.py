@@ -13,6 +13,7 @@ from commerce.attribution.credit import (
     credit_all_with_notes,
     credit_with_note,
     fit,
+    refund_shares,
 )
 from commerce.attribution.journey import DEFAULT_LOOKBACK, DEFAULT_MAX_TOUCHES, journey
 from commerce.attribution.model import (
@@ -45,4 +46,5 @@ __all__ = [
     "fit",
     "journey",
     "normalised",
+    "refund_shares",
 ]

@@ -168,3 +168,22 @@ def credit_all(
         touches, value, converted_at=converted_at, half_life=half_life, weights=weights
     )
     return {model: note.parts for model, note in notes.items()}
+
+
+def refund_shares(parts: Sequence[int], amount: int) -> tuple[int, ...]:
+    """What each touch gives back of a refund of ``amount``, from its credit ``parts``.
+
+    In proportion to each touch's credit under the same model, by largest remainder, so
+    the shares add up to ``amount`` exactly and **no share exceeds its touch's credit**:
+    the net credits never go negative. Crediting the refunded amount afresh would not
+    guarantee that (largest remainder is not monotone in the total: the "Alabama paradox"),
+    which is why a refund is taken from the credits rather than computed anew. For a
+    second partial refund pass the net credits left after the first.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise ValueError("a refund is a non-negative whole number of minor units")
+    if any(part < 0 for part in parts):
+        raise ValueError("credits cannot be negative")
+    if amount > sum(parts):
+        raise ValueError("a refund cannot exceed the credit it is taken from")
+    return allocate(amount, [Fraction(part) for part in parts])

@@ -20,6 +20,7 @@ from commerce.attribution import (
     credit_all,
     fit,
     journey,
+    refund_shares,
 )
 
 CHANNELS = ("paid_search", "affiliate", "email", DIRECT, "organic", "social", "mobile_app")
@@ -121,3 +122,20 @@ def test_each_allocated_part_is_within_one_unit_of_its_exact_share(
         exact = value * weight / whole if whole else Fraction(0)
         assert abs(part - exact) < 1
         assert part >= 0
+
+
+@PROPERTY
+@given(touch_rows, st.integers(0, 10**7), st.lists(st.integers(0, 10**7), max_size=4))
+def test_refunds_taken_from_the_credits_never_leave_a_touch_negative(
+    rows: list[tuple[int, str]], value: int, refunds: list[int]
+) -> None:
+    touches = journey(_touches(rows), converted_at=CONVERTED_AT)
+    for parts in _credits(touches, value, Weights()).values():
+        net, refunded = list(parts), 0
+        for wanted in refunds:
+            amount = min(wanted, sum(net))
+            shares = refund_shares(net, amount)
+            refunded += amount
+            net = [left - share for left, share in zip(net, shares, strict=True)]
+            assert all(left >= 0 for left in net)
+        assert sum(net) == value - refunded

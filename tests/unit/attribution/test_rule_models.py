@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from fractions import Fraction
 
 import pytest
 from attribution_factories import CONVERTED_AT, path_of, touch
 
-from commerce.attribution import DIRECT, Model, Touch, credit, credit_all, credit_with_note
+from commerce.attribution import (
+    DIRECT,
+    Model,
+    Touch,
+    allocate,
+    credit,
+    credit_all,
+    credit_with_note,
+    refund_shares,
+)
 
 # A three-touch journey: an ad click 14 days out, an email 7 days out, a direct visit at
 # the purchase. Value 100.00 (10,000 cents).
@@ -142,3 +152,29 @@ def test_naive_times_are_refused() -> None:
         Touch("a", CONVERTED_AT.replace(tzinfo=None), "email")
     with pytest.raises(ValueError, match="aware"):
         credit(AD_EMAIL_DIRECT, 1, Model.LINEAR, converted_at=CONVERTED_AT.replace(tzinfo=None))
+
+
+def test_a_refund_is_taken_from_the_credits_in_proportion() -> None:
+    # Credits 4,000 / 2,000 / 4,000 (position-based of 10,000); 2,500 refunded: shares
+    # 1,000 / 500 / 1,000, net 3,000 / 1,500 / 3,000.
+    assert refund_shares((4_000, 2_000, 4_000), 2_500) == (1_000, 500, 1_000)
+    # Credits 34 / 33 / 33 (linear of 100) and 50 refunded: exact shares 17, 16.5, 16.5;
+    # the unit left goes to the earlier of the equal remainders: 17 / 17 / 16.
+    assert refund_shares((34, 33, 33), 50) == (17, 17, 16)
+    assert refund_shares((34, 33, 33), 100) == (34, 33, 33)
+
+
+def test_a_refund_larger_than_the_credit_is_refused() -> None:
+    with pytest.raises(ValueError, match="exceed"):
+        refund_shares((10, 0), 11)
+
+
+def test_a_refund_never_takes_back_more_than_a_touch_earned() -> None:
+    # Largest remainder is not monotone in the total (the Alabama paradox): with weights
+    # 6 : 6 : 1, a value of 6 gives 3 / 3 / 0 but 5 gives 2 / 2 / 1. Crediting a refund of
+    # 5 afresh would take 1 from the touch that earned 0. Taken from the credits, the
+    # refund is 2.5 / 2.5 / 0 -> 3 / 2 / 0 (tie to the earlier touch), net 0 / 1 / 0.
+    weights = [Fraction(6), Fraction(6), Fraction(1)]
+    assert allocate(6, weights) == (3, 3, 0)
+    assert allocate(5, weights) == (2, 2, 1)
+    assert refund_shares((3, 3, 0), 5) == (3, 2, 0)
