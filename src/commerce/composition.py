@@ -6,6 +6,7 @@ this module reads the environment or builds its own dependencies.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
@@ -177,7 +178,16 @@ def build_services(settings: Settings) -> Services:
 def _in_process(job: Callable[[], None]) -> None:
     """Locally, a queued import runs in a thread of this process; in AWS the table's stream
     hands it to the events function instead (``commerce.events.consumers``)."""
-    threading.Thread(target=job, name="catalog-import", daemon=True).start()
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            # Nobody waits on the thread: a failure that could not even be recorded on the
+            # job (storage unreachable) is logged, and the job stays RUNNING.
+            logging.getLogger("commerce.catalog_exchange").exception("catalog import thread")
+
+    threading.Thread(target=run, name="catalog-import", daemon=True).start()
 
 
 # One per process, like the JWT secret: links a laptop or a test process shows stay

@@ -121,7 +121,9 @@ def finish(job_id: str, summary: ImportSummary, at: datetime, *, failed: bool = 
             CatalogImportItem.finished_at.set(at),
             CatalogImportItem.report.set(_report_json(summary)),
             CatalogImportItem.csv.remove(),
-        ]
+        ],
+        # Only the runner that claimed it: never creates an item, never reopens a report.
+        condition=CatalogImportItem.status == JobStatus.RUNNING.value,
     )
 
 
