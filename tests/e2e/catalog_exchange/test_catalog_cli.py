@@ -146,8 +146,11 @@ def test_prices_per_currency_and_digital_variants_import_once_and_an_export_impo
     gql: GraphQLCaller, admin_key: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # when
-    assert run(capsys, "catalog", "import", str(BOOKSHOP))[0] == 0
-    # then
+    code, _, err = run(capsys, "catalog", "import", str(BOOKSHOP), "--progress")
+    # then a progress bar showed the rate (products per second) and the time left
+    assert code == 0
+    assert "2/2 [" in err
+    assert "product/s]" in err
     salt = product(gql, admin_key, "the-salt-road")
     assert salt is not None
     hardcover, ebook, audiobook = salt["variants"]
