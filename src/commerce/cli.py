@@ -237,11 +237,15 @@ def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
     from commerce.composition import build_services
 
     dialect = Dialect(args.dialect)
-    with _database(settings) as ready:
+    to_stdout = str(args.file) == "-"
+    csv_out = sys.stdout
+    # With "-", the CSV alone goes to stdout: start-up messages go to stderr.
+    quiet = contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext()
+    with quiet, _database(settings) as ready:
         _prepare(ready, seed=False)
         services = build_services(ready)
-        if str(args.file) == "-":
-            services.catalog_exchange.export_file(sys.stdout, dialect)
+        if to_stdout:
+            services.catalog_exchange.export_file(csv_out, dialect)
             return 0
         try:
             with args.file.open("w", encoding="utf-8", newline="") as out:
