@@ -100,7 +100,7 @@ def catalog_import_rows(endpoint: str, products: int = 10_000) -> list[Row]:
         rows_out.append((label, f"{rows / seconds:,.0f} rows/s", f"{seconds:.1f} s; {counts}"))
 
     timed("catalog import into an empty catalog", data, dry_run=False)
-    timed("catalog import again (all unchanged, nothing written)", data, dry_run=True)
+    timed("catalog import again, dry run (all unchanged)", data, dry_run=True)
     timed(
         "catalog import again, dry run of new prices", generated_file(products, 2099), dry_run=True
     )
