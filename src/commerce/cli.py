@@ -177,7 +177,6 @@ def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the whole file first; any problem is listed with its line and column and
     nothing is written. Prints a summary: created, updated, unchanged, skipped."""
     from commerce.catalog_exchange.reader import CLI_LIMITS
-    from commerce.composition import build_services
 
     path: Path = args.file
     try:
@@ -189,8 +188,7 @@ def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
         handle.close()
         raise CliError(f"{path} is {size} bytes; the import takes at most {CLI_LIMITS.max_bytes}")
     with handle, _database(settings) as ready:
-        _prepare(ready, seed=False)
-        services = build_services(ready)
+        services = _catalog_services(ready)
         with _progress_bar(args.progress or sys.stderr.isatty()) as progress:
             summary = services.catalog_exchange.import_file(
                 handle, dry_run=args.dry_run, actor="cli:catalog-import", progress=progress
@@ -232,9 +230,19 @@ def _progress_bar(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
+def _catalog_services(settings: Settings) -> Services:
+    """The services over the table, created when missing (one build: clients are costly)."""
+    from commerce.composition import build_services
+    from commerce.db.table import create_table_if_missing
+
+    services = build_services(settings)
+    if create_table_if_missing():
+        print(f"Created table {settings.table_name}")
+    return services
+
+
 def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
     from commerce.catalog_exchange.columns import Dialect
-    from commerce.composition import build_services
 
     dialect = Dialect(args.dialect)
     to_stdout = str(args.file) == "-"
@@ -242,8 +250,7 @@ def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
     # With "-", the CSV alone goes to stdout: start-up messages go to stderr.
     quiet = contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext()
     with quiet, _database(settings) as ready:
-        _prepare(ready, seed=False)
-        services = build_services(ready)
+        services = _catalog_services(ready)
         if to_stdout:
             services.catalog_exchange.export_file(csv_out, dialect)
             return 0
