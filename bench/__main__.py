@@ -331,14 +331,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse", "attribution"],
+        choices=["checkout", "pricing", "one-core", "abuse", "attribution", "catalog-import"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
             "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
-            "attribution: bench/attribution.py)"
+            "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py)"
         ),
     )
+    parser.add_argument(
+        "--products", type=int, default=10_000, help="products in the catalog-import file"
+    )
     args = parser.parse_args(argv)
+    if args.only == "catalog-import":
+        from bench.catalog_exchange import catalog_import_rows
+
+        with dynamodb_local() as (endpoint, _):
+            print_rows(catalog_import_rows(endpoint, args.products))
+        return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows
 

@@ -1,4 +1,4 @@
-"""The ``commerce`` command: serve, seed, schema, apikey, partner, operations, jobs.
+"""The ``commerce`` command: serve, seed, schema, apikey, partner, operations, jobs, catalog.
 
 Every subcommand reads ``Settings`` from the environment once. Without
 ``COMMERCE_DYNAMODB_ENDPOINT``, ``serve`` and ``seed`` start Amazon's DynamoDB
@@ -16,7 +16,7 @@ import os
 import socket
 import sys
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,7 +138,129 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_job.add_argument("name", help="the job's name, as in serverless.yml")
     run_job.set_defaults(run=_jobs_run)
+    _catalog_parser(commands)
     return parser
+
+
+def _catalog_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    catalog = commands.add_parser(
+        "catalog", help="import or export the catalog as a Shopify product CSV"
+    )
+    catalog_actions = catalog.add_subparsers(dest="action", required=True)
+    imported = catalog_actions.add_parser(
+        "import", help="check a whole Shopify product CSV, then create or update its products"
+    )
+    imported.add_argument("file", type=Path, help="the CSV file (either header dialect)")
+    imported.add_argument(
+        "--dry-run", action="store_true", help="check and show what would change; write nothing"
+    )
+    imported.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a progress bar even when the output is not a terminal",
+    )
+    imported.set_defaults(run=_catalog_import)
+    exported = catalog_actions.add_parser(
+        "export", help="write every product, published or not, as a Shopify product CSV"
+    )
+    exported.add_argument("file", type=Path, help="where to write the CSV ('-' for stdout)")
+    exported.add_argument(
+        "--dialect",
+        choices=["current", "legacy"],
+        default="current",
+        help='header names: "current" (URL handle, SKU...) or "legacy" (Handle, Variant SKU...)',
+    )
+    exported.set_defaults(run=_catalog_export)
+
+
+def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the whole file first; any problem is listed with its line and column and
+    nothing is written. Prints a summary: created, updated, unchanged, skipped."""
+    from commerce.catalog_exchange.reader import CLI_LIMITS
+
+    path: Path = args.file
+    try:
+        size = path.stat().st_size
+        handle = path.open("rb")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    if size > CLI_LIMITS.max_bytes:
+        handle.close()
+        raise CliError(f"{path} is {size} bytes; the import takes at most {CLI_LIMITS.max_bytes}")
+    with handle, _database(settings) as ready:
+        services = _catalog_services(ready)
+        with _progress_bar(args.progress or sys.stderr.isatty()) as progress:
+            summary = services.catalog_exchange.import_file(
+                handle, dry_run=args.dry_run, actor="cli:catalog-import", progress=progress
+            )
+    for error in summary.errors:
+        print(f"{path}:{error}", file=sys.stderr)
+    if args.dry_run:
+        for change in summary.changes:
+            print(f"  would {change}")
+    verb = "would be" if args.dry_run else "were"
+    outcome = "refused" if summary.errors and not (summary.created or summary.updated) else "done"
+    print(
+        f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.skipped} skipped"
+        + (f" (what {verb} done; nothing written)" if args.dry_run else "")
+        + (f"; {len(summary.errors)} problems, {outcome}" if summary.errors else "")
+    )
+    if summary.ignored_columns:
+        print("columns not imported: " + ", ".join(summary.ignored_columns))
+    return 1 if summary.errors else 0
+
+
+@contextlib.contextmanager
+def _progress_bar(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar with rate and time left (tqdm) on a terminal or when asked; else nothing."""
+    if not shown:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="product", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def advance(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+                bar.refresh()
+            bar.update(done - bar.n)
+
+        yield advance
+
+
+def _catalog_services(settings: Settings) -> Services:
+    """The services over the table, created when missing (one build: clients are costly)."""
+    from commerce.composition import build_services
+    from commerce.db.table import create_table_if_missing
+
+    services = build_services(settings)
+    if create_table_if_missing():
+        print(f"Created table {settings.table_name}")
+    return services
+
+
+def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
+    from commerce.catalog_exchange.columns import Dialect
+
+    dialect = Dialect(args.dialect)
+    to_stdout = str(args.file) == "-"
+    csv_out = sys.stdout
+    # With "-", the CSV alone goes to stdout: start-up messages go to stderr.
+    quiet = contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext()
+    with quiet, _database(settings) as ready:
+        services = _catalog_services(ready)
+        if to_stdout:
+            services.catalog_exchange.export_file(csv_out, dialect)
+            return 0
+        try:
+            with args.file.open("w", encoding="utf-8", newline="") as out:
+                count = services.catalog_exchange.export_file(out, dialect)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.file}: {exc.strerror}") from None
+    print(f"Wrote {count} rows to {args.file}", file=sys.stderr)
+    return 0
 
 
 def _jobs_run(args: argparse.Namespace, settings: Settings) -> int:

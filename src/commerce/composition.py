@@ -6,12 +6,16 @@ this module reads the environment or builds its own dependencies.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService
+from commerce.catalog_exchange.service import CatalogExchangeService
 from commerce.checkout.service import CheckoutService
 from commerce.customers.addresses import CustomerAddressesService
 from commerce.customers.identity.service import IdentityService
@@ -71,6 +75,8 @@ class Services:
     promotions: PromotionsService
     # Payments and refunds applied to orders, with the download links that follow them.
     settlement: ReleaseDownloads
+    # Shopify product CSV import (CLI, and GraphQL jobs) and export.
+    catalog_exchange: CatalogExchangeService
 
 
 def build_services(settings: Settings) -> Services:
@@ -160,7 +166,28 @@ def build_services(settings: Settings) -> Services:
         downloads=downloads,
         promotions=promotions,
         settlement=paid_orders,
+        catalog_exchange=CatalogExchangeService(
+            catalog,
+            inventory,
+            default_currency=settings.default_currency,
+            launch=_in_process if settings.stage == "local" else None,
+        ),
     )
+
+
+def _in_process(job: Callable[[], None]) -> None:
+    """Locally, a queued import runs in a thread of this process; in AWS the table's stream
+    hands it to the events function instead (``commerce.events.consumers``)."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            # Nobody waits on the thread: a failure that could not even be recorded on the
+            # job (storage unreachable) is logged, and the job stays RUNNING.
+            logging.getLogger("commerce.catalog_exchange").exception("catalog import thread")
+
+    threading.Thread(target=run, name="catalog-import", daemon=True).start()
 
 
 # One per process, like the JWT secret: links a laptop or a test process shows stay

@@ -23,6 +23,7 @@ from commerce.access.api import AccessMutation, AccessQuery
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
+from commerce.catalog_exchange.api import CatalogExchangeMutation, CatalogExchangeQuery
 from commerce.checkout.api import CheckoutMutation
 from commerce.customers.api import CustomerMutation, CustomerQuery
 from commerce.graphql.context import Context
@@ -89,6 +90,7 @@ class Query(
     AccessQuery,
     OrderQuery,
     PromotionsQuery,
+    CatalogExchangeQuery,
 ):
     pass
 
@@ -105,6 +107,7 @@ class Mutation(
     CustomerMutation,
     AccessMutation,
     PromotionsMutation,
+    CatalogExchangeMutation,
 ):
     pass
 

@@ -93,6 +93,8 @@ PARTNER = Rule(U, F, F, A, F, F)
 QUERIES: dict[str, Rule] = {
     "apiKeys": ADMIN,
     # The customer's own cart by id: theirs alone; everyone else sees null, as if unknown.
+    # Staff only; a made-up id is refused as bad input, after the permission check.
+    "catalogImport": ADMIN,
     "cart": Rule(N, A, N, F, N, N).called(
         "query ($id: ID!) { cart(id: $id) { id } }", id="$CUSTOMER_CART"
     ),
@@ -155,6 +157,7 @@ MUTATIONS: dict[str, Rule] = {
     "customerUpdate": CUSTOMER,
     "inventoryAdjust": ADMIN,
     "inventorySet": ADMIN,
+    "catalogImportStart": ADMIN,
     "orderCancel": ADMIN,
     "orderFulfill": ADMIN,
     "orderRefund": ADMIN,

@@ -25,6 +25,7 @@ from commerce.catalog.commands import (
 )
 from commerce.catalog.errors import CatalogErrorCode as Code
 from commerce.catalog.model import (
+    CatalogSnapshot,
     Collection,
     Product,
     ProductView,
@@ -431,6 +432,33 @@ class CatalogService:
             changes.append((record, replace(record.product, collection_ids=ids, updated_at=now)))
         self._write(lambda: store.replace_products(changes))
         return collection
+
+    # -- bulk reads for catalog files (catalog_exchange) ------------------------------
+    # An import compares a whole file with the stored products before it writes anything,
+    # so it reads them in batches rather than one product per round trip.
+
+    def products_by_handles(self, handles: Sequence[str]) -> dict[str, ProductView]:
+        """Products (published or not) with fresh stock, by handle; unknown handles are absent."""
+        ids = store.product_ids_for_handles(handles)
+        products = store.get_products(list(ids.values()))
+        stock = store.get_stock(
+            [(p.id, v.id) for p in products.values() for v in p.variants if v.tracks_stock]
+        )
+        return {
+            handle: ProductView(
+                products[pid], {v.id: stock[v.id] for v in products[pid].variants if v.id in stock}
+            )
+            for handle, pid in ids.items()
+            if pid in products
+        }
+
+    def sku_owners(self, skus: Sequence[str]) -> dict[str, str]:
+        """The id of the product owning each of these SKUs that is in use."""
+        return store.product_ids_for_skus(skus)
+
+    def full_snapshot(self) -> CatalogSnapshot:
+        """Every product (published or not), collection and stock count, read now, uncached."""
+        return store.load_snapshot()
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -570,3 +570,26 @@ def add_stock_return(
 def catalog_is_empty() -> bool:
     """Whether no product exists yet (the seed command only fills an empty catalog)."""
     return next(iter(TableItem.gsi1.query(CATALOG_PARTITION, limit=1)), None) is None
+
+
+# -- bulk lookups, for catalog files (catalog_exchange) ------------------------------------
+
+
+def product_ids_for_handles(handles: Sequence[str]) -> dict[str, str]:
+    """Product id by handle for the handles that have one, through BatchGetItem."""
+    keys = [(product_handle_pk(h), "HANDLE") for h in dict.fromkeys(handles)]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        for item in HandleItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
+            found[str(item.pk).removeprefix(product_handle_pk(""))] = str(item.owner_id)
+    return found
+
+
+def product_ids_for_skus(skus: Sequence[str]) -> dict[str, str]:
+    """The id of the product owning each SKU that is in use, through BatchGetItem."""
+    keys = [(sku_pk(s), "SKU") for s in dict.fromkeys(skus)]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        for item in SkuItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
+            found[str(item.pk).removeprefix(sku_pk(""))] = str(item.product_id)
+    return found

@@ -32,6 +32,7 @@ class Consumers:
         ("Notification", Change.INSERT): "deliver_notification",
         ("Order", Change.MODIFY): "count_paid_order",
         ("Reservation", Change.REMOVE): "release_reservation",
+        ("CatalogImport", Change.INSERT): "run_catalog_import",
     }
 
     def __init__(self, services: Services, metrics: Metrics) -> None:
@@ -85,6 +86,14 @@ class Consumers:
         """
         if record.removed_by_ttl:
             self._services.orders.reservation_removed(str(record.old_image["order_id"]))
+
+    def run_catalog_import(self, record: StreamRecord) -> None:
+        """A staff member queued a catalog file (``catalogImportStart``): import it here.
+
+        The job is claimed first, so a redelivered record (or a local runner that took it)
+        imports nothing twice.
+        """
+        self._services.catalog_exchange.run_job(str(record.new_image["job_id"]))
 
 
 PAID = "PAID"
