@@ -167,9 +167,7 @@ class DemoStorefront:
             )
         payments = self._payments
         try:
-            outcome = await run_in_threadpool(
-                payments.confirm, body["clientSecret"], body["token"]
-            )
+            outcome = await run_in_threadpool(payments.confirm, body["clientSecret"], body["token"])
         except CardPaymentRefused as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"status": outcome.status, "failure": outcome.failure})
