@@ -133,6 +133,16 @@ class LocalCardPayments:
         intent = self._call("GET", f"/v1/payment_intents/{intent_id}")
         if not hmac.compare_digest(str(intent.get("client_secret", "")), client_secret):
             raise CardPaymentRefused("The payment or the card token is malformed.")
+        if intent.get("status") not in {"requires_payment_method", "requires_confirmation"}:
+            raise CardPaymentRefused(
+                f"This payment cannot take a card now ({intent.get('status')})."
+            )
+        if intent.get("latest_charge") is not None:
+            # Stripe lets a declined intent take another card; localstripe does not.
+            raise CardPaymentRefused(
+                "The local Stripe server takes no second card after a decline: "
+                "place the order again to pay with another card."
+            )
         card = self._call("GET", f"/v1/tokens/{token}").get("card") or {}
         if not isinstance(card, dict) or not str(card.get("id", "")).startswith("card_"):
             raise CardPaymentRefused("The card token holds no card.")

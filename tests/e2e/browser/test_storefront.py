@@ -328,6 +328,14 @@ def test_a_declined_card_is_shown_and_nothing_is_paid(storefront: Storefront) ->
         ).json()
     assert body["data"]["order"]["status"] == "AWAITING_PAYMENT"
 
+    # and a second card for the declined payment is refused with what to do instead
+    # (Stripe would take it; the local Stripe server keeps the failed charge)
+    number = shop.find("#card input[placeholder='number']")
+    number.clear()
+    number.send_keys("4242424242424242")
+    shop.click("#pay")
+    shop.text_appears("#payment-errors", "place the order again")
+
 
 def test_the_pages_get_stripe_js_and_its_key_from_the_server(storefront: Storefront) -> None:
     with httpx.Client(base_url=storefront.base_url) as http:
