@@ -343,6 +343,10 @@ async function load() {
     if (failure instanceof ApiError && failure.codes.includes("CART_EXPIRED")) {
       storage.forgetCart();
       announce(notice, "Your cart had expired, so it was emptied.");
+    } else if (failure instanceof ApiError && failure.codes.includes("BAD_USER_INPUT")) {
+      // A stored id the API cannot read (edited, or from another shop): start afresh.
+      storage.forgetCart();
+      announce(notice, "This browser's cart could not be read, so a new one starts with your next book.");
     }
     root.replaceChildren();
     showProblem(problem, failure);
