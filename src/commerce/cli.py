@@ -457,6 +457,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         _prepare(ready, seed=not args.no_seed)
         app = create_app(build_services(ready))
         print(f"GraphiQL on http://{ready.host}:{ready.port}/graphql")
+        if ready.stage == "local":
+            print(f"Starter storefront on http://{ready.host}:{ready.port}/demo/")
         uvicorn.run(
             app, host=ready.host, port=ready.port, log_level="info", **uvicorn_options(ready)
         )

@@ -106,6 +106,9 @@ class Settings:
     stripe_secret_key: Secret = Secret("")
     stripe_webhook_secret: Secret = Secret("")
     stripe_api_base: str | None = None
+    # Stripe.js's key for browsers (pk_...): public by design. The demo storefront
+    # hands it to its pages; against localstripe any pk_ key works.
+    stripe_publishable_key: str = ""
     stripe_webhook_tolerance_seconds: int = 300
     # Digital downloads: links live this long and allow this many downloads; files come
     # from S3 (presigned redirects) when a bucket is set, else from data_dir/files.
@@ -243,6 +246,10 @@ def _payment_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
         # Never echo the value: it may be a real key pasted into the wrong variable.
         raise SettingsError("COMMERCE_STRIPE_SECRET_KEY must be a Stripe secret key (sk_...)")
     api_base = source.get("COMMERCE_STRIPE_API_BASE") or None
+    publishable_key = source.get("COMMERCE_STRIPE_PUBLISHABLE_KEY", "").strip()
+    if publishable_key and not publishable_key.startswith("pk_"):
+        # A secret key here would be handed to browsers: refuse it, without echoing it.
+        raise SettingsError("COMMERCE_STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_...)")
     if api_base is not None and not api_base.startswith(("http://", "https://")):
         raise SettingsError(f"COMMERCE_STRIPE_API_BASE must be a URL, not {api_base!r}")
     link_seconds = _whole(source, "COMMERCE_DOWNLOAD_LINK_SECONDS", 7 * 24 * 3600, minimum=1)
@@ -250,6 +257,7 @@ def _payment_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
         "stripe_secret_key": Secret(secret_key),
         "stripe_webhook_secret": Secret(webhook_secret),
         "stripe_api_base": api_base,
+        "stripe_publishable_key": publishable_key,
         "stripe_webhook_tolerance_seconds": _whole(
             source, "COMMERCE_STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1
         ),

@@ -141,3 +141,15 @@ def test_the_cart_idle_time_defaults_to_14_days_and_must_be_positive() -> None:
     assert Settings.from_env({"COMMERCE_CART_TTL_SECONDS": "3600"}).cart_ttl_seconds == 3600
     with pytest.raises(SettingsError, match="COMMERCE_CART_TTL_SECONDS"):
         Settings.from_env({"COMMERCE_CART_TTL_SECONDS": "0"})
+
+
+def test_the_publishable_key_is_read_and_a_secret_key_in_its_place_is_refused_unshown() -> None:
+    assert Settings.from_env({}).stripe_publishable_key == ""
+    read = Settings.from_env({"COMMERCE_STRIPE_PUBLISHABLE_KEY": "pk_test_abc"})
+    assert read.stripe_publishable_key == "pk_test_abc"
+
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"COMMERCE_STRIPE_PUBLISHABLE_KEY": "sk_live_do_not_show"})
+
+    assert "must be a publishable key" in str(refused.value)
+    assert "do_not_show" not in str(refused.value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 
 from commerce.pricing.model import CartLine, ItemKind, Match, Selector
+from commerce.variant_refs import VariantRef
 
 
 def _index(pairs: Iterable[tuple[Hashable, int]]) -> dict[Hashable, int]:
@@ -38,7 +39,10 @@ class Matcher:
         self._all = (1 << len(self._lines)) - 1
         bits = [(line, 1 << k) for k, line in enumerate(self._lines)]
         self._products = _index((ln.product_id, b) for ln, b in bits)
-        self._variants = _index((ln.variant_id, b) for ln, b in bits)
+        # Selectors name variants as VariantRef(product id, variant id), as
+        # selectors.matches compares them: keyed by the variant id alone, no variant
+        # selector would ever match a line.
+        self._variants = _index((VariantRef(ln.product_id, ln.variant_id), b) for ln, b in bits)
         self._collections = _index((c, b) for ln, b in bits for c in ln.collection_ids)
         self._tags = _index((t, b) for ln, b in bits for t in ln.tags)
         self._kinds = _index((ln.kind, b) for ln, b in bits)

@@ -15,6 +15,7 @@ from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
 from commerce.web.deadline import DeadlineMiddleware
+from commerce.web.demo_storefront import DemoStorefront
 from commerce.web.endpoint import GraphQLEndpoint
 from commerce.web.graphiql import ASSET_ROUTE
 from commerce.web.request_id import RequestIdMiddleware
@@ -57,6 +58,8 @@ def create_app(services: Services) -> Starlette:
             Route(
                 "/downloads/{token}", DownloadEndpoint(services.downloads).handle, methods=["GET"]
             ),
+            # The starter storefront's pages: a laptop's, never a deployed stage's.
+            *(DemoStorefront(settings).routes() if settings.stage == "local" else []),
         ],
     )
     # Browsers on the listed frontend origins only (exact matches; none by default).
