@@ -38,7 +38,8 @@ class Matcher:
         self._all = (1 << len(self._lines)) - 1
         bits = [(line, 1 << k) for k, line in enumerate(self._lines)]
         self._products = _index((ln.product_id, b) for ln, b in bits)
-        self._variants = _index((ln.variant_id, b) for ln, b in bits)
+        # Variants are named by (product id, variant id), as ``Selector.variant_ids`` holds them.
+        self._variants = _index(((ln.product_id, ln.variant_id), b) for ln, b in bits)
         self._collections = _index((c, b) for ln, b in bits for c in ln.collection_ids)
         self._tags = _index((t, b) for ln, b in bits for t in ln.tags)
         self._kinds = _index((ln.kind, b) for ln, b in bits)

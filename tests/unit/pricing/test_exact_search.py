@@ -32,6 +32,7 @@ from commerce.pricing.model import (
 )
 from commerce.pricing.offers import discount
 from commerce.pricing.selectors import matches
+from commerce.variant_refs import VariantRef
 
 UNIT_KINDS = (BuyXGetY, SeriesSet, Bundle, MixAndMatch)
 FANTASY = Selector(collection_ids=frozenset({"fantasy"}))
@@ -273,7 +274,12 @@ selectors = st.recursive(
     st.builds(
         Selector,
         product_ids=st.frozensets(st.sampled_from(("p0", "p1", "p2", "p9"))),
-        variant_ids=st.frozensets(st.sampled_from(("p0-0", "p1-1", "x"))),
+        # Pairs as selectors hold them; the last names line 0's variant under another product.
+        variant_ids=st.frozensets(
+            st.sampled_from(
+                (VariantRef("p0", "p0-0"), VariantRef("p1", "p1-1"), VariantRef("p1", "p0-0"))
+            )
+        ),
         collection_ids=st.frozensets(st.sampled_from((*COLLECTIONS, "none"))),
         attributes=st.frozensets(
             st.tuples(st.sampled_from(("series", "volume")), st.sampled_from(("S", "1", "2")))
