@@ -34,7 +34,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
+from commerce.money import round_minor
+from commerce.pricing.allocation import exact_percent_of
+from commerce.pricing.model import Bundle, BuyXGetY, MixAndMatch
 from commerce.pricing.offers import Application, Taken, UnitPlan, discount, unit_cap
 
 EXACT_UNITS = 100
@@ -42,6 +46,7 @@ EXACT_STATES = 2_000
 EXACT_STEPS = 6_000
 RULE_UNITS = 120
 RULE_STATES = 1_000
+SWEEP_STATES = 400
 # The best-effort sweep compares gains in units of 1/_SCALE of a minor unit.
 _SCALE = 1 << 20
 
@@ -173,6 +178,190 @@ class _Local:
             if left:
                 return None
         return tuple((j, n) for j, n in sorted(held.items()) if n)
+
+
+# A sweep's memory of one offer: units per part not yet in a whole application (a fixed
+# price), or the units of the open group (buy X get one); a state holds one per offer.
+_State = tuple[tuple[int, ...], ...]
+_Key = tuple[_State, int]
+# Per unit: key -> (key before, offer index or -1 for kept out, part joined).
+_Back = dict[_Key, tuple[_Key, int, int]]
+
+
+class _SweepOffer:
+    """One offer of a component as the sweep moves it: how a unit joins, what is left."""
+
+    def __init__(self, local: _Local, index: int, counts: Sequence[int]) -> None:
+        offer = local.plan.offer
+        self.index = index
+        self.local = local
+        self.wanted = tuple(wanted for _, wanted in local.parts)
+        self.accepts = {
+            j: tuple(p for p, (lines, _) in enumerate(local.parts) if j in lines)
+            for j in local.mine
+        }
+        self.cheapest = isinstance(offer, BuyXGetY)
+        self.percent = offer.percent if isinstance(offer, BuyXGetY) else Decimal(0)
+        self.fixed = offer.price or 0 if isinstance(offer, Bundle | MixAndMatch) else 0
+        self.start = tuple(0 for _ in self.wanted)
+        # Units each part can still take after each line: a state that cannot finish its
+        # applications with them is dropped.
+        self.supply: list[tuple[int, ...]] = []
+        for lines, _ in local.parts:
+            left, after = sum(counts[j] for j in lines), []
+            for j in range(len(counts)):
+                if j in lines:
+                    left -= counts[j]
+                after.append(left)
+            self.supply.append(tuple(after))
+
+    def joins(
+        self, held: tuple[int, ...], j: int, price: int
+    ) -> list[tuple[tuple[int, ...], int, int]]:
+        """(next memory, cost paid now, part) for a unit of line ``j`` joining this offer."""
+        if self.cheapest:
+            # Units come most expensive first: the one closing the group is its cheapest,
+            # the one the offer discounts. Units pay their price as they join.
+            if held[0] + 1 == self.wanted[0]:
+                cut = min(price, round_minor(exact_percent_of(price, self.percent)))
+                return [((0,), price - cut, 0)]
+            return [((held[0] + 1,), price, 0)]
+        found = []
+        for p in self.accepts[j]:
+            grown = (*held[:p], held[p] + 1, *held[p + 1 :])
+            if all(h >= w for h, w in zip(grown, self.wanted, strict=True)):
+                # A whole application: its price is paid once, whichever units make it.
+                done = tuple(h - w for h, w in zip(grown, self.wanted, strict=True))
+                found.append((done, self.fixed, p))
+            else:
+                found.append((grown, 0, p))
+        return found
+
+    def can_finish(self, held: tuple[int, ...], j: int) -> bool:
+        """Whether the units after line ``j`` can still complete what ``held`` started."""
+        if not any(held):
+            return True
+        rounds = max(-(-h // w) for h, w in zip(held, self.wanted, strict=True))
+        return all(
+            rounds * w - h <= after[j]
+            for h, w, after in zip(held, self.wanted, self.supply, strict=True)
+        )
+
+
+def _sweep_states(offers: Sequence[_Local], counts: tuple[int, ...]) -> int:
+    """At most how many states the sweep holds after a line, or ``SWEEP_STATES + 1`` when
+    that is more than it takes on or an offer is one it cannot remember in short."""
+    found = 1
+    for local in offers:
+        offer = local.plan.offer
+        if isinstance(offer, BuyXGetY) and offer.get == 1:
+            found *= offer.buy + 1
+        elif isinstance(offer, MixAndMatch):
+            found *= offer.count
+        elif isinstance(offer, Bundle) and offer.price is not None:
+            for lines, _ in local.parts:
+                found *= sum(counts[j] for j in lines) + 1
+        else:
+            return SWEEP_STATES + 1
+        if found > SWEEP_STATES:
+            return SWEEP_STATES + 1
+    return found
+
+
+def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Solution:
+    """The lowest price, by the sweep over the lines (offers ``_sweep_states`` admits)."""
+    sweeping = [_SweepOffer(offer, k, counts) for k, offer in enumerate(offers)]
+    by_line: list[list[_SweepOffer]] = [[] for _ in counts]
+    for offer in sweeping:
+        for j in offer.local.mine:
+            by_line[j].append(offer)
+    prices = [offers[0].plan.pool.prices[i] for i in offers[0].lines]
+    start: _State = tuple(offer.start for offer in sweeping)
+    costs: dict[_State, int] = {start: 0}
+    steps: list[_Back] = []
+    ends: list[dict[_State, _Key]] = []
+    for j, count in enumerate(counts):
+        price, mine = prices[j], by_line[j]
+        current: dict[_Key, int] = {(state, 0): cost for state, cost in costs.items()}
+        for _ in range(count):
+            reached: dict[_Key, int] = {}
+            back: _Back = {}
+            for at, cost in current.items():
+                state, out = at
+                key = (state, out + 1)
+                if key not in reached or cost < reached[key]:
+                    reached[key], back[key] = cost, (at, -1, 0)
+                for offer in mine:
+                    i = offer.index
+                    for held, paid, part in offer.joins(state[i], j, price):
+                        key = ((*state[:i], held, *state[i + 1 :]), out)
+                        total = cost + paid
+                        if key not in reached or total < reached[key]:
+                            reached[key], back[key] = total, (at, i, part)
+            steps.append(back)
+            current = reached
+        costs = {}
+        end: dict[_State, _Key] = {}
+        table = kept[j]
+        for at, cost in current.items():
+            state, out = at
+            if not all(offer.can_finish(state[offer.index], j) for offer in mine):
+                continue
+            total = cost + table[out]
+            if state not in costs or total < costs[state]:
+                costs[state], end[state] = total, at
+        ends.append(end)
+    made, used = _replay(sweeping, counts, steps, ends, start)
+    # Against keeping every unit out, what the applications (at their own prices: a fixed
+    # price never costs more than its units) and the units kept out pay.
+    paid = sum(price for price, _ in made)
+    paid += sum(kept[j][n - used[j]] for j, n in enumerate(counts))
+    saving = sum(kept[j][n] for j, n in enumerate(counts)) - paid
+    return Solution(tuple(application for _, application in made), saving, exact=True)
+
+
+def _replay(
+    sweeping: Sequence[_SweepOffer],
+    counts: tuple[int, ...],
+    steps: Sequence[_Back],
+    ends: Sequence[dict[_State, _Key]],
+    start: _State,
+) -> tuple[list[tuple[int, Application]], list[int]]:
+    """The applications along the cheapest path, (price paid, application) each, and the
+    units of each line they take. A unit joining a part goes to the first application
+    still short there: any grouping of a fixed price's units costs the same, and a buy X
+    get one groups consecutive units, as the sweep priced them."""
+    moves: list[tuple[int, int, int]] = []
+    state, step = start, len(steps)
+    for j in range(len(counts) - 1, -1, -1):
+        at = ends[j][state]
+        for _ in range(counts[j]):
+            step -= 1
+            at, k, part = steps[step][at]
+            if k >= 0:
+                moves.append((j, k, part))
+        state = at[0]
+    moves.reverse()
+    used = [0] * len(counts)
+    made: list[tuple[int, Application]] = []
+    unfinished: dict[int, list[list[list[int]]]] = {}
+    for j, k, part in moves:
+        offer = sweeping[k]
+        used[j] += 1
+        mine = unfinished.setdefault(k, [])
+        slot = next((a for a in mine if len(a[part]) < offer.wanted[part]), None)
+        if slot is None:
+            slot = [[] for _ in offer.wanted]
+            mine.append(slot)
+        slot[part].append(j)
+        if all(len(units) == w for units, w in zip(slot, offer.wanted, strict=True)):
+            mine.remove(slot)
+            taken: dict[int, int] = {}
+            for units in slot:
+                for line in units:
+                    taken[line] = taken.get(line, 0) + 1
+            made.append(offer.local.application(tuple(sorted(taken.items()))))
+    return made, used
 
 
 def _exact(
@@ -317,6 +506,8 @@ def solve(
     offers = [_Local(plan, local, lines, work) for plan in plans]
     state = tuple(counts[i] for i in lines)
     tables = [kept[i] for i in lines]
+    if _sweep_states(offers, state) <= SWEEP_STATES:
+        return _sweep(offers, state, tables)
     if sum(state) <= EXACT_UNITS:
         try:
             return _exact(offers, state, tables)
