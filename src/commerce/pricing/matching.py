@@ -46,6 +46,7 @@ class Matcher:
         self._attributes = _index((a, b) for ln, b in bits for a in ln.attributes)
         self._masks: dict[int, int] = {}
         self._known: dict[int, frozenset[str]] = {}
+        self._indices: dict[int, tuple[int, ...]] = {}
         # Holding the selectors keeps their ids from being reused while the caches live.
         self._held: list[Selector] = []
 
@@ -101,6 +102,20 @@ class Matcher:
             mask = self.mask(selector)
             known = frozenset(ln.line_id for k, ln in enumerate(self._lines) if mask >> k & 1)
             self._known[id(selector)] = known
+        return known
+
+    def attribute_mask(self, name: str, value: str) -> int:
+        """The lines having ``value`` among their values of attribute ``name``."""
+        return self._attributes.get((name, value), 0)
+
+    def indices(self, selector: Selector) -> tuple[int, ...]:
+        """The positions in ``lines`` of the lines the selector matches, in order: the
+        engine's passes over a promotion's lines visit only those."""
+        known = self._indices.get(id(selector))
+        if known is None:
+            mask = self.mask(selector)
+            known = tuple(k for k in range(len(self._lines)) if mask >> k & 1)
+            self._indices[id(selector)] = known
         return known
 
     def __call__(self, selector: Selector, line: CartLine) -> bool:

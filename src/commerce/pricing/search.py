@@ -31,7 +31,6 @@ never depends on the order of the cart.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,7 +38,7 @@ from decimal import Decimal
 from commerce.money import round_minor
 from commerce.pricing.allocation import exact_percent_of
 from commerce.pricing.model import Bundle, BuyXGetY, MixAndMatch
-from commerce.pricing.offers import Application, Taken, UnitPlan, discount, unit_cap
+from commerce.pricing.offers import Application, Taken, UnitPlan, discount
 
 EXACT_UNITS = 100
 EXACT_STATES = 2_000
@@ -102,13 +101,21 @@ class _Local:
             (tuple(local[i] for i in candidates), wanted) for candidates, wanted in plan.parts
         )
         self.mine = tuple(sorted({j for part, _ in self.parts for j in part}))
+        self._applications: dict[Taken, tuple[int, Application]] = {}
         self._known: dict[tuple[int, tuple[int, ...]], list[tuple[Taken, int, Application]]] = {}
         # Partial applications enumerated so far, shared by the component's offers: the
         # exact search's budget counts them.
         self.work = work
 
     def application(self, taken: Taken) -> tuple[int, Application]:
-        """(price paid, application) for the local units ``taken``."""
+        """(price paid, application) for the local units ``taken`` (the greedy pass asks
+        for the same ones again until their lines change)."""
+        known = self._applications.get(taken)
+        if known is None:
+            known = self._applications[taken] = self._application(taken)
+        return known
+
+    def _application(self, taken: Taken) -> tuple[int, Application]:
         pool = self.plan.pool
         in_pool = tuple((self.lines[j], n) for j, n in taken)
         cut, weights = discount(self.plan.offer, in_pool, pool.prices)
@@ -479,15 +486,19 @@ def _saving_bound(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept)
     its price, and earns at most its cap of the application's exact discount plus the
     half unit the rounding may add.
     """
+    by_line: list[list[_Local]] = [[] for _ in counts]
+    for offer in offers:
+        for j in offer.mine:
+            by_line[j].append(offer)
     total = 0
     for j, n in enumerate(counts):
-        plans = [o for o in offers if j in o.mine]
+        plans = by_line[j]
         if not n or not plans:
             continue
         price = plans[0].plan.pool.prices[plans[0].lines[j]]
         step = max(kept[j][k + 1] - kept[j][k] for k in range(n))
-        cap = max(unit_cap(o.plan.offer, price) for o in plans)
-        per_unit = step - price + math.ceil(cap) + 1
+        cap = max(o.plan.cap(price) for o in plans)
+        per_unit = step - price + cap + 1
         total += n * max(0, per_unit)
     return total
 
