@@ -176,9 +176,9 @@ def _apply_unit_offers(
     }
     for p, offer in items:
         mask = session.match.mask(offer.selector)
-        for i in on_line:
+        for i, found in on_line.items():
             if mask & pool.bits[i]:
-                on_line[i].append((p.id, offer))
+                found.append((p.id, offer))
     kept = {i: session.kept(i, offers) for i, offers in on_line.items()}
     chosen: dict[str, list[Application]] = {}
     exact, gap = True, 0
