@@ -193,6 +193,7 @@ _State = tuple[tuple[int, ...], ...]
 _Key = tuple[_State, int]
 # Per unit: key -> (key before, offer index or -1 for kept out, part joined).
 _Back = dict[_Key, tuple[_Key, int, int]]
+_Joins = list[tuple[tuple[int, ...], int, int]]
 
 
 class _SweepOffer:
@@ -211,6 +212,8 @@ class _SweepOffer:
         self.percent = offer.percent if isinstance(offer, BuyXGetY) else Decimal(0)
         self.fixed = offer.price or 0 if isinstance(offer, Bundle | MixAndMatch) else 0
         self.start = tuple(0 for _ in self.wanted)
+        self._joins: dict[tuple[tuple[int, ...], int], _Joins] = {}
+        self._finishes: dict[tuple[tuple[int, ...], int], bool] = {}
         # Units each part can still take after each line: a state that cannot finish its
         # applications with them is dropped.
         self.supply: list[tuple[int, ...]] = []
@@ -222,10 +225,17 @@ class _SweepOffer:
                 after.append(left)
             self.supply.append(tuple(after))
 
-    def joins(
-        self, held: tuple[int, ...], j: int, price: int
-    ) -> list[tuple[tuple[int, ...], int, int]]:
-        """(next memory, cost paid now, part) for a unit of line ``j`` joining this offer."""
+    def joins(self, held: tuple[int, ...], j: int, price: int) -> _Joins:
+        """(next memory, cost paid now, part) for a unit of line ``j`` joining this offer;
+        the same few memories meet the same lines again and again, so each is worked out
+        once."""
+        key = (held, j)
+        known = self._joins.get(key)
+        if known is None:
+            known = self._joins[key] = self._join(held, j, price)
+        return known
+
+    def _join(self, held: tuple[int, ...], j: int, price: int) -> _Joins:
         if self.cheapest:
             # Units come most expensive first: the one closing the group is its cheapest,
             # the one the offer discounts. Units pay their price as they join.
@@ -246,6 +256,13 @@ class _SweepOffer:
 
     def can_finish(self, held: tuple[int, ...], j: int) -> bool:
         """Whether the units after line ``j`` can still complete what ``held`` started."""
+        key = (held, j)
+        known = self._finishes.get(key)
+        if known is None:
+            known = self._finishes[key] = self._can_finish(held, j)
+        return known
+
+    def _can_finish(self, held: tuple[int, ...], j: int) -> bool:
         if not any(held):
             return True
         rounds = max(-(-h // w) for h, w in zip(held, self.wanted, strict=True))
@@ -296,14 +313,16 @@ def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Sol
             for at, cost in current.items():
                 state, out = at
                 key = (state, out + 1)
-                if key not in reached or cost < reached[key]:
+                best = reached.get(key)
+                if best is None or cost < best:
                     reached[key], back[key] = cost, (at, -1, 0)
                 for offer in mine:
                     i = offer.index
                     for held, paid, part in offer.joins(state[i], j, price):
                         key = ((*state[:i], held, *state[i + 1 :]), out)
                         total = cost + paid
-                        if key not in reached or total < reached[key]:
+                        best = reached.get(key)
+                        if best is None or total < best:
                             reached[key], back[key] = total, (at, i, part)
             steps.append(back)
             current = reached
@@ -312,10 +331,11 @@ def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Sol
         table = kept[j]
         for at, cost in current.items():
             state, out = at
-            if not all(offer.can_finish(state[offer.index], j) for offer in mine):
+            if any(not offer.can_finish(state[offer.index], j) for offer in mine):
                 continue
             total = cost + table[out]
-            if state not in costs or total < costs[state]:
+            best = costs.get(state)
+            if best is None or total < best:
                 costs[state], end[state] = total, at
         ends.append(end)
     made, used = _replay(sweeping, counts, steps, ends, start)
