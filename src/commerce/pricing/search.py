@@ -9,20 +9,35 @@ Offers compete only for units they could both use, so the pool is first split in
 independent components (union-find over shared candidate lines); each is solved alone, and
 a component's answer is cached for the other candidates of the same pricing.
 
-**Exact search** (dynamic programming over the free units). Take the first line (pool
-order) with free units: either every one of its free units stays out of the unit offers, or
-one of them joins an application of an offer that accepts it, together with *any* other
-units the offer accepts (every combination is tried, not a fixed choice of units). Every
-assignment is reached this way, so the minimum over the choices, memoised on the free units
-per line, is the lowest price. It gives up past ``EXACT_STATES`` states or ``EXACT_STEPS``
-applications tried, and is not tried at all on components of more than ``EXACT_UNITS``
-units.
+**Exact: the sweep** (``_sweep``), for components whose offers are all fixed prices
+(mix-and-match, a bundle for a price) or buy X get *one*, while the states it can hold
+after a line stay within ``SWEEP_STATES``. It walks the lines most expensive first; a state
+is what each offer's unfinished applications hold; each unit stays out or joins an offer,
+and states reached twice keep the cheaper way. A fixed price costs the same however the
+units assigned to its parts are grouped, so it remembers only the units per part not yet in
+a whole application; for buy X get one, groups of consecutive units in price order give each
+group's cheapest (discounted) unit at least as high as any other grouping, and rounding is
+monotone, so one open group per offer is enough. Every assignment is a path through the
+sweep, so its cheapest end is the lowest price, whatever the number of units. (Buy X get
+several and percentages of a set round per application, and grouping the same units
+differently can change the price by a cent: they go to the enumeration.)
 
-**Best effort** (a component too large): one sweep in pool order; at each line the
-application of largest gain (its units' kept-out value less its price) taking the most
-expensive units each offer accepts, while one gains. It reports how far from the best it
-can be: the gap between what it saves and an upper bound on what any assignment saves
-(each unit at most its largest share of any offer's discount, ``offers.unit_cap``).
+**Exact: the enumeration** (dynamic programming over the free units). Take the first line
+(pool order) with free units: either every one of its free units stays out of the unit
+offers, or one of them joins an application of an offer that accepts it, together with
+*any* other units the offer accepts (every combination is tried, not a fixed choice of
+units). Every assignment is reached this way, so the minimum over the choices, memoised on
+the free units per line, is the lowest price. It gives up past ``EXACT_STATES`` states or
+``EXACT_STEPS`` applications tried, and is not tried at all on components of more than
+``EXACT_UNITS`` units.
+
+**Best effort** (a component too large for both): the enumeration with each offer proposing
+only the application of the most expensive units each part accepts (up to ``RULE_UNITS``
+units), else one greedy pass in pool order; at each line the application of largest gain
+(its units' kept-out value less its price) taking the most expensive units each offer
+accepts, while one gains. It reports how far from the best it can be: the gap between what
+it saves and an upper bound on what any assignment saves (each unit at most its largest
+share of any offer's discount, ``offers.unit_cap``).
 
 Ties keep the first found in a fixed order (lines most expensive first then by id; offers
 by priority, then promotion id; keeping units out before any application), so the answer
