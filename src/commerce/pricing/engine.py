@@ -305,7 +305,8 @@ def evaluate(
     context: PricingContext,
     session: _Session,
 ) -> Outcome:
-    """Price ``lines`` (canonical order) with exactly ``promotions`` (priority order)."""
+    """Price ``lines`` (canonical order: the session's, whose index positions the passes
+    read) with exactly ``promotions`` (priority order)."""
     match = session.match
     work = {ln.line_id: _Line(ln) for ln in lines}
     amounts: dict[str, int] = {}
