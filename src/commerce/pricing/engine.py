@@ -170,11 +170,16 @@ def _apply_unit_offers(
     plans = [plan for p in units if (plan := session.plan(p)) is not None]
     if not plans:
         return True, 0
-    masks = [(p.id, offer, session.match.mask(offer.selector)) for p, offer in items]
-    kept: dict[int, tuple[int, ...]] = {}
-    for i in sorted({i for plan in plans for i in plan.candidates}):
-        offers = [(pid, offer) for pid, offer, mask in masks if mask & pool.bits[i]]
-        kept[i] = session.kept(i, offers)
+    # Each candidate line's item discounts (priority order), from the promotions' masks.
+    on_line: dict[int, list[tuple[str, ItemsOff]]] = {
+        i: [] for i in sorted({i for plan in plans for i in plan.candidates})
+    }
+    for p, offer in items:
+        mask = session.match.mask(offer.selector)
+        for i, found in on_line.items():
+            if mask & pool.bits[i]:
+                found.append((p.id, offer))
+    kept = {i: session.kept(i, offers) for i, offers in on_line.items()}
     chosen: dict[str, list[Application]] = {}
     exact, gap = True, 0
     for group in components(plans):
@@ -205,33 +210,39 @@ def _apply_unit_offers(
 
 
 def _apply_item_discounts(
-    work: dict[str, _Line],
+    work: Sequence[_Line],
     items: Sequence[tuple[Promotion, ItemsOff]],
     context: PricingContext,
     match: Matcher,
     amounts: dict[str, int],
 ) -> None:
-    """Item discounts on the units no unit offer took, stacking in priority order."""
-    item_lines = [(p, o, match.lines_of(o.selector)) for p, o in items]
-    for w in work.values():
-        price = w.line.unit_price.amount
-        free = w.line.quantity - w.consumed
-        # Unit offers' discounts so far are on the consumed units, not on these.
-        on_consumed = w.consumed * price - sum(d.amount for d in w.discounts)
-        w.remaining = free * price
-        for promotion, offer, ids in item_lines:
-            if free == 0 or w.remaining == 0 or w.line.line_id not in ids:
+    """Item discounts on the units no unit offer took, stacking in priority order (each
+    promotion visits only the lines its selector matches)."""
+    free = [w.line.quantity - w.consumed for w in work]
+    # Unit offers' discounts so far are on the consumed units, not on the free ones.
+    on_consumed = [
+        w.consumed * w.line.unit_price.amount - sum(d.amount for d in w.discounts) for w in work
+    ]
+    for w, units in zip(work, free, strict=True):
+        w.remaining = units * w.line.unit_price.amount
+    for promotion, offer in items:
+        text = ""
+        for k in match.indices(offer.selector):
+            w = work[k]
+            if free[k] == 0 or w.remaining == 0:
                 continue
-            part = _item_discount(offer, free, w.remaining)
+            part = _item_discount(offer, free[k], w.remaining)
             if part:
-                w.discounts.append(Discount(promotion.id, part, describe(offer, context.currency)))
+                text = text or describe(offer, context.currency)
+                w.discounts.append(Discount(promotion.id, part, text))
                 w.remaining -= part
                 amounts[promotion.id] = amounts.get(promotion.id, 0) + part
-        w.remaining += on_consumed
+    for w, extra in zip(work, on_consumed, strict=True):
+        w.remaining += extra
 
 
 def _apply_order_discounts(
-    work: dict[str, _Line],
+    work: Sequence[_Line],
     promotions: Sequence[Promotion],
     context: PricingContext,
     match: Matcher,
@@ -240,16 +251,20 @@ def _apply_order_discounts(
     """Minimums on the subtotal after line discounts; each discount allocated by largest
     remainder over the matching lines' amounts still to pay."""
     order_discounts: list[Discount] = []
+    after_lines: list[int] | None = None
     for promotion in promotions:
         offer = promotion.offer
         if not isinstance(offer, OrderOff | TieredOff):
             continue
-        ids = match.lines_of(offer.selector)
-        mine = [w for w in work.values() if w.line.line_id in ids]
-        measure = sum(
-            w.line.quantity * w.line.unit_price.amount - sum(d.amount for d in w.discounts)
-            for w in mine
-        )
+        if after_lines is None:
+            # Line discounts are final here: what each line pays after them, once.
+            after_lines = [
+                w.line.quantity * w.line.unit_price.amount - sum(d.amount for d in w.discounts)
+                for w in work
+            ]
+        indices = match.indices(offer.selector)
+        mine = [work[k] for k in indices]
+        measure = sum(after_lines[k] for k in indices)
         count = sum(w.line.quantity for w in mine)
         found = _order_discount(offer, measure, count, sum(w.remaining for w in mine), context)
         if found is None or found[0] == 0:
@@ -290,7 +305,8 @@ def evaluate(
     context: PricingContext,
     session: _Session,
 ) -> Outcome:
-    """Price ``lines`` (canonical order) with exactly ``promotions`` (priority order)."""
+    """Price ``lines`` (canonical order: the session's, whose index positions the passes
+    read) with exactly ``promotions`` (priority order)."""
     match = session.match
     work = {ln.line_id: _Line(ln) for ln in lines}
     amounts: dict[str, int] = {}
@@ -301,10 +317,12 @@ def evaluate(
         exact, gap = _apply_unit_offers(
             work, units, items, context=context, session=session, amounts=amounts
         )
-    _apply_item_discounts(work, items, context, match, amounts)
+    _apply_item_discounts(list(work.values()), items, context, match, amounts)
     subtotal = sum(ln.quantity * ln.unit_price.amount for ln in lines)
     after_lines = sum(w.remaining for w in work.values())
-    order_discounts = _apply_order_discounts(work, promotions, context, match, amounts)
+    order_discounts = _apply_order_discounts(
+        list(work.values()), promotions, context, match, amounts
+    )
     shipping_discount = _free_shipping(lines, promotions, context, after_lines)
     if shipping_discount is not None:
         pid = shipping_discount.promotion_id
@@ -465,7 +483,7 @@ def apply_promotions(
             winner = outcome
 
     by_id = {p.line_id: p for p in winner.lines}
-    cart = CartReading(canonical, by_id, context, match)
+    cart = CartReading(canonical, by_id, context, match, match.indices)
     open_by_id = {p.id: p for p in found.promotions}
     refused = [*found.refused, *_code_refusals(found, winner, cart, open_by_id)]
     applied = tuple(

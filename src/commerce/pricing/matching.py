@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 
 from commerce.pricing.model import CartLine, ItemKind, Match, Selector
-from commerce.variant_refs import VariantRef
 
 
 def _index(pairs: Iterable[tuple[Hashable, int]]) -> dict[Hashable, int]:
@@ -39,16 +38,15 @@ class Matcher:
         self._all = (1 << len(self._lines)) - 1
         bits = [(line, 1 << k) for k, line in enumerate(self._lines)]
         self._products = _index((ln.product_id, b) for ln, b in bits)
-        # Selectors name variants as VariantRef(product id, variant id), as
-        # selectors.matches compares them: keyed by the variant id alone, no variant
-        # selector would ever match a line.
-        self._variants = _index((VariantRef(ln.product_id, ln.variant_id), b) for ln, b in bits)
+        # Variants are named by (product id, variant id), as ``Selector.variant_ids`` holds them.
+        self._variants = _index(((ln.product_id, ln.variant_id), b) for ln, b in bits)
         self._collections = _index((c, b) for ln, b in bits for c in ln.collection_ids)
         self._tags = _index((t, b) for ln, b in bits for t in ln.tags)
         self._kinds = _index((ln.kind, b) for ln, b in bits)
         self._attributes = _index((a, b) for ln, b in bits for a in ln.attributes)
         self._masks: dict[int, int] = {}
         self._known: dict[int, frozenset[str]] = {}
+        self._indices: dict[int, tuple[int, ...]] = {}
         # Holding the selectors keeps their ids from being reused while the caches live.
         self._held: list[Selector] = []
 
@@ -104,6 +102,20 @@ class Matcher:
             mask = self.mask(selector)
             known = frozenset(ln.line_id for k, ln in enumerate(self._lines) if mask >> k & 1)
             self._known[id(selector)] = known
+        return known
+
+    def attribute_mask(self, name: str, value: str) -> int:
+        """The lines having ``value`` among their values of attribute ``name``."""
+        return self._attributes.get((name, value), 0)
+
+    def indices(self, selector: Selector) -> tuple[int, ...]:
+        """The positions in ``lines`` of the lines the selector matches, in order: the
+        engine's passes over a promotion's lines visit only those."""
+        known = self._indices.get(id(selector))
+        if known is None:
+            mask = self.mask(selector)
+            known = tuple(k for k in range(len(self._lines)) if mask >> k & 1)
+            self._indices[id(selector)] = known
         return known
 
     def __call__(self, selector: Selector, line: CartLine) -> bool:

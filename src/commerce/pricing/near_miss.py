@@ -41,6 +41,8 @@ from commerce.pricing.model import (
 )
 
 Match = Callable[[Selector, CartLine], bool]
+# The positions in ``CartReading.lines`` of the lines a selector matches.
+Indices = Callable[[Selector], Sequence[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +53,20 @@ class CartReading:
     priced: dict[str, PricedLine]
     context: PricingContext
     match: Match
+    # The engine's selector index, when it has one: a measure then visits only the lines
+    # the selector matches, not every line of a large cart.
+    indices: Indices | None = None
 
     def measure(self, selector: Selector) -> tuple[int, int]:
         """(subtotal after line discounts, units) of the items the selector matches."""
         amount = units = 0
+        if self.indices is not None:
+            for k in self.indices(selector):
+                line = self.lines[k]
+                p = self.priced[line.line_id]
+                amount += p.subtotal - sum(d.amount for d in p.discounts)
+                units += line.quantity
+            return amount, units
         for line in self.lines:
             if self.match(selector, line):
                 p = self.priced[line.line_id]

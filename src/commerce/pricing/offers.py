@@ -15,6 +15,7 @@ and the search compares integers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,6 +145,15 @@ class UnitPlan:
         self.pool = pool
         self.parts: tuple[tuple[tuple[int, ...], int], ...] = self._parts(offer, pool, matcher)
         self.candidates = frozenset(i for part, _ in self.parts for i in part)
+        self._caps: dict[int, int] = {}
+
+    def cap(self, price: int) -> int:
+        """``unit_cap`` of a unit at ``price``, rounded up: what the best-effort bound
+        adds per unit, asked once per price and plan."""
+        known = self._caps.get(price)
+        if known is None:
+            known = self._caps[price] = math.ceil(unit_cap(self.offer, price))
+        return known
 
     @staticmethod
     def _parts(
@@ -160,21 +170,11 @@ class UnitPlan:
             case MixAndMatch(selector=selector, count=count):
                 return ((among(selector), count),)
             case SeriesSet():
-                series = [
-                    i
-                    for i, line in enumerate(pool.lines)
-                    if offer.series in line.attribute_values(offer.series_attribute)
-                ]
+                # A volume's lines: those with the series and that volume, from the index.
+                series = matcher.attribute_mask(offer.series_attribute, offer.series)
                 return tuple(
-                    (
-                        tuple(
-                            i
-                            for i in series
-                            if volume in pool.lines[i].attribute_values(offer.volume_attribute)
-                        ),
-                        1,
-                    )
-                    for volume in offer.volumes
+                    (pool.among(series & matcher.attribute_mask(offer.volume_attribute, v)), 1)
+                    for v in offer.volumes
                 )
             case Bundle(components=components):
                 parts = [(among(c.selector), c.quantity) for c in components]

@@ -9,20 +9,35 @@ Offers compete only for units they could both use, so the pool is first split in
 independent components (union-find over shared candidate lines); each is solved alone, and
 a component's answer is cached for the other candidates of the same pricing.
 
-**Exact search** (dynamic programming over the free units). Take the first line (pool
-order) with free units: either every one of its free units stays out of the unit offers, or
-one of them joins an application of an offer that accepts it, together with *any* other
-units the offer accepts (every combination is tried, not a fixed choice of units). Every
-assignment is reached this way, so the minimum over the choices, memoised on the free units
-per line, is the lowest price. It gives up past ``EXACT_STATES`` states or ``EXACT_STEPS``
-applications tried, and is not tried at all on components of more than ``EXACT_UNITS``
-units.
+**Exact: the sweep** (``_sweep``), for components whose offers are all fixed prices
+(mix-and-match, a bundle for a price) or buy X get *one*, while the states it can hold
+after a line stay within ``SWEEP_STATES``. It walks the lines most expensive first; a state
+is what each offer's unfinished applications hold; each unit stays out or joins an offer,
+and states reached twice keep the cheaper way. A fixed price costs the same however the
+units assigned to its parts are grouped, so it remembers only the units per part not yet in
+a whole application; for buy X get one, groups of consecutive units in price order give each
+group's cheapest (discounted) unit at least as high as any other grouping, and rounding is
+monotone, so one open group per offer is enough. Every assignment is a path through the
+sweep, so its cheapest end is the lowest price, whatever the number of units. (Buy X get
+several and percentages of a set round per application, and grouping the same units
+differently can change the price by a cent: they go to the enumeration.)
 
-**Best effort** (a component too large): one sweep in pool order; at each line the
-application of largest gain (its units' kept-out value less its price) taking the most
-expensive units each offer accepts, while one gains. It reports how far from the best it
-can be: the gap between what it saves and an upper bound on what any assignment saves
-(each unit at most its largest share of any offer's discount, ``offers.unit_cap``).
+**Exact: the enumeration** (dynamic programming over the free units). Take the first line
+(pool order) with free units: either every one of its free units stays out of the unit
+offers, or one of them joins an application of an offer that accepts it, together with
+*any* other units the offer accepts (every combination is tried, not a fixed choice of
+units). Every assignment is reached this way, so the minimum over the choices, memoised on
+the free units per line, is the lowest price. It gives up past ``EXACT_STATES`` states or
+``EXACT_STEPS`` applications tried, and is not tried at all on components of more than
+``EXACT_UNITS`` units.
+
+**Best effort** (a component too large for both): the enumeration with each offer proposing
+only the application of the most expensive units each part accepts (up to ``RULE_UNITS``
+units), else one greedy pass in pool order; at each line the application of largest gain
+(its units' kept-out value less its price) taking the most expensive units each offer
+accepts, while one gains. It reports how far from the best it can be: the gap between what
+it saves and an upper bound on what any assignment saves (each unit at most its largest
+share of any offer's discount, ``offers.unit_cap``).
 
 Ties keep the first found in a fixed order (lines most expensive first then by id; offers
 by priority, then promotion id; keeping units out before any application), so the answer
@@ -31,17 +46,21 @@ never depends on the order of the cart.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from commerce.pricing.offers import Application, Taken, UnitPlan, discount, unit_cap
+from commerce.money import round_minor
+from commerce.pricing.allocation import exact_percent_of
+from commerce.pricing.model import Bundle, BuyXGetY, MixAndMatch
+from commerce.pricing.offers import Application, Taken, UnitPlan, discount
 
 EXACT_UNITS = 100
 EXACT_STATES = 2_000
 EXACT_STEPS = 6_000
 RULE_UNITS = 120
 RULE_STATES = 1_000
+SWEEP_STATES = 400
 # The best-effort sweep compares gains in units of 1/_SCALE of a minor unit.
 _SCALE = 1 << 20
 
@@ -97,13 +116,21 @@ class _Local:
             (tuple(local[i] for i in candidates), wanted) for candidates, wanted in plan.parts
         )
         self.mine = tuple(sorted({j for part, _ in self.parts for j in part}))
+        self._applications: dict[Taken, tuple[int, Application]] = {}
         self._known: dict[tuple[int, tuple[int, ...]], list[tuple[Taken, int, Application]]] = {}
         # Partial applications enumerated so far, shared by the component's offers: the
         # exact search's budget counts them.
         self.work = work
 
     def application(self, taken: Taken) -> tuple[int, Application]:
-        """(price paid, application) for the local units ``taken``."""
+        """(price paid, application) for the local units ``taken`` (the greedy pass asks
+        for the same ones again until their lines change)."""
+        known = self._applications.get(taken)
+        if known is None:
+            known = self._applications[taken] = self._application(taken)
+        return known
+
+    def _application(self, taken: Taken) -> tuple[int, Application]:
         pool = self.plan.pool
         in_pool = tuple((self.lines[j], n) for j, n in taken)
         cut, weights = discount(self.plan.offer, in_pool, pool.prices)
@@ -173,6 +200,210 @@ class _Local:
             if left:
                 return None
         return tuple((j, n) for j, n in sorted(held.items()) if n)
+
+
+# A sweep's memory of one offer: units per part not yet in a whole application (a fixed
+# price), or the units of the open group (buy X get one); a state holds one per offer.
+_State = tuple[tuple[int, ...], ...]
+_Key = tuple[_State, int]
+# Per unit: key -> (key before, offer index or -1 for kept out, part joined).
+_Back = dict[_Key, tuple[_Key, int, int]]
+_Joins = list[tuple[tuple[int, ...], int, int]]
+
+
+class _SweepOffer:
+    """One offer of a component as the sweep moves it: how a unit joins, what is left."""
+
+    def __init__(self, local: _Local, index: int, counts: Sequence[int]) -> None:
+        offer = local.plan.offer
+        self.index = index
+        self.local = local
+        self.wanted = tuple(wanted for _, wanted in local.parts)
+        self.accepts = {
+            j: tuple(p for p, (lines, _) in enumerate(local.parts) if j in lines)
+            for j in local.mine
+        }
+        self.cheapest = isinstance(offer, BuyXGetY)
+        self.percent = offer.percent if isinstance(offer, BuyXGetY) else Decimal(0)
+        self.fixed = offer.price or 0 if isinstance(offer, Bundle | MixAndMatch) else 0
+        self.start = tuple(0 for _ in self.wanted)
+        self._joins: dict[tuple[tuple[int, ...], int], _Joins] = {}
+        self._finishes: dict[tuple[tuple[int, ...], int], bool] = {}
+        # Units each part can still take after each line: a state that cannot finish its
+        # applications with them is dropped.
+        self.supply: list[tuple[int, ...]] = []
+        for lines, _ in local.parts:
+            left, after = sum(counts[j] for j in lines), []
+            for j in range(len(counts)):
+                if j in lines:
+                    left -= counts[j]
+                after.append(left)
+            self.supply.append(tuple(after))
+
+    def joins(self, held: tuple[int, ...], j: int, price: int) -> _Joins:
+        """(next memory, cost paid now, part) for a unit of line ``j`` joining this offer;
+        the same few memories meet the same lines again and again, so each is worked out
+        once."""
+        key = (held, j)
+        known = self._joins.get(key)
+        if known is None:
+            known = self._joins[key] = self._join(held, j, price)
+        return known
+
+    def _join(self, held: tuple[int, ...], j: int, price: int) -> _Joins:
+        if self.cheapest:
+            # Units come most expensive first: the one closing the group is its cheapest,
+            # the one the offer discounts. Units pay their price as they join.
+            if held[0] + 1 == self.wanted[0]:
+                cut = min(price, round_minor(exact_percent_of(price, self.percent)))
+                return [((0,), price - cut, 0)]
+            return [((held[0] + 1,), price, 0)]
+        found = []
+        for p in self.accepts[j]:
+            grown = (*held[:p], held[p] + 1, *held[p + 1 :])
+            if all(h >= w for h, w in zip(grown, self.wanted, strict=True)):
+                # A whole application: its price is paid once, whichever units make it.
+                done = tuple(h - w for h, w in zip(grown, self.wanted, strict=True))
+                found.append((done, self.fixed, p))
+            else:
+                found.append((grown, 0, p))
+        return found
+
+    def can_finish(self, held: tuple[int, ...], j: int) -> bool:
+        """Whether the units after line ``j`` can still complete what ``held`` started."""
+        key = (held, j)
+        known = self._finishes.get(key)
+        if known is None:
+            known = self._finishes[key] = self._can_finish(held, j)
+        return known
+
+    def _can_finish(self, held: tuple[int, ...], j: int) -> bool:
+        if not any(held):
+            return True
+        rounds = max(-(-h // w) for h, w in zip(held, self.wanted, strict=True))
+        return all(
+            rounds * w - h <= after[j]
+            for h, w, after in zip(held, self.wanted, self.supply, strict=True)
+        )
+
+
+def _sweep_states(offers: Sequence[_Local], counts: tuple[int, ...]) -> int:
+    """At most how many states the sweep holds after a line, or ``SWEEP_STATES + 1`` when
+    that is more than it takes on or an offer is one it cannot remember in short."""
+    found = 1
+    for local in offers:
+        offer = local.plan.offer
+        if isinstance(offer, BuyXGetY) and offer.get == 1:
+            found *= offer.buy + 1
+        elif isinstance(offer, MixAndMatch):
+            found *= offer.count
+        elif isinstance(offer, Bundle) and offer.price is not None:
+            for lines, _ in local.parts:
+                found *= sum(counts[j] for j in lines) + 1
+        else:
+            return SWEEP_STATES + 1
+        if found > SWEEP_STATES:
+            return SWEEP_STATES + 1
+    return found
+
+
+def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Solution:
+    """The lowest price, by the sweep over the lines (offers ``_sweep_states`` admits)."""
+    sweeping = [_SweepOffer(offer, k, counts) for k, offer in enumerate(offers)]
+    by_line: list[list[_SweepOffer]] = [[] for _ in counts]
+    for offer in sweeping:
+        for j in offer.local.mine:
+            by_line[j].append(offer)
+    prices = [offers[0].plan.pool.prices[i] for i in offers[0].lines]
+    start: _State = tuple(offer.start for offer in sweeping)
+    costs: dict[_State, int] = {start: 0}
+    steps: list[_Back] = []
+    ends: list[dict[_State, _Key]] = []
+    for j, count in enumerate(counts):
+        price, mine = prices[j], by_line[j]
+        current: dict[_Key, int] = {(state, 0): cost for state, cost in costs.items()}
+        for _ in range(count):
+            reached: dict[_Key, int] = {}
+            back: _Back = {}
+            for at, cost in current.items():
+                state, out = at
+                key = (state, out + 1)
+                best = reached.get(key)
+                if best is None or cost < best:
+                    reached[key], back[key] = cost, (at, -1, 0)
+                for offer in mine:
+                    i = offer.index
+                    for held, paid, part in offer.joins(state[i], j, price):
+                        key = ((*state[:i], held, *state[i + 1 :]), out)
+                        total = cost + paid
+                        best = reached.get(key)
+                        if best is None or total < best:
+                            reached[key], back[key] = total, (at, i, part)
+            steps.append(back)
+            current = reached
+        costs = {}
+        end: dict[_State, _Key] = {}
+        table = kept[j]
+        for at, cost in current.items():
+            state, out = at
+            if any(not offer.can_finish(state[offer.index], j) for offer in mine):
+                continue
+            total = cost + table[out]
+            best = costs.get(state)
+            if best is None or total < best:
+                costs[state], end[state] = total, at
+        ends.append(end)
+    made, used = _replay(sweeping, counts, steps, ends, start)
+    # Against keeping every unit out, what the applications (at their own prices: a fixed
+    # price never costs more than its units) and the units kept out pay.
+    paid = sum(price for price, _ in made)
+    paid += sum(kept[j][n - used[j]] for j, n in enumerate(counts))
+    saving = sum(kept[j][n] for j, n in enumerate(counts)) - paid
+    return Solution(tuple(application for _, application in made), saving, exact=True)
+
+
+def _replay(
+    sweeping: Sequence[_SweepOffer],
+    counts: tuple[int, ...],
+    steps: Sequence[_Back],
+    ends: Sequence[dict[_State, _Key]],
+    start: _State,
+) -> tuple[list[tuple[int, Application]], list[int]]:
+    """The applications along the cheapest path, (price paid, application) each, and the
+    units of each line they take. A unit joining a part goes to the first application
+    still short there: any grouping of a fixed price's units costs the same, and a buy X
+    get one groups consecutive units, as the sweep priced them."""
+    moves: list[tuple[int, int, int]] = []
+    state, step = start, len(steps)
+    for j in range(len(counts) - 1, -1, -1):
+        at = ends[j][state]
+        for _ in range(counts[j]):
+            step -= 1
+            at, k, part = steps[step][at]
+            if k >= 0:
+                moves.append((j, k, part))
+        state = at[0]
+    moves.reverse()
+    used = [0] * len(counts)
+    made: list[tuple[int, Application]] = []
+    unfinished: dict[int, list[list[list[int]]]] = {}
+    for j, k, part in moves:
+        offer = sweeping[k]
+        used[j] += 1
+        mine = unfinished.setdefault(k, [])
+        slot = next((a for a in mine if len(a[part]) < offer.wanted[part]), None)
+        if slot is None:
+            slot = [[] for _ in offer.wanted]
+            mine.append(slot)
+        slot[part].append(j)
+        if all(len(units) == w for units, w in zip(slot, offer.wanted, strict=True)):
+            mine.remove(slot)
+            taken: dict[int, int] = {}
+            for units in slot:
+                for line in units:
+                    taken[line] = taken.get(line, 0) + 1
+            made.append(offer.local.application(tuple(sorted(taken.items()))))
+    return made, used
 
 
 def _exact(
@@ -290,15 +521,19 @@ def _saving_bound(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept)
     its price, and earns at most its cap of the application's exact discount plus the
     half unit the rounding may add.
     """
+    by_line: list[list[_Local]] = [[] for _ in counts]
+    for offer in offers:
+        for j in offer.mine:
+            by_line[j].append(offer)
     total = 0
     for j, n in enumerate(counts):
-        plans = [o for o in offers if j in o.mine]
+        plans = by_line[j]
         if not n or not plans:
             continue
         price = plans[0].plan.pool.prices[plans[0].lines[j]]
         step = max(kept[j][k + 1] - kept[j][k] for k in range(n))
-        cap = max(unit_cap(o.plan.offer, price) for o in plans)
-        per_unit = step - price + math.ceil(cap) + 1
+        cap = max(o.plan.cap(price) for o in plans)
+        per_unit = step - price + cap + 1
         total += n * max(0, per_unit)
     return total
 
@@ -317,6 +552,8 @@ def solve(
     offers = [_Local(plan, local, lines, work) for plan in plans]
     state = tuple(counts[i] for i in lines)
     tables = [kept[i] for i in lines]
+    if _sweep_states(offers, state) <= SWEEP_STATES:
+        return _sweep(offers, state, tables)
     if sum(state) <= EXACT_UNITS:
         try:
             return _exact(offers, state, tables)

@@ -258,6 +258,7 @@ def test_past_the_budget_the_price_says_it_is_a_best_effort_and_how_far_it_can_b
         promo("any3", MixAndMatch(Selector(), count=3, price=2500)),
     ]
     exact = price(cart_lines, offers)
+    monkeypatch.setattr(search, "SWEEP_STATES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     monkeypatch.setattr(search, "RULE_UNITS", 0)
     rough = price(cart_lines, offers)
@@ -274,11 +275,10 @@ selectors = st.recursive(
     st.builds(
         Selector,
         product_ids=st.frozensets(st.sampled_from(("p0", "p1", "p2", "p9"))),
-        # Variants by (product, variant), as selectors name them; the last names a variant
-        # id that is in the cart under another product, which must not match.
+        # Pairs as selectors hold them; the last names line 0's variant under another product.
         variant_ids=st.frozensets(
             st.sampled_from(
-                (VariantRef("p0", "p0-0"), VariantRef("p1", "p1-1"), VariantRef("p2", "p1-1"))
+                (VariantRef("p0", "p0-0"), VariantRef("p1", "p1-1"), VariantRef("p1", "p0-0"))
             )
         ),
         collection_ids=st.frozensets(st.sampled_from((*COLLECTIONS, "none"))),
@@ -303,3 +303,56 @@ def test_the_selector_index_matches_the_lines_the_selector_matches(
 ) -> None:
     matcher = Matcher(lines)
     assert matcher.lines_of(selector) == {ln.line_id for ln in lines if matches(selector, ln)}
+
+
+# -- the sweep: fixed prices and buy X get one, remembered in short ---------------------
+
+
+@st.composite
+def sweep_offers(draw: st.DrawFn) -> Offer:
+    """Offers the sweep prices (fixed prices, buy X get one) and item discounts beside."""
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return ItemsOff(draw(small_selectors), percent=draw(percents))
+    if kind == 1:
+        return BuyXGetY(draw(small_selectors), buy=draw(st.integers(1, 3)), percent=draw(percents))
+    if kind == 2:
+        component = st.builds(BundleComponent, small_selectors, st.integers(1, 2))
+        parts = tuple(draw(st.lists(component, min_size=1, max_size=3)))
+        return Bundle(parts, price=draw(st.integers(0, 8000)))
+    count = draw(st.integers(1, 4))
+    return MixAndMatch(draw(small_selectors), count=count, price=draw(st.integers(0, 8000)))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(small_carts(), st.lists(sweep_offers(), min_size=1, max_size=4))
+def test_the_sweep_finds_the_lowest_total_of_every_assignment(
+    lines: list[CartLine], offers: list[Offer]
+) -> None:
+    promotions = [promo(f"promo{i}", offer, priority=i % 2) for i, offer in enumerate(offers)]
+    cart = price(lines, promotions)
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(lines, promotions)
+
+
+def test_a_hundred_units_under_three_competing_multi_buys_are_priced_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given 40 lines (100 units) of one collection under buy 3 get 1, buy 2 get 1 at half
+    # price and any 3 for 30.00: far past what enumerating applications takes on
+    cart_lines = [line(f"l{k:02d}", 700 + 97 * k % 2900, 3 if k % 2 else 2) for k in range(40)]
+    assert sum(ln.quantity for ln in cart_lines) == 100
+    offers = [
+        promo("b3g1", BuyXGetY(Selector(), buy=3)),
+        promo("b2g1", BuyXGetY(Selector(), buy=2, percent=Decimal(50))),
+        promo("any3", MixAndMatch(Selector(), count=3, price=3000)),
+    ]
+    # When it is priced, and priced again with the sweep turned off
+    cart = price(cart_lines, offers)
+    monkeypatch.setattr(search, "SWEEP_STATES", 0)
+    rough = price(cart_lines, offers)
+    # Then the first is exact, and no worse than the best effort the engine falls back to
+    assert not cart.best_effort
+    assert cart.best_effort_bound == 0
+    assert rough.best_effort
+    assert rough.total - rough.best_effort_bound <= cart.total <= rough.total

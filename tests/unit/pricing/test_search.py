@@ -38,6 +38,7 @@ def test_the_exact_search_prefers_two_smaller_offers_to_one_large_one() -> None:
 def test_past_its_budget_the_search_tries_the_most_expensive_units_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(search, "SWEEP_STATES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     cart = price(LINES, OFFERS)
     # Each offer's most expensive units, searched over which offer: y + z (14.00).
@@ -49,6 +50,7 @@ def test_past_its_budget_the_search_tries_the_most_expensive_units_and_says_so(
 def test_the_sweep_alone_takes_the_largest_gain_first_and_bounds_its_distance(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(search, "SWEEP_STATES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     monkeypatch.setattr(search, "RULE_UNITS", 0)
     cart = price(LINES, OFFERS)
