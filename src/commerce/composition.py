@@ -31,6 +31,7 @@ from commerce.payments.ports import PaymentGateway
 from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
+from commerce.recommendations.service import RecommendationService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -71,6 +72,8 @@ class Services:
     promotions: PromotionsService
     # Payments and refunds applied to orders, with the download links that follow them.
     settlement: ReleaseDownloads
+    # Co-purchases, shoppers' affinity and views; lists for products and shoppers.
+    recommendations: RecommendationService
 
 
 def build_services(settings: Settings) -> Services:
@@ -160,6 +163,14 @@ def build_services(settings: Settings) -> Services:
         downloads=downloads,
         promotions=promotions,
         settlement=paid_orders,
+        recommendations=RecommendationService(
+            catalog,
+            carts,
+            orders,
+            half_life_days=settings.recommendation_half_life_days,
+            view_days=settings.recommendation_view_days,
+            history_days=settings.recommendation_history_days,
+        ),
     )
 
 

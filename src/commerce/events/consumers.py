@@ -63,10 +63,12 @@ class Consumers:
             self._metrics.count(NOTIFICATIONS_SENT, channel=notification.channel.value)
 
     def count_paid_order(self, record: StreamRecord) -> None:
-        """Orders and revenue, counted once: on the change *into* the paid state.
+        """Orders and revenue, counted once: on the change *into* the paid state; and the
+        order's basket for recommendations (co-purchases, the customer's affinity), which
+        the recommendations service counts once per order however often it comes.
 
-        The total is read through the orders service, not from the image's storage layout;
-        it never changes after checkout, so a later state of the order gives the same one.
+        The order is read through the orders service, not from the image's storage layout;
+        its lines and total never change after checkout, so a later state gives the same.
         """
         new, old = record.new_image, record.old_image
         if new.get("status") != PAID or old.get("status") == PAID:
@@ -76,6 +78,7 @@ class Consumers:
             log.warning("paid order not found", extra={"order_id": new["order_id"]})
             return
         self._metrics.order_paid(order.total.currency.value, order.total.amount)
+        self._services.recommendations.record_paid_order(order)
 
     def release_reservation(self, record: StreamRecord) -> None:
         """DynamoDB's TTL removed an unpaid order's reservation: give its stock back.
