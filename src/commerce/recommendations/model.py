@@ -200,6 +200,9 @@ class Weights:
     # A neighbour's score: seed affinity times similarity, relative to the strongest seed.
     neighbour: float = 1.0
     metric: Similarity = Similarity.JACCARD
+    # How much neighbours also re-rank what the shopper already has (1: like any product;
+    # 0: they only bring new products, and the shopper's own history orders itself).
+    on_history: float = 1.0
 
 
 def personal_scores(
@@ -234,6 +237,8 @@ def personal_scores(
             ):
                 continue
             part = weights.neighbour * neighbour.score * weight / top
+            if pid in seeds:
+                part *= weights.on_history
             if part <= 0:
                 continue
             scores[pid] = scores.get(pid, 0.0) + part
