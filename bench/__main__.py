@@ -346,9 +346,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.only == "recommendations":
-        from bench.recommendations import recommendation_rows
+        from bench.recommendations import recommendation_rows, serving_cases
 
-        print_rows(recommendation_rows(args.instacart))
+        rows = recommendation_rows(args.instacart)
+        with dynamodb_local() as (endpoint, _):
+            app, cases = serving_cases(endpoint)
+            rows += [
+                _measure(app, name, q, variables, args.requests) for name, q, variables in cases
+            ]
+        print_rows(rows)
         return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows

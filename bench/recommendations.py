@@ -25,9 +25,10 @@ import statistics
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from commerce.recommendations.model import (
     ItemCounts,
@@ -238,3 +239,74 @@ def recommendation_rows(path: Path | None = None) -> list[Row]:
     per_user = (time.perf_counter() - started) / max(1, len(serve))
     rows.append(("scoring one user (in process)", f"{per_user * 1000:.2f} ms mean", ""))
     return rows
+
+
+# -- serving: the API in process, over DynamoDB Local ------------------------------------
+
+PRODUCT_PAGE = """
+query ($handle: String!, $kind: ProductRecommendationKind!) {
+  product(handle: $handle) {
+    recommendations(kind: $kind, first: 10) {
+      nodes { product { handle title priceRange { minVariantPrice { amount currencyCode } } }
+              reason { code message } }
+    }
+  }
+}
+"""
+LISTING_50 = """
+query {
+  products(first: 50) {
+    nodes { handle recommendations(kind: COMPLEMENTARY, first: 4) { nodes { product { handle } } } }
+  }
+}
+"""
+FOR_SHOPPER = """
+query { recommendations(first: 10) { nodes { product { handle } reason { code message } } } }
+"""
+Case = tuple[str, str, Callable[[int], dict[str, Any]]]
+
+
+def serving_cases(endpoint: str) -> tuple[Any, list[Case]]:
+    """The app over the demo bookstore with trained rows (2,000 random baskets), and the
+    requests to time: product pages (both kinds), a listing of 50, a new shopper."""
+    import random
+    import uuid
+
+    from commerce.app import create_app
+    from commerce.catalog.demo import seed_demo_catalog
+    from commerce.composition import build_services
+    from commerce.db.table import create_table_if_missing
+    from commerce.recommendations.store import co_purchases, popular
+    from commerce.settings import Settings
+
+    settings = Settings(
+        table_name=f"bench-recs-{uuid.uuid4().hex[:8]}",
+        dynamodb_endpoint=endpoint,
+        catalog_cache_seconds=2.0,
+        catalog_stale_seconds=30.0,
+        # The recommendations' own cost: no response cache, no budget's UpdateItem.
+        response_cache=False,
+        rate_limits=False,
+    )
+    services = build_services(settings)
+    create_table_if_missing()
+    seed_demo_catalog(services.catalog)
+    products = [p for p in services.catalog.view().snapshot.products if p.published]
+    ids = [p.id for p in products]
+    draw = random.Random(19)
+    baskets = [draw.sample(ids, draw.randint(1, 4)) for _ in range(2000)]
+    rows = count_baskets(baskets)
+    co_purchases.replace_rows(rows.items())
+    popular.replace_popular({"*": most_popular(rows, 50)})
+    handles = [p.handle for p in products]
+
+    def page(kind: str) -> Callable[[int], dict[str, Any]]:
+        return lambda i: {"handle": handles[i % len(handles)], "kind": kind}
+
+    cases: list[Case] = [
+        ("product page COMPLEMENTARY (catalog cached)", PRODUCT_PAGE, page("COMPLEMENTARY")),
+        ("product page RELATED (catalog cached)", PRODUCT_PAGE, page("RELATED")),
+        ("listing with COMPLEMENTARY on every product", LISTING_50, lambda _: {}),
+        ("a new shopper's recommendations", FOR_SHOPPER, lambda _: {}),
+    ]
+    return create_app(services), cases
