@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import heapq
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -83,14 +83,14 @@ def count_baskets(
     baskets: Iterable[Collection[str]], max_pairs: int = MAX_PAIRS
 ) -> dict[str, ItemCounts]:
     """Every product's co-occurrence row over ``baskets`` (each a set of product ids)."""
-    occurrences: dict[str, int] = defaultdict(int)
-    together: dict[tuple[str, str], int] = defaultdict(int)
+    # Counter.update counts in C: training is dominated by this loop (a million pairs
+    # for the 15,000 Instacart orders).
+    occurrences: Counter[str] = Counter()
+    together: Counter[tuple[str, str]] = Counter()
     for basket in baskets:
         items = sorted(set(basket))
-        for item in items:
-            occurrences[item] += 1
-        for pair in itertools.combinations(items, 2):
-            together[pair] += 1
+        occurrences.update(items)
+        together.update(itertools.combinations(items, 2))
     partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), n in together.items():
         partners[a].append((n, b))
