@@ -77,8 +77,10 @@ class Consumers:
         if order is None:
             log.warning("paid order not found", extra={"order_id": new["order_id"]})
             return
-        self._metrics.order_paid(order.total.currency.value, order.total.amount)
+        # Recommendations first: if they fail, the retried record must not count the
+        # metrics twice; they count the order once themselves.
         self._services.recommendations.record_paid_order(order)
+        self._metrics.order_paid(order.total.currency.value, order.total.amount)
 
     def release_reservation(self, record: StreamRecord) -> None:
         """DynamoDB's TTL removed an unpaid order's reservation: give its stock back.

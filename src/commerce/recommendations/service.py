@@ -21,6 +21,7 @@ from commerce.catalog.model import Availability, Product, VariantKind, availabil
 from commerce.catalog.service import CatalogService
 from commerce.db.table import MAX_TRANSACTION_ITEMS
 from commerce.db.writes import ConditionsFailed, WriteSet
+from commerce.ids import is_id
 from commerce.money import Currency
 from commerce.orders.model import Order, OrderFilter, OrderStatus
 from commerce.orders.service import OrdersService
@@ -42,6 +43,7 @@ from commerce.recommendations.shoppers import (
     PaidBasket,
     ShopperProfile,
     ShopperRef,
+    is_shopper_id,
     with_basket,
     with_views,
 )
@@ -148,12 +150,14 @@ class RecommendationService:
     def record_views(self, shopper: ShopperRef, product_ids: Sequence[str], at: datetime) -> None:
         """The port journeys calls with the products a shopper viewed at ``at``.
 
-        Keeps the last ``MAX_VIEWS`` products, newest first, for ``view_days``.
+        Keeps the last ``MAX_VIEWS`` products, newest first, for ``view_days``; ids that are
+        not ids (of products or of the shopper) are ignored, never stored.
         """
-        if not product_ids:
+        wanted = [pid for pid in product_ids if is_id(pid)]
+        if not wanted or not is_shopper_id(shopper.id):
             return
         profile, _ = shoppers.get_profile(shopper, at)
-        views = with_views(profile.views, product_ids, at)
+        views = with_views(profile.views, wanted, at)
         shoppers.put_views(shopper, views, at + timedelta(days=self._view_days))
 
     def recently_viewed(self, shopper: ShopperRef) -> list[str]:

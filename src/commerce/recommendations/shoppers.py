@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,6 +13,13 @@ from commerce.recommendations.model import age_affinity
 # Recently viewed: what a product page's "you looked at" row shows, and no more.
 MAX_VIEWS = 20
 SECONDS_PER_DAY = 86_400.0
+# Customer ids and the visitor ids journeys issues: short opaque tokens, nothing else.
+_SHOPPER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_shopper_id(value: str) -> bool:
+    """Whether ``value`` can name a shopper (it becomes part of a key)."""
+    return bool(_SHOPPER_ID.match(value))
 
 
 class ShopperKind(enum.StrEnum):

@@ -356,6 +356,9 @@ def test_recently_viewed_keeps_the_newest_twenty_and_expires(shop: Shop) -> None
         service.record_views(ref, [product_id], now + timedelta(seconds=at))
     # then the newest twenty are kept, newest first
     assert service.recently_viewed(ref) == list(reversed(ids))[:20]
+    # and what is not a product id is never stored
+    service.record_views(ref, ["PRODUCT#../x", ""], now + timedelta(minutes=5))
+    assert service.recently_viewed(ref) == list(reversed(ids))[:20]
     # and views recorded longer ago than they are kept are gone
     old = ShopperRef.visitor(uuid.uuid4().hex)
     service.record_views(old, ids[:1], now - timedelta(days=31))
