@@ -151,18 +151,17 @@ def related(product_id: str, links: Links, first: int) -> list[Recommendation]:
     source = links.items.get(product_id)
     if source is None:
         return []
-    scores: dict[str, tuple[float, Reason]] = {}
+    # Per candidate: the sum of its links, and the strongest single link as its reason.
+    scores: dict[str, tuple[float, float, Reason]] = {}
 
     def offer(ids: Iterable[str], score: float, reason: Reason) -> None:
         for pid in ids:
             if pid == product_id:
                 continue
-            held = scores.get(pid)
-            scores[pid] = (
-                (held[0] + score, held[1] if held[1] and held[0] >= score else reason)
-                if held
-                else (score, reason)
-            )
+            total, strongest, held = scores.get(pid, (0.0, 0.0, reason))
+            if score > strongest:
+                strongest, held = score, reason
+            scores[pid] = (total + score, strongest, held)
 
     if source.series:
         for pid in links.by_series.get(source.series.casefold(), ()):
@@ -195,7 +194,7 @@ def related(product_id: str, links: Links, first: int) -> list[Recommendation]:
         )
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], links.items[kv[0]].title, kv[0]))
     return [
-        Recommendation(pid, reason) for pid, (_, reason) in ranked if links.items[pid].sellable
+        Recommendation(pid, reason) for pid, (_, _, reason) in ranked if links.items[pid].sellable
     ][:first]
 
 
