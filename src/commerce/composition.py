@@ -35,6 +35,7 @@ from commerce.payments.ports import PaymentGateway
 from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
+from commerce.recommendations.service import RecommendationService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -77,6 +78,8 @@ class Services:
     settlement: ReleaseDownloads
     # Shopify product CSV import (CLI, and GraphQL jobs) and export.
     catalog_exchange: CatalogExchangeService
+    # Co-purchases, shoppers' affinity and views; lists for products and shoppers.
+    recommendations: RecommendationService
 
 
 def build_services(settings: Settings) -> Services:
@@ -171,6 +174,14 @@ def build_services(settings: Settings) -> Services:
             inventory,
             default_currency=settings.default_currency,
             launch=_in_process if settings.stage == "local" else None,
+        ),
+        recommendations=RecommendationService(
+            catalog,
+            carts,
+            orders,
+            half_life_days=settings.recommendation_half_life_days,
+            view_days=settings.recommendation_view_days,
+            history_days=settings.recommendation_history_days,
         ),
     )
 

@@ -18,7 +18,17 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from commerce import access, cart, catalog, customers, orders, promotions, shipping, tax
+from commerce import (
+    access,
+    cart,
+    catalog,
+    customers,
+    orders,
+    promotions,
+    recommendations,
+    shipping,
+    tax,
+)
 from commerce.access.api import AccessMutation, AccessQuery
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
@@ -34,6 +44,7 @@ from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
+from commerce.recommendations.api import RecommendationsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
@@ -57,6 +68,7 @@ NODE_TYPES = _node_types(
     access.api.NODES,
     orders.api.NODES,
     promotions.api.NODES,
+    recommendations.api.NODES,
     shipping.api.NODES,
     tax.api.NODES,
 )
@@ -91,6 +103,7 @@ class Query(
     OrderQuery,
     PromotionsQuery,
     CatalogExchangeQuery,
+    RecommendationsQuery,
 ):
     pass
 

@@ -127,6 +127,11 @@ class Settings:
     storefront_url: str = "http://127.0.0.1:3000"
     abandoned_cart_after_hours: int = 72
     abandoned_cart_window_hours: int = 24
+    # Recommendations: a purchase's weight halves every half-life; recently viewed lists
+    # expire after view days; training reads the paid orders of the last history days.
+    recommendation_half_life_days: int = 90
+    recommendation_view_days: int = 30
+    recommendation_history_days: int = 730
     # Powertools metrics namespace; X-Ray tracing is switched per stage in serverless.yml.
     metrics_namespace: str = "Commerce"
     # JSON log lines (Lambda) instead of the default text ones (COMMERCE_LOG_FORMAT=json).
@@ -294,6 +299,15 @@ def _operations_settings(source: Mapping[str, str]) -> dict[str, Any]:
         ),
         "abandoned_cart_window_hours": _whole(
             source, "COMMERCE_ABANDONED_CART_WINDOW_HOURS", 24, minimum=1
+        ),
+        "recommendation_half_life_days": _whole(
+            source, "COMMERCE_RECOMMENDATION_HALF_LIFE_DAYS", 90, minimum=1
+        ),
+        "recommendation_view_days": _whole(
+            source, "COMMERCE_RECOMMENDATION_VIEW_DAYS", 30, minimum=1
+        ),
+        "recommendation_history_days": _whole(
+            source, "COMMERCE_RECOMMENDATION_HISTORY_DAYS", 730, minimum=1
         ),
         "metrics_namespace": source.get("COMMERCE_METRICS_NAMESPACE", "Commerce"),
         "json_logs": _log_format(source),

@@ -114,6 +114,8 @@ QUERIES: dict[str, Rule] = {
     "pricesIncludeTax": PUBLIC,
     "product": PUBLIC,
     "products": PUBLIC,
+    # The caller's own list (a customer's from their token; others get best sellers).
+    "recommendations": PUBLIC,
     "shippingZones": ADMIN,
     "taxRates": ADMIN,
     "promotions": ADMIN,

@@ -64,10 +64,12 @@ class Consumers:
             self._metrics.count(NOTIFICATIONS_SENT, channel=notification.channel.value)
 
     def count_paid_order(self, record: StreamRecord) -> None:
-        """Orders and revenue, counted once: on the change *into* the paid state.
+        """Orders and revenue, counted once: on the change *into* the paid state; and the
+        order's basket for recommendations (co-purchases, the customer's affinity), which
+        the recommendations service counts once per order however often it comes.
 
-        The total is read through the orders service, not from the image's storage layout;
-        it never changes after checkout, so a later state of the order gives the same one.
+        The order is read through the orders service, not from the image's storage layout;
+        its lines and total never change after checkout, so a later state gives the same.
         """
         new, old = record.new_image, record.old_image
         if new.get("status") != PAID or old.get("status") == PAID:
@@ -76,6 +78,9 @@ class Consumers:
         if order is None:
             log.warning("paid order not found", extra={"order_id": new["order_id"]})
             return
+        # Recommendations first: if they fail, the retried record must not count the
+        # metrics twice; they count the order once themselves.
+        self._services.recommendations.record_paid_order(order)
         self._metrics.order_paid(order.total.currency.value, order.total.amount)
 
     def release_reservation(self, record: StreamRecord) -> None:

@@ -55,10 +55,20 @@ def reconcile_payments(services: Services, now: datetime) -> Mapping[str, Any]:
     return asdict(reconciliation.run(now))
 
 
+TRAIN_RECOMMENDATIONS = "train-recommendations"
+
+
+def train_recommendations(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Recount co-purchases, affinities and best sellers from the paid orders (nightly);
+    the stream keeps them current between runs."""
+    return asdict(services.recommendations.train(now))
+
+
 JOBS: dict[str, Job] = {
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,
+    TRAIN_RECOMMENDATIONS: train_recommendations,
 }
 
 

@@ -40,7 +40,9 @@ TABLE_ACTIONS = {
         "dynamodb:ConditionCheckItem",
     },
 }
-TABLE_ACTIONS["events"] = TABLE_ACTIONS["jobs"]
+TABLE_ACTIONS["events"] = set(TABLE_ACTIONS["jobs"])
+# Training rewrites every product's co-purchase row in batches.
+TABLE_ACTIONS["jobs"] |= {"dynamodb:BatchWriteItem"}
 HANDLERS = {
     "api": "commerce.lambda_handler.handler",
     "jobs": "commerce.jobs.handler.handler",

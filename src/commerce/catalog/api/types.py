@@ -18,6 +18,14 @@ from commerce.catalog.api.loaders import (
     catalog_view_loader,
     stock_by_variant_loader,
 )
+from commerce.catalog.api.recommended import (
+    MAX_RECOMMENDATIONS,
+    ProductRecommendationConnection,
+    ProductRecommendationKind,
+    check_first,
+    recommendation_connection,
+    recommendations_by_product_loader,
+)
 from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
@@ -308,6 +316,32 @@ class ProductType(Node):
             for cid in self.product.collection_ids
             if cid in by_id
         ]
+
+    @strawberry.field(
+        description=(
+            "Products to show with this one, best first, each with its reason: COMPLEMENTARY "
+            "(frequently bought together, learned from paid orders) or RELATED (same series, "
+            "author, collections or tags). Only published products for sale in the currency. "
+            "A listing's products share one read per kind."
+        )
+    )
+    async def recommendations(
+        self,
+        info: Info[Context, None],
+        kind: Annotated[ProductRecommendationKind, strawberry.argument(description="Which list.")],
+        first: Annotated[int, strawberry.argument(description="How many (1 to 20).")] = 10,
+        currency: Annotated[
+            CurrencyCode | None,
+            strawberry.argument(
+                description="Currency to price them in; this product's when left out."
+            ),
+        ] = None,
+    ) -> ProductRecommendationConnection:
+        check_first(first, MAX_RECOMMENDATIONS)
+        priced_in = currency or self.currency
+        loader = info.context.loader(recommendations_by_product_loader)
+        found = await loader.load((self.product.id, kind.name, first, priced_in))
+        return await recommendation_connection(info, found, priced_in)
 
 
 @strawberry.type(name="Collection", description="A group of products: a series, a category.")

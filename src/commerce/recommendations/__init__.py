@@ -1,0 +1,1 @@
+"""Personal and per-product recommendations: co-purchases, catalog links, shoppers' affinity."""

@@ -1,0 +1,1 @@
+"""The recommendations' items in the single table: one module per aggregate."""
