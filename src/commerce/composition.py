@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
@@ -21,6 +22,8 @@ from commerce.db.table import configure_table
 from commerce.downloads.files import FileSource, LocalFiles, S3Files
 from commerce.downloads.service import DownloadsService
 from commerce.inventory.service import InventoryService
+from commerce.journeys.service import JourneyPolicy, JourneysService
+from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService, budgets_from_settings
 from commerce.notifications.senders import AwsSender
 from commerce.notifications.service import NotificationsService
@@ -71,6 +74,8 @@ class Services:
     promotions: PromotionsService
     # Payments and refunds applied to orders, with the download links that follow them.
     settlement: ReleaseDownloads
+    # Visitors, their events and consent, stitched to customers (eventsRecord, POST /events).
+    journeys: JourneysService
 
 
 def build_services(settings: Settings) -> Services:
@@ -160,6 +165,26 @@ def build_services(settings: Settings) -> Services:
         downloads=downloads,
         promotions=promotions,
         settlement=paid_orders,
+        journeys=JourneysService(_journey_policy(settings)),
+    )
+
+
+# One per process, like the other local keys: visitor tokens a laptop or a test process
+# issues stay valid for that process only.
+_LOCAL_VISITOR_KEY = secrets.token_urlsafe(32)
+
+
+def _journey_policy(settings: Settings) -> JourneyPolicy:
+    """The journey settings; without a key a deployed stage refuses every visitor token."""
+    key = settings.visitor_signing_key.value or (
+        _LOCAL_VISITOR_KEY if settings.stage == "local" else ""
+    )
+    return JourneyPolicy(
+        signing_key=key.encode(),
+        require_consent=settings.analytics_require_consent,
+        lookback=timedelta(days=settings.journey_lookback_days),
+        own_hosts=frozenset(settings.own_hosts),
+        visitor_budget=Budget(settings.visitor_event_budget, settings.visitor_event_restore_rate),
     )
 
 

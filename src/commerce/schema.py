@@ -31,6 +31,7 @@ from commerce.graphql.documents import MAX_QUERY_TOKENS, DocumentsOffTheLoop
 from commerce.graphql.literals import IntLiteralSizeRule
 from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
+from commerce.journeys.api import JourneysMutation, JourneysQuery
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
@@ -89,6 +90,7 @@ class Query(
     AccessQuery,
     OrderQuery,
     PromotionsQuery,
+    JourneysQuery,
 ):
     pass
 
@@ -105,6 +107,7 @@ class Mutation(
     CustomerMutation,
     AccessMutation,
     PromotionsMutation,
+    JourneysMutation,
 ):
     pass
 

@@ -1,0 +1,6 @@
+"""The journey in GraphQL: visitors, consent, events, and staff's journey reads."""
+
+from commerce.journeys.api.mutations import JourneysMutation
+from commerce.journeys.api.queries import JourneysQuery
+
+__all__ = ["JourneysMutation", "JourneysQuery"]
