@@ -331,10 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse"],
+        choices=["checkout", "pricing", "one-core", "abuse", "attribution"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
-            "one-core: the one-core throughput rows only, abuse: bench/abuse.py)"
+            "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
+            "attribution: bench/attribution.py)"
         ),
     )
     args = parser.parse_args(argv)
@@ -342,6 +343,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.pricing import pricing_rows
 
         print_rows(pricing_rows())
+        return 0
+    if args.only == "attribution":
+        from bench.attribution import attribution_rows
+
+        print_rows(attribution_rows())
         return 0
     if args.only == "abuse":
         from bench.abuse import abuse_rows
