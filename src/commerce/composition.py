@@ -22,7 +22,7 @@ from commerce.db.table import configure_table
 from commerce.downloads.files import FileSource, LocalFiles, S3Files
 from commerce.downloads.service import DownloadsService
 from commerce.inventory.service import InventoryService
-from commerce.journeys.service import JourneyPolicy, JourneysService
+from commerce.journeys.service import AttributionService, JourneyPolicy, JourneysService
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService, budgets_from_settings
 from commerce.notifications.senders import AwsSender
@@ -76,6 +76,8 @@ class Services:
     settlement: ReleaseDownloads
     # Visitors, their events and consent, stitched to customers (eventsRecord, POST /events).
     journeys: JourneysService
+    # Paid orders credited to their journeys, refunds taken back, the report rollups.
+    attribution: AttributionService
 
 
 def build_services(settings: Settings) -> Services:
@@ -130,6 +132,7 @@ def build_services(settings: Settings) -> Services:
     # Payments go to the orders; a paid order's digital lines then get their links.
     paid_orders = ReleaseDownloads(orders, downloads)
     customers = CustomersService(carts)
+    journeys = JourneysService(_journey_policy(settings))
     return Services(
         settings=settings,
         catalog=catalog,
@@ -165,7 +168,10 @@ def build_services(settings: Settings) -> Services:
         downloads=downloads,
         promotions=promotions,
         settlement=paid_orders,
-        journeys=JourneysService(_journey_policy(settings)),
+        journeys=journeys,
+        attribution=AttributionService(
+            journeys, half_life=timedelta(days=settings.attribution_half_life_days)
+        ),
     )
 
 

@@ -31,7 +31,13 @@ from commerce.graphql.documents import MAX_QUERY_TOKENS, DocumentsOffTheLoop
 from commerce.graphql.literals import IntLiteralSizeRule
 from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
-from commerce.journeys.api import JourneysMutation, JourneysQuery
+from commerce.journeys.api import (
+    JourneysMutation,
+    JourneysQuery,
+    OrderAttributionQuery,
+    ReportsMutation,
+    ReportsQuery,
+)
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
@@ -91,6 +97,8 @@ class Query(
     OrderQuery,
     PromotionsQuery,
     JourneysQuery,
+    ReportsQuery,
+    OrderAttributionQuery,
 ):
     pass
 
@@ -108,6 +116,7 @@ class Mutation(
     AccessMutation,
     PromotionsMutation,
     JourneysMutation,
+    ReportsMutation,
 ):
     pass
 

@@ -120,6 +120,10 @@ QUERIES: dict[str, Rule] = {
     "promotion": Rule(U, F, F, F, F, N),
     "discountCodes": ADMIN,
     "customerJourney": ADMIN,
+    "attributionReport": ADMIN,
+    "attributionReportCsv": ADMIN,
+    "affiliateCohortReport": ADMIN,
+    "orderAttribution": ADMIN,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -129,6 +133,7 @@ MUTATIONS: dict[str, Rule] = {
     "visitorConsentSet": PUBLIC,
     "visitorIdentify": CUSTOMER,
     "customerJourneyErase": ADMIN,
+    "adSpendImport": ADMIN,
     "apiKeyCreate": ADMIN,
     "apiKeyRevoke": ADMIN,
     "cartBundleAdd": CHECKOUT,

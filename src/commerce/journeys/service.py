@@ -13,21 +13,44 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 
-from commerce.db.writes import WriteSet
+from commerce.attribution import Model, fit
+from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.journeys.channels import marketing_channel
 from commerce.journeys.commands import RecordEvents, RequestFacts, SetConsent, StartVisitor
+from commerce.journeys.crediting import (
+    CONVERSION_UNITS,
+    NONE,
+    Dimension,
+    OrderCredit,
+    PaidOrder,
+    RollupDelta,
+    credit_delta,
+    credit_order,
+    has_app_touch,
+    merged,
+    path_of,
+    refund,
+    touches_of,
+)
 from commerce.journeys.devices import app_family
 from commerce.journeys.dwell import Dwell, dwell
 from commerce.journeys.errors import JourneyErrorCode as Code
 from commerce.journeys.model import Event, EventDraft, Recorded, Visitor
+from commerce.journeys.store import adspend as adspend_store
+from commerce.journeys.store import credits as credit_store
 from commerce.journeys.store import events as event_store
+from commerce.journeys.store import paths as path_store
+from commerce.journeys.store import rollups as rollup_store
 from commerce.journeys.store import visitors as visitor_store
+from commerce.journeys.store.adspend import AdSpend
 from commerce.journeys.tokens import read_visitor, sign_visitor
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService
+from commerce.money import Currency
 from commerce.principals import ANONYMOUS
 from commerce.problems import Problem, Rejected
 
@@ -74,7 +97,6 @@ class JourneysService:
         self,
         policy: JourneyPolicy,
         *,
-        erase_journeys: Callable[[str], int] = lambda customer_id: 0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._policy = policy
@@ -82,7 +104,6 @@ class JourneysService:
         # One bucket per visitor, in the table's limits items: the mechanism of
         # docs/decisions/0004-limits.md, with its own budget.
         self._budgets = LimitsService({ANONYMOUS.kind: policy.visitor_budget})
-        self._erase_journeys = erase_journeys
 
     @property
     def lookback(self) -> timedelta:
@@ -199,7 +220,7 @@ class JourneysService:
         events = sum(event_store.delete_all(v) for v in visitor_ids)
         visitors = sum(1 for v in visitor_ids if visitor_store.delete_visitor(v))
         visitor_store.delete_links(customer_id, visitor_ids)
-        journeys = self._erase_journeys(customer_id)
+        journeys = credit_store.delete_of_customer(customer_id)
         log.info(
             "customer journeys erased",
             extra={"visitors": visitors, "events": events, "journeys": journeys},
@@ -264,3 +285,222 @@ class JourneysService:
         if not self._policy.signing_key:
             raise VisitorsNotConfigured("COMMERCE_VISITOR_SIGNING_KEY is not set")
         return sign_visitor(self._policy.signing_key, visitor_id)
+
+
+# -- attribution: credits when paid, adjustments when refunded, reports ------------------
+
+MAX_COHORT_ORDERS = 10
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One value of a report's dimension over its window."""
+
+    value: str
+    orders: int
+    revenue: int
+    conversions: Fraction
+    spend: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """Referred customers at their n-th order."""
+
+    order_number: int
+    customers: int
+    revenue: int
+    with_app_touch: int
+
+
+class AttributionService:
+    """Credits paid orders to their journeys and keeps the report rollups."""
+
+    def __init__(
+        self,
+        journeys: JourneysService,
+        *,
+        half_life: timedelta,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._journeys = journeys
+        self._half_life = half_life
+        self._clock = clock
+
+    # -- the events function -------------------------------------------------------------
+
+    def credit_paid_order(self, order: PaidOrder) -> OrderCredit | None:
+        """Credit the order once (a replayed stream record changes nothing); the credit."""
+        visitor_ids = (
+            set(visitor_store.visitors_of(order.customer_id)) if order.customer_id else set()
+        )
+        if order.visitor_id:
+            visitor_ids.add(order.visitor_id)
+        ordered = sorted(visitor_ids)
+        events = [e for v in ordered for e in event_store.of_visitor(v)]
+        for _ in range(_ATTEMPTS):
+            if credit_store.get(order.order_id) is not None:
+                return None
+            weights, fitted_at = path_store.weights()
+            credit = credit_order(
+                order,
+                touches_of(events),
+                lookback=self._journeys.lookback,
+                half_life=self._half_life,
+                weights=weights,
+                weights_fitted_at=fitted_at,
+            )
+            writes = WriteSet()
+            credit = self._with_cohort(writes, credit, order)
+            credit_store.add_new(writes, credit)
+            self._add_to_day(writes, credit, credit_delta(credit))
+            path_store.add_count(writes, True, path_of(credit), 1)
+            for visitor_id in ordered:
+                open_path, rev = path_store.visitor_path(visitor_id)
+                if open_path:
+                    path_store.add_count(writes, False, open_path, -1)
+                    path_store.put_visitor_path(writes, visitor_id, (), rev)
+            try:
+                writes.commit()
+            except ConditionsFailed as failed:
+                if "credited" in failed.labels:
+                    return None
+                continue  # another order changed the same rollups: read again
+            return credit
+        raise RuntimeError(f"order {order.order_id}: rollups kept changing; the record is retried")
+
+    def refund_order(self, order_id: str, refunded_total: int) -> OrderCredit | None:
+        """Take a refund (now ``refunded_total`` in all) from the credits and the reports,
+        exactly once; None when there is nothing to take (not credited, or replayed)."""
+        for _ in range(_ATTEMPTS):
+            current = credit_store.get(order_id)
+            if current is None:
+                return None
+            taken = refund(current, refunded_total)
+            if taken is None:
+                return None
+            updated, delta = taken
+            writes = WriteSet()
+            credit_store.replace_after_refund(writes, updated, current.refunded)
+            self._add_to_day(writes, updated, delta)
+            if updated.cohort is not None and 0 < updated.order_number <= MAX_COHORT_ORDERS:
+                rows, rev = rollup_store.cohort(updated.cohort, updated.currency.value)
+                row = rows.setdefault(str(updated.order_number), [0, 0, 0])
+                row[1] -= updated.refunded - current.refunded
+                rollup_store.put_cohort(writes, updated.cohort, updated.currency.value, rows, rev)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return updated
+        raise RuntimeError(f"order {order_id}: refund kept conflicting; the record is retried")
+
+    def touch_recorded(self, visitor_id: str, channel: str) -> None:
+        """A new touch moves the visitor's open journey to its next path count."""
+        for _ in range(_ATTEMPTS):
+            path, rev = path_store.visitor_path(visitor_id)
+            longer = (*path, channel)
+            if len(longer) > path_store.MAX_PATH:
+                longer = (longer[0], *longer[-(path_store.MAX_PATH - 1) :])
+            writes = WriteSet()
+            if path:
+                path_store.add_count(writes, False, path, -1)
+            path_store.add_count(writes, False, longer, 1)
+            path_store.put_visitor_path(writes, visitor_id, longer, rev)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return
+
+    # -- the jobs function ---------------------------------------------------------------
+
+    def fit_weights(self) -> datetime:
+        """Fit Markov and Shapley weights on every path count; orders credited from now
+        on use them (each records when they were fitted)."""
+        counts = path_store.counts()
+        fitted = fit(counts)
+        now = self._clock()
+        path_store.put_weights(fitted, now, sum(counts.conversions.values()))
+        return now
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def credit_of(self, order_id: str) -> OrderCredit | None:
+        """The order's credited journey, net of refunds."""
+        return credit_store.get(order_id)
+
+    def report(
+        self, model: Model, dimension: Dimension, start: date, end: date, currency: Currency
+    ) -> list[ReportRow]:
+        """Orders, revenue net of refunds and conversions per value, from the day rollups
+        (one Query); spend joined for channels and campaigns."""
+        totals: dict[str, list[int]] = {}
+        for rollup in rollup_store.days(start.isoformat(), end.isoformat(), currency.value):
+            for value, cell in rollup.get(model.value, {}).get(dimension.value, {}).items():
+                current = totals.setdefault(value, [0, 0, 0])
+                for i, amount in enumerate(cell):
+                    current[i] += amount
+        spend: dict[str, int] = {}
+        if dimension in (Dimension.CHANNEL, Dimension.CAMPAIGN):
+            for row in adspend_store.between(start, end, currency):
+                key = row.channel if dimension is Dimension.CHANNEL else row.campaign
+                spend[key] = spend.get(key, 0) + row.amount
+        values = sorted(set(totals) | set(spend), key=lambda v: (-totals.get(v, [0, 0])[1], v))
+        return [
+            ReportRow(
+                value=v,
+                orders=totals.get(v, [0, 0, 0])[0],
+                revenue=totals.get(v, [0, 0, 0])[1],
+                conversions=Fraction(totals.get(v, [0, 0, 0])[2], CONVERSION_UNITS),
+                spend=spend.get(v)
+                if spend or dimension in (Dimension.CHANNEL, Dimension.CAMPAIGN)
+                else None,
+            )
+            for v in values
+        ]
+
+    def cohort(self, affiliate_id: str | None, orders: int, currency: Currency) -> list[CohortRow]:
+        """Customers whose first order came through ``affiliate_id`` (None: through no
+        affiliate), at each of their first ``orders`` orders."""
+        rows, _ = rollup_store.cohort(affiliate_id or NONE, currency.value)
+        return [
+            CohortRow(n, *rows.get(str(n), [0, 0, 0]))
+            for n in range(1, min(orders, MAX_COHORT_ORDERS) + 1)
+        ]
+
+    def import_ad_spend(self, rows: list[AdSpend]) -> int:
+        """Store spend rows (a re-import replaces a day's figure); how many."""
+        return adspend_store.put(rows)
+
+    def erase_customer_journeys(self, customer_id: str) -> int:
+        """Delete the customer's credited order journeys; report totals stay (no ids)."""
+        return credit_store.delete_of_customer(customer_id)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _add_to_day(self, writes: WriteSet, credit: OrderCredit, delta: RollupDelta) -> None:
+        day_key = credit.paid_at.date().isoformat()
+        current, rev = rollup_store.day(day_key, credit.currency.value)
+        rollup_store.put_day(writes, day_key, credit.currency.value, merged(current, delta), rev)
+
+    def _with_cohort(self, writes: WriteSet, credit: OrderCredit, order: PaidOrder) -> OrderCredit:
+        if order.customer_id is None:
+            return credit
+        count, cohort, rev = rollup_store.customer_stats(order.customer_id)
+        if cohort is None:
+            first_affiliate = order.affiliate_id or next(
+                (t.affiliate for t in credit.touches if t.affiliate != NONE), None
+            )
+            cohort = first_affiliate or NONE
+        number = count + 1
+        rollup_store.put_customer_stats(writes, order.customer_id, number, cohort, rev)
+        if number <= MAX_COHORT_ORDERS:
+            rows, cohort_rev = rollup_store.cohort(cohort, credit.currency.value)
+            row = rows.setdefault(str(number), [0, 0, 0])
+            row[0] += 1
+            row[1] += credit.value
+            row[2] += 1 if has_app_touch(credit) else 0
+            rollup_store.put_cohort(writes, cohort, credit.currency.value, rows, cohort_rev)
+        return replace(credit, order_number=number, cohort=cohort)
