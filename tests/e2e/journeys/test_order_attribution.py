@@ -21,6 +21,9 @@ from commerce.money import Currency, Money
 from commerce.observability.metrics import Metrics
 from placed_orders import order_image
 from stream_records import batch, stream_record
+from stripe_events import event_body, intent_object, sign
+
+WEBHOOK_SECRET = "whsec_test_secret"
 
 CHECKOUT = """
 mutation ($input: CheckoutCompleteInput!) {
@@ -119,15 +122,48 @@ def local(order_gid: str) -> str:
     return found
 
 
-def pay(services: Services, consumers: Consumers, order_id: str) -> dict[str, Any]:
-    """Pay the order as the webhook would, and deliver the order's stream record."""
+APPLE_PAY_CHARGE = {
+    "id": "ch_3QexampleApplePay",
+    "object": "charge",
+    "payment_method_details": {
+        "type": "card",
+        "card": {"brand": "visa", "last4": "4242", "wallet": {"type": "apple_pay"}},
+    },
+}
+
+
+def pay(
+    services: Services, consumers: Consumers, order_id: str, client: TestClient | None = None
+) -> dict[str, Any]:
+    """Pay the order (through a signed webhook carrying an Apple Pay charge when given the
+    client), and deliver the order's stream record."""
     before = order_image(order_id)
     order = services.orders.order(order_id)
     assert order is not None
     assert order.payment_intent_id is not None
-    services.settlement.payment_succeeded(
-        order_id=order_id, intent_id=order.payment_intent_id, amount=order.total
-    )
+    if client is None:
+        services.settlement.payment_succeeded(
+            order_id=order_id, intent_id=order.payment_intent_id, amount=order.total
+        )
+    else:
+        body = event_body(
+            "payment_intent.succeeded",
+            intent_object(
+                order_id,
+                amount=order.total.amount,
+                intent_id=order.payment_intent_id,
+                latest_charge=APPLE_PAY_CHARGE,
+            ),
+        )
+        answer = client.post(
+            "/webhooks/stripe",
+            content=body,
+            headers={
+                "Stripe-Signature": sign(body, WEBHOOK_SECRET),
+                "Content-Type": "application/json",
+            },
+        )
+        assert answer.status_code == 200, answer.text
     record = stream_record("MODIFY", new=order_image(order_id), old=before)
     assert consume_batch(batch(record), consumers, Metrics("Commerce", "events")) == {
         "batchItemFailures": []
@@ -179,11 +215,12 @@ def test_a_paid_order_credits_its_journey_under_every_model_and_refunds_come_bac
     # when it buys the 19.99 e-book and the payment's stream record arrives twice
     order_gid = place(journey_client, ebook, visitor)
     order_id = local(order_gid)
-    paid = pay(journey_services, consumers, order_id)
+    paid = pay(journey_services, consumers, order_id, journey_client)
     consume_batch(batch(paid), consumers, Metrics("Commerce", "events"))
     # then each touch holds its hand-computed credit (Markov and Shapley, unfitted, are linear)
     body = call(journey_client, ATTRIBUTION, {"id": order_gid}, api_key=staff_key)
     seen = body["data"]["orderAttribution"]
+    assert seen["paymentMethod"] == "apple_pay"
     assert [t["channel"] for t in seen["touches"]] == ["paid_search", "email", "direct"]
     credits = credits_by_model(seen)
     assert credits["FIRST_TOUCH"] == ["19.99", "0.00", "0.00"]
@@ -249,6 +286,12 @@ def test_a_paid_order_credits_its_journey_under_every_model_and_refunds_come_bac
     )
     assert report["attributionReportCsv"].splitlines()[0].startswith("value,orders,conversions")
     assert "paid_search,1,0.3337,5.00," in report["attributionReportCsv"]
+    by_method = call(
+        journey_client, REPORT, {**variables, "dimension": "PAYMENT_METHOD"}, api_key=staff_key
+    )["data"]["attributionReport"]
+    assert [(r["value"], r["orders"], r["revenue"]["amount"]) for r in by_method] == [
+        ("apple_pay", 1, "14.99")
+    ]
 
 
 def test_an_order_without_touches_is_direct_and_reports_cut_by_app_touch(
