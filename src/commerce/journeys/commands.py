@@ -6,9 +6,12 @@ mutation refuses the beacon refuses too, with the same code and the same field p
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from commerce.journeys.errors import JourneyErrorCode as Code
@@ -24,6 +27,7 @@ from commerce.journeys.model import (
     referrer_host,
 )
 from commerce.journeys.tokens import MAX_TOKEN
+from commerce.money import Currency, Money, parse_currency
 from commerce.principals import Channel
 from commerce.problems import Problem
 
@@ -340,3 +344,67 @@ def beacon_payload(body: Any) -> tuple[str | None, list[RawEvent]]:
             )
         )
     return token, raws
+
+
+# -- ad spend ---------------------------------------------------------------------------
+
+MAX_SPEND_ROWS = 5_000
+AD_SPEND_COLUMNS = ("date", "channel", "campaign", "currency", "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class AdSpendRow:
+    """Spend on one campaign of one channel on one day, in minor units."""
+
+    day: date
+    channel: str
+    campaign: str
+    amount: int
+    currency: Currency
+
+
+def ad_spend_row(
+    day: date, channel: str, campaign: str, amount: Money, at: tuple[str, ...]
+) -> tuple[AdSpendRow | None, list[Problem]]:
+    """One row, or the problems with it (the mutation's and the CSV's one rule)."""
+    problems = []
+    if amount.amount < 0:
+        problems.append(Problem(Code.INVALID_AD_SPEND, "Spend is not negative", (*at, "amount")))
+    for name, text in (("channel", channel), ("campaign", campaign)):
+        if not 1 <= len(text.strip()) <= 80 or "#" in text:
+            problems.append(Problem(Code.INVALID_AD_SPEND, "1 to 80 characters, no #", (*at, name)))
+    if problems:
+        return None, problems
+    return AdSpendRow(day, channel.strip(), campaign.strip(), amount.amount, amount.currency), []
+
+
+def ad_spend_csv(text: str) -> tuple[list[AdSpendRow], list[Problem]]:
+    """Rows of a CSV with the header ``date,channel,campaign,currency,amount`` (amounts in
+    major units, e.g. ``12.50``); every problem, by line, when any row is wrong."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != AD_SPEND_COLUMNS:
+        return [], [Problem(Code.INVALID_AD_SPEND, f"The header is {','.join(AD_SPEND_COLUMNS)}")]
+    rows: list[AdSpendRow] = []
+    problems: list[Problem] = []
+    for line, cells in enumerate(reader, start=2):
+        if not cells:
+            continue
+        at = (f"line {line}",)
+        if len(cells) != len(AD_SPEND_COLUMNS):
+            problems.append(Problem(Code.INVALID_AD_SPEND, "Five columns", at))
+            continue
+        raw_day, channel, campaign, raw_currency, raw_amount = (c.strip() for c in cells)
+        try:
+            day = date.fromisoformat(raw_day)
+            money = Money.from_decimal(Decimal(raw_amount), parse_currency(raw_currency))
+        except (ValueError, ArithmeticError) as exc:
+            problems.append(Problem(Code.INVALID_AD_SPEND, str(exc)[:200], at))
+            continue
+        row, found = ad_spend_row(day, channel, campaign, money, at)
+        problems += found
+        if row is not None:
+            rows.append(row)
+    if len(rows) > MAX_SPEND_ROWS:
+        problems.append(Problem(Code.INVALID_AD_SPEND, f"At most {MAX_SPEND_ROWS} rows a file"))
+    return (rows if not problems else []), problems

@@ -31,12 +31,13 @@ MAX_FUTURE_SKEW = timedelta(minutes=5)
 MAX_EVENT_AGE = timedelta(days=3)
 # Field limits keep every stored event under 1 KB, one write unit (docs/journeys-guide.md).
 MAX_ID = 64
-MAX_UTM = 80
-MAX_CLICK_ID = 150
-MAX_HOST = 100
-MAX_QUERY = 80
+MAX_PRODUCT_ID = 32
+MAX_UTM = 50
+MAX_CLICK_ID = 120
+MAX_HOST = 80
+MAX_QUERY = 60
 MAX_USER_AGENT = 512
-MAX_PATH = 120
+MAX_PATH = 64
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -189,7 +190,9 @@ def check_event(draft: EventDraft, now: datetime, at: tuple[str, ...]) -> list[P
         problems.append(
             Problem(Code.INVALID, "An add to cart names its productId", (*at, "productId"))
         )
-    if draft.product_id is not None and not valid_client_id(draft.product_id):
+    if draft.product_id is not None and (
+        len(draft.product_id) > MAX_PRODUCT_ID or not valid_client_id(draft.product_id)
+    ):
         problems.append(Problem(Code.INVALID_ID, "Not a valid product id", (*at, "productId")))
     if draft.quantity is not None and not 1 <= draft.quantity <= 999:
         problems.append(Problem(Code.INVALID, "quantity is 1 to 999", (*at, "quantity")))

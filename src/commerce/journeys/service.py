@@ -20,6 +20,7 @@ from commerce.attribution import Model, fit
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.journeys.channels import marketing_channel
+from commerce.journeys.commands import AdSpendRow as AdSpend
 from commerce.journeys.commands import RecordEvents, RequestFacts, SetConsent, StartVisitor
 from commerce.journeys.crediting import (
     CONVERSION_UNITS,
@@ -46,7 +47,6 @@ from commerce.journeys.store import events as event_store
 from commerce.journeys.store import paths as path_store
 from commerce.journeys.store import rollups as rollup_store
 from commerce.journeys.store import visitors as visitor_store
-from commerce.journeys.store.adspend import AdSpend
 from commerce.journeys.tokens import read_visitor, sign_visitor
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService

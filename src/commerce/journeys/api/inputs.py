@@ -32,8 +32,10 @@ def partner_id_of(global_id: str) -> str | None:
 
 @strawberry.input(description="Where the visit came from: send it on the landing hit of a visit.")
 class TouchInput:
-    utm_source: str | None = strawberry.field(default=None, description="utm_source (80 chars).")
-    utm_medium: str | None = strawberry.field(default=None, description="utm_medium (80 chars).")
+    utm_source: str | None = strawberry.field(
+        default=None, description="utm_source (at most 50 characters; each utm field)."
+    )
+    utm_medium: str | None = strawberry.field(default=None, description="utm_medium.")
     utm_campaign: str | None = strawberry.field(default=None, description="utm_campaign.")
     utm_term: str | None = strawberry.field(default=None, description="utm_term.")
     utm_content: str | None = strawberry.field(default=None, description="utm_content.")
@@ -79,9 +81,11 @@ class StorefrontEventInput:
         default=None, description="The Product (product views and add to cart)."
     )
     phase: ViewPhaseType | None = strawberry.field(default=None, description="Product views only.")
-    query: str | None = strawberry.field(default=None, description="A search's terms (80 chars).")
+    query: str | None = strawberry.field(
+        default=None, description="A search's terms (60 characters)."
+    )
     path: str | None = strawberry.field(
-        default=None, description="The page's path without its query string (120 chars)."
+        default=None, description="The page's path without its query string (64 characters)."
     )
     quantity: int | None = strawberry.field(default=None, description="Units added to the cart.")
     touch: TouchInput | None = strawberry.field(

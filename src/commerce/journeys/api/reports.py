@@ -18,11 +18,11 @@ from commerce.graphql.money import CurrencyCode, Money, MoneyInput
 from commerce.graphql.permissions import ADMIN
 from commerce.graphql.use_cases import run_use_case
 from commerce.journeys.api.types import JourneyUserError
+from commerce.journeys.commands import AdSpendRow, ad_spend_row
 from commerce.journeys.crediting import Dimension
 from commerce.journeys.errors import JourneyErrorCode as Code
 from commerce.journeys.reports import Figures, as_csv, conversions_text, figures
 from commerce.journeys.service import CohortRow, ReportRow
-from commerce.journeys.store.adspend import AdSpend
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 
@@ -123,28 +123,18 @@ class AdSpendRowInput:
 class AdSpendImportInput:
     rows: list[AdSpendRowInput] = strawberry.field(description="1 to 500 rows.")
 
-    def to_command(self, errors: InputErrors) -> list[AdSpend]:
+    def to_command(self, errors: InputErrors) -> list[AdSpendRow]:
         if not 1 <= len(self.rows) <= MAX_SPEND_ROWS:
             errors.add(Code.INVALID_AD_SPEND, f"Send 1 to {MAX_SPEND_ROWS} rows", "rows")
         found = []
         for i, row in enumerate(self.rows):
             at = ("rows", str(i))
             money = errors.money(row.amount, (*at, "amount"), Code.INVALID_AD_SPEND)
-            if money is not None and money.amount < 0:
-                errors.add(Code.INVALID_AD_SPEND, "Spend is not negative", (*at, "amount"))
-            for name, text in (("channel", row.channel), ("campaign", row.campaign)):
-                if not 1 <= len(text.strip()) <= 80 or "#" in text:
-                    errors.add(Code.INVALID_AD_SPEND, "1 to 80 characters, no #", (*at, name))
             if money is not None:
-                found.append(
-                    AdSpend(
-                        row.day,
-                        row.channel.strip(),
-                        row.campaign.strip(),
-                        money.amount,
-                        money.currency,
-                    )
-                )
+                spend, problems = ad_spend_row(row.day, row.channel, row.campaign, money, at)
+                errors.check(problems)
+                if spend is not None:
+                    found.append(spend)
         return found
 
 

@@ -10,26 +10,15 @@ Keys (see ``docs/data-model.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from commerce.db.table import TableItem
+from commerce.journeys.commands import AdSpendRow as AdSpend
 from commerce.money import Currency
 
 ADSPEND_PK = "ADSPEND"
-
-
-@dataclass(frozen=True, slots=True)
-class AdSpend:
-    """What was spent on one campaign of one channel on one day."""
-
-    day: date
-    channel: str
-    campaign: str
-    amount: int
-    currency: Currency
 
 
 class AdSpendItem(TableItem, discriminator="AdSpend"):
