@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from commerce.attribution import Model, fit
+from commerce.attribution import Model, PathCounts, fit
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.journeys.channels import marketing_channel
@@ -426,6 +426,10 @@ class AttributionService:
         return now
 
     # -- reads ---------------------------------------------------------------------------
+
+    def path_counts(self) -> PathCounts:
+        """The converting and open journeys by channel path, as the fit reads them."""
+        return path_store.counts()
 
     def credit_of(self, order_id: str) -> OrderCredit | None:
         """The order's credited journey, net of refunds."""

@@ -58,7 +58,7 @@ def add_count(writes: WriteSet, converted: bool, path: tuple[str, ...], amount: 
         return
     writes.update(
         PathCountItem(pk=PATHS_PK, sk=_count_sk(converted, path)),
-        [PathCountItem.journeys.add(amount)],
+        [PathCountItem.journeys.add(amount), PathCountItem.entity.set(PathCountItem)],
         label="paths",
     )
 
