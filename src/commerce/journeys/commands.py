@@ -59,7 +59,7 @@ class RawEvent:
 
     event_id: str
     kind: str
-    occurred_at: datetime
+    occurred_at: datetime | None
     product_id: str | None = None
     phase: str | None = None
     query: str | None = None
@@ -183,7 +183,9 @@ def event_draft(
         if raw.touch is not None
         else None
     )
-    occurred = raw.occurred_at if raw.occurred_at.tzinfo else raw.occurred_at.replace(tzinfo=UTC)
+    # Without a time the event happened as it arrived (a live storefront's own hits).
+    when = raw.occurred_at or now
+    occurred = when if when.tzinfo else when.replace(tzinfo=UTC)
     draft = EventDraft(
         event_id=raw.event_id,
         kind=kind,
@@ -277,9 +279,10 @@ def _text(
     return value
 
 
-def _timestamp(obj: Mapping[str, Any], at: tuple[str, ...]) -> datetime:
-    raw = _text(obj, "occurredAt", at, required=True)
-    assert raw is not None
+def _timestamp(obj: Mapping[str, Any], at: tuple[str, ...]) -> datetime | None:
+    raw = _text(obj, "occurredAt", at)
+    if raw is None:
+        return None
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:

@@ -74,8 +74,12 @@ class StorefrontEventInput:
         )
     )
     kind: EventKindType = strawberry.field(description="What happened.")
-    occurred_at: datetime = strawberry.field(
-        description="When, by the client's clock (at most 5 minutes ahead, 3 days old)."
+    occurred_at: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "When, by the client's clock (at most 5 minutes ahead, 3 days old); send it "
+            "for queued events (beacons, offline apps). Default: when the server gets it."
+        ),
     )
     product_id: strawberry.ID | None = strawberry.field(
         default=None, description="The Product (product views and add to cart)."

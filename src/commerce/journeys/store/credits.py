@@ -2,7 +2,7 @@
 
 Keys (see ``docs/data-model.md``):
 
-- ``ORDER#<order id> / JOURNEY``: the touches that earned the order (id, time, channel,
+- ``ORDERJOURNEY#<order id> / JOURNEY``: the touches that earned the order (id, time, channel,
   source, medium, campaign, affiliate, app), each model's credit per touch net of
   refunds, what was refunded so far, and when the weights used were fitted. Put once
   (``attribute_not_exists``) in the transaction that adds the order to the reports, so
@@ -46,7 +46,7 @@ class OrderJourneyItem(TableItem, discriminator="OrderJourney"):
 
 
 def journey_pk(order_id: str) -> str:
-    return f"ORDER#{order_id}"
+    return f"ORDERJOURNEY#{order_id}"
 
 
 def customer_journeys_pk(customer_id: str) -> str:
