@@ -331,11 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse", "attribution"],
+        choices=["checkout", "pricing", "one-core", "abuse", "attribution", "journeys"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
             "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
-            "attribution: bench/attribution.py)"
+            "attribution: bench/attribution.py, journeys: bench/journeys.py)"
         ),
     )
     args = parser.parse_args(argv)
@@ -348,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench.attribution import attribution_rows
 
         print_rows(attribution_rows())
+        return 0
+    if args.only == "journeys":
+        from bench.journeys import journeys_rows
+
+        with dynamodb_local() as (endpoint, _):
+            print_rows(journeys_rows(endpoint))
         return 0
     if args.only == "abuse":
         from bench.abuse import abuse_rows
