@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -63,11 +62,7 @@ def journeys(count: int, seed: int = 17) -> list[tuple[tuple[str, ...], bool]]:
 
 def path_counts(drawn: list[tuple[tuple[str, ...], bool]]) -> PathCounts:
     """What the journeys context keeps: journeys counted by path and outcome."""
-    conversions: Counter[tuple[str, ...]] = Counter()
-    others: Counter[tuple[str, ...]] = Counter()
-    for path, converted in drawn:
-        (conversions if converted else others)[path] += 1
-    return PathCounts(conversions=conversions, non_conversions=others)
+    return PathCounts.tally(drawn)
 
 
 def order_touches(rnd: random.Random) -> tuple[Touch, ...]:

@@ -24,6 +24,7 @@ from commerce.attribution.model import (
     PathCounts,
     Touch,
     Weights,
+    channel_path,
     normalised,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "Touch",
     "Weights",
     "allocate",
+    "channel_path",
     "credit",
     "credit_all",
     "credit_all_with_notes",

@@ -1,8 +1,8 @@
 """One order's credit per touch, under any model, in whole minor units.
 
-``credit`` is what the journeys context calls when an order is paid (and, with the
-refunded amount, when it is refunded): the touches of ``journey(...)``, the order's value,
-a model. Every model gives each touch an exact rational weight; ``allocate`` turns them
+``credit`` is what the journeys context calls when an order is paid: the touches of
+``journey(...)``, the order's value, a model; a refund is then taken from those credits
+with ``refund_shares``. Every model gives each touch an exact rational weight; ``allocate`` turns them
 into whole units that add up to the value. The answer depends only on the set of touches,
 never on the order they are passed in: weights are computed in journey order (time, then
 touch id), which is also the tie-break of the largest remainder (earlier touch first).

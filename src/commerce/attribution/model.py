@@ -7,7 +7,8 @@ calls ``credit`` when an order is paid (``docs/decisions/0011-attribution-models
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -67,6 +68,11 @@ Path = tuple[str, ...]
 """A journey's channels in time order, repeats kept: ``("paid_search", "email", "direct")``."""
 
 
+def channel_path(touches: Iterable[Touch]) -> Path:
+    """The channels of a journey's touches, in the order given (pass ``journey(...)``)."""
+    return tuple(touch.channel for touch in touches)
+
+
 @dataclass(frozen=True, slots=True)
 class PathCounts:
     """Population statistics the data-driven models are fitted on.
@@ -79,6 +85,15 @@ class PathCounts:
     """Channel path -> number of journeys with that path that converted."""
     non_conversions: Mapping[Path, int]
     """Channel path -> number of journeys with that path that did not convert."""
+
+    @classmethod
+    def tally(cls, outcomes: Iterable[tuple[Path, bool]]) -> PathCounts:
+        """Count journeys by path: each ``(channel path, converted)`` is one journey."""
+        conversions: Counter[Path] = Counter()
+        non_conversions: Counter[Path] = Counter()
+        for path, converted in outcomes:
+            (conversions if converted else non_conversions)[tuple(path)] += 1
+        return cls(conversions=conversions, non_conversions=non_conversions)
 
     def __post_init__(self) -> None:
         for counts in (self.conversions, self.non_conversions):

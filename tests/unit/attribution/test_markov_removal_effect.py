@@ -6,7 +6,15 @@ from fractions import Fraction
 
 from attribution_factories import CONVERTED_AT, path_of
 
-from commerce.attribution import Model, PathCounts, Weights, credit, credit_with_note, fit
+from commerce.attribution import (
+    Model,
+    PathCounts,
+    Weights,
+    channel_path,
+    credit,
+    credit_with_note,
+    fit,
+)
 from commerce.attribution import normalised as shares
 from commerce.attribution.markov import removal_effects, solve_integer_system
 
@@ -116,3 +124,20 @@ def test_the_exact_solver_handles_a_zero_pivot_and_returns_rationals() -> None:
     # 3x + y = 1, x + 2y = 1 -> x = 1/5, y = 2/5.
     assert solve_integer_system([[0, 1, 2], [1, 0, 3]]) == [Fraction(3), Fraction(2)]
     assert solve_integer_system([[3, 1, 1], [1, 2, 1]]) == [Fraction(1, 5), Fraction(2, 5)]
+
+
+def test_journeys_tallied_by_path_fit_like_the_counted_example() -> None:
+    # Puzyrov's five journeys, as touches: the tally is the counted example's PathCounts.
+    journeys = [
+        (path_of("ads"), True),
+        (path_of("ads"), True),
+        (path_of("mailing"), True),
+        (path_of("ads", "mailing"), True),
+        (path_of("ads"), False),
+    ]
+    counts = PathCounts.tally((channel_path(touches), converted) for touches, converted in journeys)
+    assert counts == PathCounts(
+        conversions={("ads",): 2, ("mailing",): 1, ("ads", "mailing"): 1},
+        non_conversions={("ads",): 1},
+    )
+    assert fit(counts).markov == {"ads": Fraction(3, 4), "mailing": Fraction(1, 2)}
