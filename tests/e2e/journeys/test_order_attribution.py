@@ -350,3 +350,21 @@ def test_referred_customers_form_a_cohort_over_their_orders(
         },
     ]
     assert customer_id
+
+
+def test_checkout_refuses_a_visitor_token_the_store_did_not_issue(
+    journey_client: TestClient, ebook: str
+) -> None:
+    lines, buyer = [{"merchandiseId": ebook}], {"email": "reader@example.com"}
+    cart = call(journey_client, CART, {"input": {"lines": lines, "buyerIdentity": buyer}})
+    cart_id = cart["data"]["cartCreate"]["cart"]["id"]
+    forged = "v1.01jexampze0000000000000000.forged"
+    placed = call(
+        journey_client,
+        CHECKOUT,
+        {"input": {"cartId": cart_id, "idempotencyKey": str(uuid.uuid4()), "visitorToken": forged}},
+    )["data"]["checkoutComplete"]
+    assert placed["order"] is None
+    assert [(e["field"], e["code"]) for e in placed["userErrors"]] == [
+        (["visitorToken"], "INVALID_ID")
+    ]
