@@ -135,6 +135,7 @@ class JourneysService:
         writes.commit()
         if not command.analytics:
             deleted = event_store.delete_all(visitor_id)
+            path_store.delete_visitor_path(visitor_id)
             log.info("consent withdrawn", extra={"events_deleted": deleted})
         return Recorded(self._token(visitor_id), updated, stored=0, duplicates=0)
 
@@ -219,6 +220,8 @@ class JourneysService:
         visitor_ids = visitor_store.visitors_of(customer_id)
         events = sum(event_store.delete_all(v) for v in visitor_ids)
         visitors = sum(1 for v in visitor_ids if visitor_store.delete_visitor(v))
+        for visitor_id in visitor_ids:
+            path_store.delete_visitor_path(visitor_id)
         visitor_store.delete_links(customer_id, visitor_ids)
         journeys = credit_store.delete_of_customer(customer_id)
         log.info(

@@ -83,6 +83,11 @@ def put_visitor_path(writes: WriteSet, visitor_id: str, path: tuple[str, ...], r
     )
 
 
+def delete_visitor_path(visitor_id: str) -> None:
+    """Forget the visitor's open path (erasure); its path count stays (it holds no id)."""
+    VisitorPathItem(pk=visitor_pk(visitor_id), sk=PATH_SK).delete()
+
+
 def counts() -> PathCounts:
     """Every path count (one Query of the counts partition; the fitting job's read)."""
     conversions: dict[tuple[str, ...], int] = {}
