@@ -361,6 +361,13 @@ def _only_abuse(args: argparse.Namespace) -> list[Row]:
         return abuse_rows(endpoint)
 
 
+def _only_journeys(args: argparse.Namespace) -> list[Row]:
+    from bench.journeys import journeys_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return journeys_rows(endpoint)
+
+
 def _only_checkout(args: argparse.Namespace) -> list[Row]:
     from bench.checkout import checkout_rows
 
@@ -376,6 +383,7 @@ SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "attribution": _only_attribution,
     "abuse": _only_abuse,
     "checkout": _only_checkout,
+    "journeys": _only_journeys,
 }
 
 
@@ -385,20 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=[
-            "checkout",
-            "pricing",
-            "one-core",
-            "abuse",
-            "attribution",
-            "catalog-import",
-            "recommendations",
-        ],
+        choices=[*SEPARATE, "one-core"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
             "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
             "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py, "
-            "recommendations: bench/recommendations.py, offline on the Instacart sample)"
+            "recommendations: bench/recommendations.py, offline on the Instacart sample, "
+            "journeys: bench/journeys.py)"
         ),
     )
     parser.add_argument(

@@ -97,7 +97,10 @@ class RecordingOrders:
             raise UnknownOrder(kwargs["order_id"])
         self.calls.append((name, kwargs))
 
-    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+    def payment_succeeded(
+        self, *, order_id: str, intent_id: str, amount: Money, payment_method: str | None = None
+    ) -> None:
+        # The payment method is checked end to end (tests/e2e/journeys); calls keep their shape.
         self._record("payment_succeeded", order_id=order_id, intent_id=intent_id, amount=amount)
 
     def payment_failed(self, *, order_id: str, intent_id: str, reason: str) -> None:

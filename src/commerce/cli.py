@@ -19,7 +19,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from commerce.settings import Settings, SettingsError
 
@@ -131,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     listed = ops.add_parser("list", help="show every registered operation")
     listed.set_defaults(run=_operations_list)
 
+    _add_adspend(commands)
     jobs = commands.add_parser("jobs", help="run a scheduled job once, as the jobs function does")
     job_actions = jobs.add_subparsers(dest="action", required=True)
     run_job = job_actions.add_parser(
@@ -260,6 +261,36 @@ def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.file}: {exc.strerror}") from None
     print(f"Wrote {count} rows to {args.file}", file=sys.stderr)
+    return 0
+
+
+def _add_adspend(commands: Any) -> None:
+    adspend = commands.add_parser("adspend", help="ad spend per channel, campaign and day")
+    spend_actions = adspend.add_subparsers(dest="action", required=True)
+    imported = spend_actions.add_parser(
+        "import", help="import a CSV of date,channel,campaign,currency,amount (major units)"
+    )
+    imported.add_argument("file", type=Path, help="the CSV file (UTF-8, with its header)")
+    imported.set_defaults(run=_adspend_import)
+
+
+def _adspend_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import ad spend rows; a file with any bad row imports nothing and names the lines."""
+    from commerce.composition import build_services
+    from commerce.journeys.commands import ad_spend_csv
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from None
+    rows, problems = ad_spend_csv(text)
+    if problems:
+        raise CliError(
+            "; ".join(f"{' '.join(p.field) or 'file'}: {p.message}" for p in problems[:20])
+        )
+    with _database(settings) as local:
+        imported = build_services(local).attribution.import_ad_spend(rows)
+    print(f"Imported {imported} ad spend rows", file=sys.stderr)
     return 0
 
 

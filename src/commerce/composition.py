@@ -11,6 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
@@ -25,6 +26,8 @@ from commerce.db.table import configure_table
 from commerce.downloads.files import FileSource, LocalFiles, S3Files
 from commerce.downloads.service import DownloadsService
 from commerce.inventory.service import InventoryService
+from commerce.journeys.service import AttributionService, JourneyPolicy, JourneysService
+from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService, budgets_from_settings
 from commerce.notifications.senders import AwsSender
 from commerce.notifications.service import NotificationsService
@@ -80,6 +83,10 @@ class Services:
     catalog_exchange: CatalogExchangeService
     # Co-purchases, shoppers' affinity and views; lists for products and shoppers.
     recommendations: RecommendationService
+    # Visitors, their events and consent, stitched to customers (eventsRecord, POST /events).
+    journeys: JourneysService
+    # Paid orders credited to their journeys, refunds taken back, the report rollups.
+    attribution: AttributionService
 
 
 def build_services(settings: Settings) -> Services:
@@ -134,6 +141,7 @@ def build_services(settings: Settings) -> Services:
     # Payments go to the orders; a paid order's digital lines then get their links.
     paid_orders = ReleaseDownloads(orders, downloads)
     customers = CustomersService(carts)
+    journeys = JourneysService(_journey_policy(settings))
     return Services(
         settings=settings,
         catalog=catalog,
@@ -183,6 +191,29 @@ def build_services(settings: Settings) -> Services:
             view_days=settings.recommendation_view_days,
             history_days=settings.recommendation_history_days,
         ),
+        journeys=journeys,
+        attribution=AttributionService(
+            journeys, half_life=timedelta(days=settings.attribution_half_life_days)
+        ),
+    )
+
+
+# One per process, like the other local keys: visitor tokens a laptop or a test process
+# issues stay valid for that process only.
+_LOCAL_VISITOR_KEY = secrets.token_urlsafe(32)
+
+
+def _journey_policy(settings: Settings) -> JourneyPolicy:
+    """The journey settings; without a key a deployed stage refuses every visitor token."""
+    key = settings.visitor_signing_key.value or (
+        _LOCAL_VISITOR_KEY if settings.stage == "local" else ""
+    )
+    return JourneyPolicy(
+        signing_key=key.encode(),
+        require_consent=settings.analytics_require_consent,
+        lookback=timedelta(days=settings.journey_lookback_days),
+        own_hosts=frozenset(settings.own_hosts),
+        visitor_budget=Budget(settings.visitor_event_budget, settings.visitor_event_restore_rate),
     )
 
 

@@ -42,6 +42,13 @@ from commerce.graphql.documents import MAX_QUERY_TOKENS, DocumentsOffTheLoop
 from commerce.graphql.literals import IntLiteralSizeRule
 from commerce.graphql.relay import Node, NodeType, resolve_nodes
 from commerce.inventory.api import InventoryMutation, InventoryQuery
+from commerce.journeys.api import (
+    JourneysMutation,
+    JourneysQuery,
+    OrderAttributionQuery,
+    ReportsMutation,
+    ReportsQuery,
+)
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
@@ -104,6 +111,9 @@ class Query(
     PromotionsQuery,
     CatalogExchangeQuery,
     RecommendationsQuery,
+    JourneysQuery,
+    ReportsQuery,
+    OrderAttributionQuery,
 ):
     pass
 
@@ -121,6 +131,8 @@ class Mutation(
     AccessMutation,
     PromotionsMutation,
     CatalogExchangeMutation,
+    JourneysMutation,
+    ReportsMutation,
 ):
     pass
 

@@ -15,6 +15,9 @@ from typing import Any
 
 from commerce.money import Currency, parse_currency
 
+# One batch of events must fit in a full visitor budget (journeys/model.py says 50).
+MAX_EVENTS_PER_BATCH = 50
+
 
 class SettingsError(ValueError):
     """An environment variable holds a value the service cannot run with."""
@@ -139,6 +142,20 @@ class Settings:
     # Signs customer access tokens (HS256, docs/decisions/0009-customer-auth.md). Empty:
     # a local stage makes one per process; a deployed one cannot log customers in.
     jwt_secret: Secret = Secret("")
+    # The shopper's journey (docs/journeys-guide.md). Visitor tokens are signed with this
+    # key; empty: a made-up one per process on a laptop or in tests, and none deployed.
+    visitor_signing_key: Secret = Secret("")
+    # True: events of a visitor who has not consented (visitorConsentSet) are not stored.
+    analytics_require_consent: bool = False
+    # How far back a journey reaches from a payment, and so how long events are kept.
+    journey_lookback_days: int = 365
+    # The store's own sites: their referrers are navigation, not referral traffic.
+    own_hosts: tuple[str, ...] = ()
+    # Events one visitor may send: a bucket of this many, refilling at this rate a second.
+    visitor_event_budget: int = 600
+    visitor_event_restore_rate: float = 2.0
+    # Time-decay attribution's half-life.
+    attribution_half_life_days: float = 7.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -176,6 +193,7 @@ class Settings:
             **_payment_settings(source, stage),
             **_operations_settings(source),
             **_auth_settings(source),
+            **_journey_settings(source),
         )
 
     @classmethod
@@ -321,6 +339,35 @@ def _auth_settings(source: Mapping[str, str]) -> dict[str, Any]:
     if jwt_secret and len(jwt_secret.encode()) < 32:
         raise SettingsError("COMMERCE_JWT_SECRET must be at least 32 bytes")
     return {"jwt_secret": Secret(jwt_secret)}
+
+
+def _journey_settings(source: Mapping[str, str]) -> dict[str, Any]:
+    """Events, consent and attribution (docs/journeys-guide.md)."""
+    key = source.get("COMMERCE_VISITOR_SIGNING_KEY", "")
+    if key and len(key.encode()) < 32:
+        raise SettingsError("COMMERCE_VISITOR_SIGNING_KEY must be at least 32 bytes")
+    rate = _number(source, "COMMERCE_VISITOR_EVENT_RESTORE_RATE", 2.0)
+    if rate <= 0:
+        raise SettingsError("COMMERCE_VISITOR_EVENT_RESTORE_RATE must be above 0")
+    half_life = _number(source, "COMMERCE_ATTRIBUTION_HALF_LIFE_DAYS", 7.0)
+    if half_life <= 0:
+        raise SettingsError("COMMERCE_ATTRIBUTION_HALF_LIFE_DAYS must be above 0")
+    hosts = tuple(
+        h.strip().lower() for h in source.get("COMMERCE_OWN_HOSTS", "").split(",") if h.strip()
+    )
+    return {
+        "visitor_signing_key": Secret(key),
+        "analytics_require_consent": _flag(
+            source, "COMMERCE_ANALYTICS_REQUIRE_CONSENT", default=False
+        ),
+        "journey_lookback_days": _whole(source, "COMMERCE_JOURNEY_LOOKBACK_DAYS", 365, minimum=1),
+        "own_hosts": hosts,
+        "visitor_event_budget": _whole(
+            source, "COMMERCE_VISITOR_EVENT_BUDGET", 600, minimum=MAX_EVENTS_PER_BATCH
+        ),
+        "visitor_event_restore_rate": rate,
+        "attribution_half_life_days": half_life,
+    }
 
 
 def _log_format(source: Mapping[str, str]) -> bool:

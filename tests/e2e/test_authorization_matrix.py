@@ -123,9 +123,21 @@ QUERIES: dict[str, Rule] = {
     # Staff only; the made-up id names no promotion, so staff get null.
     "promotion": Rule(U, F, F, F, F, N),
     "discountCodes": ADMIN,
+    "customerJourney": ADMIN,
+    "attributionReport": ADMIN,
+    "attributionReportCsv": ADMIN,
+    "affiliateCohortReport": ADMIN,
+    "orderAttribution": ADMIN,
 }
 
 MUTATIONS: dict[str, Rule] = {
+    # Storefront events and visitors: every caller (a partner's app records PARTNER_API).
+    "eventsRecord": PUBLIC,
+    "visitorStart": PUBLIC,
+    "visitorConsentSet": PUBLIC,
+    "visitorIdentify": CUSTOMER,
+    "customerJourneyErase": ADMIN,
+    "adSpendImport": ADMIN,
     "apiKeyCreate": ADMIN,
     "apiKeyRevoke": ADMIN,
     "cartBundleAdd": CHECKOUT,

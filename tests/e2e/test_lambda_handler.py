@@ -13,6 +13,7 @@ import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -335,3 +336,44 @@ def test_the_time_budget_applies_on_lambda(monkeypatch: pytest.MonkeyPatch) -> N
     # then
     assert response["statusCode"] == 503
     assert decoded_body(response)["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+@pytest.mark.usefixtures("deployed")
+def test_the_beacon_answers_204_through_the_handler_and_refuses_a_forged_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a deployed stage with its visitor key, and what navigator.sendBeacon sends
+    monkeypatch.setenv("COMMERCE_VISITOR_SIGNING_KEY", "k" * 40)
+    beacon = {
+        "events": [
+            {
+                "eventId": "pv-1",
+                "kind": "PAGE_VIEW",
+                "occurredAt": "",
+                "touch": {"utmSource": "newsletter", "utmMedium": "email"},
+            }
+        ]
+    }
+    beacon["events"][0]["occurredAt"] = datetime.now(UTC).isoformat()
+    event = http_api_event(
+        "POST",
+        "/events",
+        headers={"content-type": "text/plain;charset=UTF-8", "origin": "https://shop.example"},
+        body=json.dumps(beacon),
+    )
+    # when
+    response = lambda_handler.handler(event, None)
+    # then
+    assert response["statusCode"] == 204, response
+    token = response["headers"]["x-visitor-token"]
+    assert token.startswith("v1.")
+    # and a tampered token is refused with its code, storing nothing
+    forged = {**beacon, "visitorToken": token[:-2] + "AA"}
+    refused = lambda_handler.handler(
+        http_api_event(
+            "POST", "/events", headers={"content-type": "text/plain"}, body=json.dumps(forged)
+        ),
+        None,
+    )
+    assert refused["statusCode"] == 403
+    assert decoded_body(refused)["error"]["code"] == "INVALID_VISITOR_TOKEN"

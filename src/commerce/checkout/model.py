@@ -110,6 +110,7 @@ def order_from_cart(
     reserved_until: datetime,
     shopper: Shopper,
     access_digest: str | None,
+    visitor_id: str | None = None,
 ) -> Order:
     """The order a checkable cart becomes: snapshots, totals, AWAITING_PAYMENT."""
     cart, totals = priced.cart, priced.totals
@@ -199,4 +200,5 @@ def order_from_cart(
         discount=Money(totals.discount.amount + totals.shipping_discount.amount, currency),
         discount_codes=tuple(c.code for c in priced.applied_codes()),
         affiliate_id=priced.cart.affiliate_id,
+        visitor_id=visitor_id,
     )

@@ -100,8 +100,18 @@ class CheckoutService:
         self._clock = clock
         self._pause = pause
 
-    def complete(self, cart_token: str, idempotency_key: str, shopper: Shopper) -> CheckoutResult:
-        """Place the cart's order (or return the one this key placed); ``Rejected`` if not."""
+    def complete(
+        self,
+        cart_token: str,
+        idempotency_key: str,
+        shopper: Shopper,
+        *,
+        visitor_id: str | None = None,
+    ) -> CheckoutResult:
+        """Place the cart's order (or return the one this key placed); ``Rejected`` if not.
+
+        ``visitor_id`` (a verified visitor token's) is kept on the order, so its payment
+        credits the visitor's journey (``journeys``)."""
         problems = check_idempotency_key(idempotency_key)
         if problems:
             raise Rejected(problems)
@@ -121,6 +131,7 @@ class CheckoutService:
             reserved_until=(now + self._window).replace(microsecond=0),
             shopper=shopper,
             access_digest=None if access_token is None else digest(access_token),
+            visitor_id=visitor_id,
         )
         writes = WriteSet()
         self._carts.consume(writes, cart_token, version)

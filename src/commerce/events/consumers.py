@@ -13,8 +13,10 @@ from typing import ClassVar
 
 from commerce.composition import Services
 from commerce.events.stream import Change, StreamRecord
+from commerce.journeys.crediting import PaidOrder
 from commerce.notifications.service import Delivery, notification_from_image
 from commerce.observability.metrics import NOTIFICATIONS_SENT, Metrics
+from commerce.orders.model import Order
 
 log = logging.getLogger("commerce.events")
 
@@ -30,7 +32,8 @@ class Consumers:
 
     _ROUTES: ClassVar[dict[tuple[str, Change], str]] = {
         ("Notification", Change.INSERT): "deliver_notification",
-        ("Order", Change.MODIFY): "count_paid_order",
+        ("Order", Change.MODIFY): "order_changed",
+        ("JourneyEvent", Change.INSERT): "journey_touch",
         ("Reservation", Change.REMOVE): "release_reservation",
         ("CatalogImport", Change.INSERT): "run_catalog_import",
     }
@@ -62,6 +65,39 @@ class Consumers:
         outcome = self._services.notifications.deliver(notification)
         if outcome is Delivery.SENT:
             self._metrics.count(NOTIFICATIONS_SENT, channel=notification.channel.value)
+
+    def order_changed(self, record: StreamRecord) -> None:
+        """A paid order is counted and credited to its journey; a refund adjusts the credit."""
+        self.count_paid_order(record)
+        self.credit_order(record)
+
+    def credit_order(self, record: StreamRecord) -> None:
+        """Credit a paid order's journey under every model; take refunds from the credit.
+
+        Idempotent both ways: the credit is put once per order, and a refund is taken
+        only for what was refunded beyond what the credit already gave back.
+        """
+        new = record.new_image
+        if new.get("status") not in CREDITED_STATES:
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is None or order.paid_amount is None:
+            return
+        attribution = self._services.attribution
+        if record.old_image.get("status") not in CREDITED_STATES:
+            attribution.credit_paid_order(paid_order_of(order))
+        refunded = order.refunded_amount.amount if order.refunded_amount is not None else 0
+        if refunded > 0:
+            if attribution.credit_of(order.id) is None:
+                attribution.credit_paid_order(paid_order_of(order))
+            attribution.refund_order(order.id, refunded)
+
+    def journey_touch(self, record: StreamRecord) -> None:
+        """A touch moves its visitor's open journey to the next path count."""
+        channel = record.new_image.get("mc")
+        visitor = str(record.keys.get("PK", "")).removeprefix("VISITOR#")
+        if isinstance(channel, str) and visitor:
+            self._services.attribution.touch_recorded(visitor, channel)
 
     def count_paid_order(self, record: StreamRecord) -> None:
         """Orders and revenue, counted once: on the change *into* the paid state; and the
@@ -102,3 +138,24 @@ class Consumers:
 
 
 PAID = "PAID"
+# The states of an order that was paid (refunded ones were paid first).
+CREDITED_STATES = frozenset({"PAID", "FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
+
+
+def paid_order_of(order: Order) -> PaidOrder:
+    """What crediting needs of an order: its value (the total paid) and who placed it."""
+    paid_at = next(
+        (change.at for change in order.history if change.to_status.value == PAID),
+        order.updated_at,
+    )
+    assert order.paid_amount is not None
+    return PaidOrder(
+        order_id=order.id,
+        value=order.paid_amount.amount,
+        currency=order.paid_amount.currency,
+        paid_at=paid_at,
+        customer_id=order.customer_id,
+        visitor_id=order.visitor_id,
+        affiliate_id=order.affiliate_id,
+        payment_method=order.payment_method,
+    )

@@ -41,6 +41,10 @@ class Context:
     client_address: str | None = None
     # The X-Commerce-Channel header's channel, if the client sent one (see ``channel``).
     channel_hint: Channel | None = None
+    # The User-Agent and X-Commerce-App headers, for the journey's app or browser family
+    # (journeys/devices.py keeps the family only, never the raw string).
+    user_agent: str | None = None
+    app_name: str | None = None
     _loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property

@@ -27,6 +27,7 @@ log = logging.getLogger("commerce.jobs")
 Job = Callable[[Services, datetime], Mapping[str, Any]]
 
 RELEASE_EXPIRED_RESERVATIONS = "release-expired-reservations"
+FIT_ATTRIBUTION_WEIGHTS = "fit-attribution-weights"
 
 
 def sweep_abandoned_carts(services: Services, now: datetime) -> Mapping[str, Any]:
@@ -64,7 +65,17 @@ def train_recommendations(services: Services, now: datetime) -> Mapping[str, Any
     return asdict(services.recommendations.train(now))
 
 
+def fit_attribution_weights(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Markov and Shapley weights fitted again from the path counts (one Query).
+
+    Orders credited from now on use these weights, and each records when they were
+    fitted; orders credited before keep the credit of the weights of their moment.
+    """
+    return {"fittedAt": services.attribution.fit_weights().isoformat()}
+
+
 JOBS: dict[str, Job] = {
+    FIT_ATTRIBUTION_WEIGHTS: fit_attribution_weights,
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,

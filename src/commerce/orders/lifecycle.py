@@ -69,12 +69,20 @@ def _noted(order: Order, at: datetime, actor: str, note: str) -> Order:
 
 
 def payment_succeeded(
-    order: Order, *, at: datetime, intent_id: str, amount: Money, stock_available: bool
+    order: Order,
+    *,
+    at: datetime,
+    intent_id: str,
+    amount: Money,
+    stock_available: bool,
+    payment_method: str | None = None,
 ) -> Plan | None:
     """The intent was paid. ``stock_available`` False: a re-take already failed."""
     if order.is_paid:
         return None
-    paid = dataclasses.replace(order, payment_intent_id=intent_id, paid_amount=amount)
+    paid = dataclasses.replace(
+        order, payment_intent_id=intent_id, paid_amount=amount, payment_method=payment_method
+    )
     if amount != order.total:
         paid = dataclasses.replace(
             paid,

@@ -176,6 +176,11 @@ class Order:
     discount_codes: tuple[str, ...] = ()
     # The affiliate partner that referred the cart (commissions, attribution reports).
     affiliate_id: str | None = None
+    # The first-party visitor that placed it (its journey is credited when it is paid).
+    visitor_id: str | None = None
+    # How it was paid, as Stripe reports it: the card brand ("visa") or the wallet
+    # ("apple_pay"), or the payment method type ("sepa_debit"); None before payment.
+    payment_method: str | None = None
 
     @property
     def stock_quantities(self) -> dict[tuple[str, str], int]:

@@ -154,13 +154,20 @@ class OrdersService:
 
     # -- payments (OrderPayments) --------------------------------------------------------
 
-    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+    def payment_succeeded(
+        self, *, order_id: str, intent_id: str, amount: Money, payment_method: str | None = None
+    ) -> None:
         """Paid: stock committed (or taken again, or the order flagged SHORT)."""
         at = self._clock()
         self._event(
             order_id,
             lambda o, ok: lifecycle.payment_succeeded(
-                o, at=at, intent_id=intent_id, amount=amount, stock_available=ok
+                o,
+                at=at,
+                intent_id=intent_id,
+                amount=amount,
+                stock_available=ok,
+                payment_method=payment_method,
             ),
         )
 

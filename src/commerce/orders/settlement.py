@@ -25,9 +25,13 @@ class ReleaseDownloads:
         self._orders = orders
         self._downloads = downloads
 
-    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+    def payment_succeeded(
+        self, *, order_id: str, intent_id: str, amount: Money, payment_method: str | None = None
+    ) -> None:
         """The order is paid, then its digital lines get their links."""
-        self._orders.payment_succeeded(order_id=order_id, intent_id=intent_id, amount=amount)
+        self._orders.payment_succeeded(
+            order_id=order_id, intent_id=intent_id, amount=amount, payment_method=payment_method
+        )
         self._follow(order_id)
 
     def settle_free(self, order_id: str) -> Order:

@@ -239,6 +239,8 @@ def _body(order: Order) -> dict[str, Any]:
         "discount": _money(order.discount),
         "codes": list(order.discount_codes),
         "affiliate": order.affiliate_id,
+        "visitor": order.visitor_id,
+        "payment_method": order.payment_method,
     }
 
 
@@ -307,6 +309,8 @@ def _order(item: OrderItem) -> Order:
         discount=_from_money(body.get("discount")),
         discount_codes=tuple(body.get("codes") or ()),
         affiliate_id=body.get("affiliate"),
+        visitor_id=body.get("visitor"),
+        payment_method=body.get("payment_method"),
     )
 
 

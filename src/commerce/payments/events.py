@@ -39,6 +39,9 @@ class PaymentEvent:
     amount: Money | None = None
     # FAILED: why, as Stripe's last payment error says it.
     reason: str = ""
+    # SUCCEEDED: the wallet ("apple_pay") or card brand ("visa") of the charge, else the
+    # payment method type ("sepa_debit"); None when the event does not carry the charge.
+    payment_method: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,14 @@ def parse_event(payload: Any) -> PaymentEvent | IgnoredEvent:
     if kind is PaymentEventKind.SUCCEEDED:
         # amount_received is what was paid; older fakes only send amount.
         field = "amount_received" if "amount_received" in obj else "amount"
-        return PaymentEvent(event_id, kind, intent_id, order_id, amount=_money(obj, field))
+        return PaymentEvent(
+            event_id,
+            kind,
+            intent_id,
+            order_id,
+            amount=_money(obj, field),
+            payment_method=payment_method_of(obj),
+        )
     if kind is PaymentEventKind.FAILED:
         return PaymentEvent(event_id, kind, intent_id, order_id, reason=_failure_reason(obj))
     return PaymentEvent(event_id, kind, intent_id, order_id)
@@ -118,6 +128,44 @@ def _money(obj: dict[str, Any], field: str) -> Money:
     except ValueError:
         raise MalformedEvent("currency is not one the store sells in") from None
     return Money(amount, currency)
+
+
+def _charge(intent: dict[str, Any]) -> dict[str, Any] | None:
+    latest = intent.get("latest_charge")
+    if isinstance(latest, dict):
+        return latest
+    charges = intent.get("charges")
+    data = charges.get("data") if isinstance(charges, dict) else None
+    if isinstance(data, list) and data and isinstance(data[-1], dict):
+        return data[-1]
+    return None
+
+
+def _label(value: object) -> str | None:
+    if isinstance(value, str) and value and len(value) <= 40:
+        cleaned = value.strip().lower()
+        if cleaned.replace("_", "").isalnum():
+            return cleaned
+    return None
+
+
+def payment_method_of(intent: dict[str, Any]) -> str | None:
+    """How a PaymentIntent was paid, from its charge's ``payment_method_details``: the
+    card's wallet (``apple_pay``, ``google_pay``, ``link``), else its brand (``visa``,
+    ``amex``), else the method type (``sepa_debit``, ``ideal``). Only Stripe's short
+    names are kept: never a card's digits or its holder."""
+    charge = _charge(intent)
+    details = charge.get("payment_method_details") if charge else None
+    if not isinstance(details, dict):
+        return None
+    kind = _label(details.get("type"))
+    card = details.get("card")
+    if kind == "card" and isinstance(card, dict):
+        wallet = card.get("wallet")
+        if isinstance(wallet, dict) and _label(wallet.get("type")):
+            return _label(wallet.get("type"))
+        return _label(card.get("brand")) or kind
+    return kind
 
 
 def _failure_reason(obj: dict[str, Any]) -> str:

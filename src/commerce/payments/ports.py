@@ -94,7 +94,9 @@ class OrderPayments(Protocol):
     applied so that the order ends in the state the latest facts imply.
     """
 
-    def payment_succeeded(self, *, order_id: str, intent_id: str, amount: Money) -> None:
+    def payment_succeeded(
+        self, *, order_id: str, intent_id: str, amount: Money, payment_method: str | None = None
+    ) -> None:
         """The intent was paid: the order is paid, stock committed, downloads released."""
         ...
 

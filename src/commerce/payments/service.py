@@ -157,7 +157,10 @@ class StripeWebhooks:
         intent_id = event.intent_id
         if event.kind is PaymentEventKind.SUCCEEDED:
             self._orders.payment_succeeded(
-                order_id=order_id, intent_id=intent_id, amount=_amount(event)
+                order_id=order_id,
+                intent_id=intent_id,
+                amount=_amount(event),
+                payment_method=event.payment_method,
             )
         elif event.kind is PaymentEventKind.FAILED:
             self._orders.payment_failed(order_id=order_id, intent_id=intent_id, reason=event.reason)

@@ -14,6 +14,7 @@ from commerce.downloads.http import DownloadEndpoint
 from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
+from commerce.web.beacon import BeaconEndpoint
 from commerce.web.deadline import DeadlineMiddleware
 from commerce.web.demo_storefront import DemoStorefront
 from commerce.web.endpoint import GraphQLEndpoint
@@ -50,6 +51,7 @@ def create_app(services: Services) -> Starlette:
                 else []
             ),
             Route("/health", health, methods=["GET"]),
+            Route("/events", BeaconEndpoint(services).handle, methods=["POST"]),
             Route(
                 "/webhooks/stripe",
                 StripeWebhookEndpoint(services.payment_events).handle,
@@ -73,10 +75,11 @@ def create_app(services: Services) -> Starlette:
             "Authorization",
             "Content-Type",
             "X-API-Key",
+            "X-Commerce-App",
             "X-Commerce-Channel",
             "X-Request-Id",
         ],
-        expose_headers=["X-Request-Id", "Retry-After", "X-Cache"],
+        expose_headers=["X-Request-Id", "Retry-After", "X-Cache", "X-Visitor-Token"],
         max_age=600,
     )
     app.add_middleware(DeadlineMiddleware, seconds=settings.request_timeout_seconds)

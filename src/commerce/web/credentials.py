@@ -53,6 +53,8 @@ async def build_context(request: Request, services: Services, request_id: str) -
         request_id=request_id,
         client_address=client_address(request, services.settings.trusted_proxy_hops),
         channel_hint=channel_hint,
+        user_agent=request.headers.get("user-agent"),
+        app_name=request.headers.get("x-commerce-app"),
     )
 
 

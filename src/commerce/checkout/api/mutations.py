@@ -39,6 +39,7 @@ class CompleteCheckout:
 
     cart_token: str
     idempotency_key: str
+    visitor_token: str | None = None
 
 
 @strawberry.input(description="The cart to buy and a key that makes retries safe.")
@@ -51,12 +52,22 @@ class CheckoutCompleteInput:
         )
     )
 
+    visitor_token: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The shopper's visitor token (visitorStart, eventsRecord): the order's payment "
+            "then credits the visitor's journey. A token the store did not issue is refused."
+        ),
+    )
+
     def to_command(self, errors: InputErrors) -> CompleteCheckout | None:
         token = errors.id(self.cart_id, "Cart", "cartId")
         if token is not None and not is_cart_token(token):
             errors.add(DomainCode.INVALID_ID, "Not a valid Cart ID", "cartId")
             return None
-        return None if token is None else CompleteCheckout(token, self.idempotency_key)
+        if token is None:
+            return None
+        return CompleteCheckout(token, self.idempotency_key, self.visitor_token)
 
 
 @strawberry.type(description="The placed order and how to pay for it.")
@@ -99,12 +110,22 @@ class CheckoutMutation:
     ) -> CheckoutCompletePayload:
         errors = InputErrors(DomainCode.INVALID_ID)
         command = input.to_command(errors)
-        checkout, shopper = info.context.services.checkout, info.context.shopper
+        services, shopper = info.context.services, info.context.shopper
+        visitor_id = None
+        if command is not None and command.visitor_token is not None:
+            # A signature check, no storage call: decoding the input, like an id.
+            visitor_id = services.journeys.visitor_of(command.visitor_token)
+            if visitor_id is None:
+                errors.add(
+                    DomainCode.INVALID_ID, "Not a visitor token of this store", "visitorToken"
+                )
         return CheckoutCompletePayload.of(
             await run_use_case(
                 info,
                 errors,
                 command,
-                lambda c: checkout.complete(c.cart_token, c.idempotency_key, shopper),
+                lambda c: services.checkout.complete(
+                    c.cart_token, c.idempotency_key, shopper, visitor_id=visitor_id
+                ),
             )
         )

@@ -1,0 +1,1 @@
+"""The shopper's journey: events, visitors, touches and the attribution of paid orders."""

@@ -1,0 +1,513 @@
+"""Journey use cases: visitors and their consent, recording events, stitching, erasure.
+
+Recording a batch in steady state is one read of the visitor's profile (consent, the
+customer it is stitched to), one keys-only BatchGetItem (to tell duplicates) and one
+BatchWriteItem of the new events, each under 1 KB: one write unit per event. The
+profile is written only when something about it changes (first sight, consent,
+stitching to a customer), and the per-visitor budget is a lease of the existing
+limits mechanism, so most batches do not touch it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+
+from commerce.attribution import Model, PathCounts, fit
+from commerce.db.writes import ConditionsFailed, WriteSet
+from commerce.ids import new_id
+from commerce.journeys.channels import marketing_channel
+from commerce.journeys.commands import AdSpendRow as AdSpend
+from commerce.journeys.commands import RecordEvents, RequestFacts, SetConsent, StartVisitor
+from commerce.journeys.crediting import (
+    CONVERSION_UNITS,
+    NONE,
+    Dimension,
+    OrderCredit,
+    PaidOrder,
+    RollupDelta,
+    credit_delta,
+    credit_order,
+    has_app_touch,
+    merged,
+    path_of,
+    refund,
+    touches_of,
+)
+from commerce.journeys.devices import app_family
+from commerce.journeys.dwell import Dwell, dwell
+from commerce.journeys.errors import JourneyErrorCode as Code
+from commerce.journeys.model import Event, EventDraft, Recorded, Visitor
+from commerce.journeys.store import adspend as adspend_store
+from commerce.journeys.store import credits as credit_store
+from commerce.journeys.store import events as event_store
+from commerce.journeys.store import paths as path_store
+from commerce.journeys.store import rollups as rollup_store
+from commerce.journeys.store import visitors as visitor_store
+from commerce.journeys.tokens import read_visitor, sign_visitor
+from commerce.limits.model import Budget
+from commerce.limits.service import LimitsService
+from commerce.money import Currency
+from commerce.principals import ANONYMOUS
+from commerce.problems import Problem, Rejected
+
+log = logging.getLogger("commerce.journeys")
+
+
+class VisitorsNotConfigured(RuntimeError):
+    """No visitor key in a deployed stage: tokens cannot be issued safely."""
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyPolicy:
+    """The store's journey settings (``Settings``: ``COMMERCE_ANALYTICS_*``)."""
+
+    signing_key: bytes
+    require_consent: bool
+    lookback: timedelta
+    own_hosts: frozenset[str]
+    visitor_budget: Budget
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure deleted."""
+
+    visitors: int
+    events: int
+    journeys: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorJourney:
+    """A visitor's or customer's stored events (oldest first) and their dwell times."""
+
+    visitor_ids: tuple[str, ...]
+    events: tuple[Event, ...]
+    dwell: Dwell
+
+
+class JourneysService:
+    """Visitors, their events and the customers they turn out to be."""
+
+    def __init__(
+        self,
+        policy: JourneyPolicy,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._policy = policy
+        self._clock = clock
+        # One bucket per visitor, in the table's limits items: the mechanism of
+        # docs/decisions/0004-limits.md, with its own budget.
+        self._budgets = LimitsService({ANONYMOUS.kind: policy.visitor_budget})
+
+    @property
+    def lookback(self) -> timedelta:
+        return self._policy.lookback
+
+    # -- visitors ------------------------------------------------------------------------
+
+    def visitor_of(self, token: str) -> str | None:
+        """The visitor id of a genuine token; None for a forged or garbled one."""
+        return read_visitor(self._policy.signing_key, token)
+
+    def start(self, command: StartVisitor) -> Recorded:
+        """A new visitor, with its consent if the client asked already."""
+        visitor = Visitor(id=new_id(), created_at=self._clock(), consent=command.consent)
+        writes = WriteSet()
+        visitor_store.put_visitor(writes, visitor)
+        writes.commit()
+        return Recorded(self._token(visitor.id), visitor, stored=0, duplicates=0)
+
+    def set_consent(self, command: SetConsent) -> Recorded:
+        """Give or withdraw analytics consent; withdrawing deletes what was recorded."""
+        visitor_id = self._visitor_id(command.visitor_token) if command.visitor_token else None
+        if visitor_id is None:
+            return self.start(StartVisitor(command.analytics))
+        current = visitor_store.get_visitor(visitor_id) or Visitor(visitor_id, self._clock())
+        updated = replace(current, consent=command.analytics)
+        writes = WriteSet()
+        visitor_store.put_visitor(writes, updated)
+        writes.commit()
+        if not command.analytics:
+            deleted = event_store.delete_all(visitor_id)
+            path_store.delete_visitor_path(visitor_id)
+            log.info("consent withdrawn", extra={"events_deleted": deleted})
+        return Recorded(self._token(visitor_id), updated, stored=0, duplicates=0)
+
+    def identify(self, visitor_token: str, customer_id: str) -> Visitor:
+        """Stitch the visitor to the signed-in customer: their journeys become one."""
+        visitor_id = self._visitor_id(visitor_token)
+        current = visitor_store.get_visitor(visitor_id) or Visitor(visitor_id, self._clock())
+        return self._stitched(current, customer_id)
+
+    # -- events --------------------------------------------------------------------------
+
+    def record(self, command: RecordEvents, facts: RequestFacts) -> Recorded:
+        """Store a batch whole, or refuse it storing nothing."""
+        if command.visitor_token is not None:
+            visitor_id = self._visitor_id(command.visitor_token)
+            current = visitor_store.get_visitor(visitor_id)
+        else:
+            visitor_id, current = new_id(), None
+        consent = current.consent if current is not None else None
+        if consent is False or (self._policy.require_consent and consent is not True):
+            raise Rejected(
+                [
+                    Problem(
+                        Code.CONSENT_REQUIRED,
+                        "This store records analytics only with the visitor's consent: "
+                        "call visitorConsentSet first",
+                        ("visitorToken",),
+                    )
+                ]
+            )
+        decision = self._budgets.charge(ANONYMOUS, f"VISITOR#{visitor_id}", len(command.events))
+        if not decision.allowed:
+            raise Rejected(
+                [
+                    Problem(
+                        Code.THROTTLED,
+                        f"Too many events from this visitor; retry in "
+                        f"{max(1, round(decision.retry_after))} s",
+                        ("events",),
+                    )
+                ]
+            )
+        app = app_family(facts.user_agent, facts.app)
+        events = [self._event(visitor_id, draft, facts, app) for draft in command.events]
+        unique = list({e.event_id: e for e in events}.values())
+        seen = event_store.existing(visitor_id, [e.event_id for e in unique]) if current else set()
+        fresh = [e for e in unique if e.event_id not in seen]
+        visitor = current or Visitor(id=visitor_id, created_at=self._clock())
+        if current is None:
+            writes = WriteSet()
+            visitor_store.put_visitor(writes, visitor)
+            writes.commit()
+        event_store.write(fresh, self._policy.lookback)
+        if facts.customer_id is not None and visitor.customer_id != facts.customer_id:
+            visitor = self._stitched(visitor, facts.customer_id)
+        return Recorded(
+            self._token(visitor_id),
+            visitor,
+            stored=len(fresh),
+            duplicates=len(events) - len(fresh),
+            event_ids=tuple(e.event_id for e in fresh),
+        )
+
+    def journey_of_visitors(self, visitor_ids: list[str]) -> VisitorJourney:
+        """Every stored event of these visitors, oldest first, with their dwell times."""
+        found = [e for v in visitor_ids for e in event_store.of_visitor(v)]
+        found.sort(key=lambda e: (e.at, e.event_id))
+        return VisitorJourney(tuple(visitor_ids), tuple(found), dwell(found))
+
+    def journey_of_customer(self, customer_id: str) -> VisitorJourney:
+        """The customer's journey: the events of every visitor stitched to them."""
+        return self.journey_of_visitors(visitor_store.visitors_of(customer_id))
+
+    def journey_of_token(self, visitor_token: str) -> VisitorJourney:
+        """The journey of the visitor holding this token (its own dwell, for the shopper)."""
+        return self.journey_of_visitors([self._visitor_id(visitor_token)])
+
+    # -- erasure -------------------------------------------------------------------------
+
+    def erase_customer(self, customer_id: str) -> Erased:
+        """Delete every event, visitor and stored journey of the customer; say how many."""
+        visitor_ids = visitor_store.visitors_of(customer_id)
+        events = sum(event_store.delete_all(v) for v in visitor_ids)
+        visitors = sum(1 for v in visitor_ids if visitor_store.delete_visitor(v))
+        for visitor_id in visitor_ids:
+            path_store.delete_visitor_path(visitor_id)
+        visitor_store.delete_links(customer_id, visitor_ids)
+        journeys = credit_store.delete_of_customer(customer_id)
+        log.info(
+            "customer journeys erased",
+            extra={"visitors": visitors, "events": events, "journeys": journeys},
+        )
+        return Erased(visitors=visitors, events=events, journeys=journeys)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _stitched(self, visitor: Visitor, customer_id: str) -> Visitor:
+        if visitor.customer_id == customer_id:
+            return visitor
+        now = self._clock()
+        stitched = replace(visitor, customer_id=customer_id)
+        writes = WriteSet()
+        visitor_store.put_visitor(writes, stitched)
+        visitor_store.link_customer(writes, customer_id, visitor.id, now)
+        if visitor.customer_id is not None:
+            # A shared device now used by someone else: it leaves the former journey.
+            visitor_store.unlink_customer(writes, visitor.customer_id, visitor.id)
+        writes.commit()
+        return stitched
+
+    def _event(
+        self, visitor_id: str, draft: EventDraft, facts: RequestFacts, app: str | None
+    ) -> Event:
+        channel = (
+            marketing_channel(draft.touch, facts.sales_channel, self._policy.own_hosts)
+            if draft.touch is not None
+            else None
+        )
+        return Event(
+            visitor_id=visitor_id,
+            event_id=draft.event_id,
+            kind=draft.kind,
+            at=draft.at,
+            sales_channel=facts.sales_channel,
+            app=app,
+            product_id=draft.product_id,
+            phase=draft.phase,
+            query=draft.query,
+            path=draft.path,
+            quantity=draft.quantity,
+            touch=draft.touch,
+            marketing_channel=channel,
+        )
+
+    def _visitor_id(self, token: str) -> str:
+        visitor_id = read_visitor(self._policy.signing_key, token)
+        if visitor_id is None:
+            raise Rejected(
+                [
+                    Problem(
+                        Code.INVALID_VISITOR_TOKEN,
+                        "The visitor token is not one this store issued",
+                        ("visitorToken",),
+                    )
+                ]
+            )
+        return visitor_id
+
+    def _token(self, visitor_id: str) -> str:
+        if not self._policy.signing_key:
+            raise VisitorsNotConfigured("COMMERCE_VISITOR_SIGNING_KEY is not set")
+        return sign_visitor(self._policy.signing_key, visitor_id)
+
+
+# -- attribution: credits when paid, adjustments when refunded, reports ------------------
+
+MAX_COHORT_ORDERS = 10
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One value of a report's dimension over its window."""
+
+    value: str
+    orders: int
+    revenue: int
+    conversions: Fraction
+    spend: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """Referred customers at their n-th order."""
+
+    order_number: int
+    customers: int
+    revenue: int
+    with_app_touch: int
+
+
+class AttributionService:
+    """Credits paid orders to their journeys and keeps the report rollups."""
+
+    def __init__(
+        self,
+        journeys: JourneysService,
+        *,
+        half_life: timedelta,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._journeys = journeys
+        self._half_life = half_life
+        self._clock = clock
+
+    # -- the events function -------------------------------------------------------------
+
+    def credit_paid_order(self, order: PaidOrder) -> OrderCredit | None:
+        """Credit the order once (a replayed stream record changes nothing); the credit."""
+        visitor_ids = (
+            set(visitor_store.visitors_of(order.customer_id)) if order.customer_id else set()
+        )
+        if order.visitor_id:
+            visitor_ids.add(order.visitor_id)
+        ordered = sorted(visitor_ids)
+        events = [e for v in ordered for e in event_store.of_visitor(v)]
+        for _ in range(_ATTEMPTS):
+            if credit_store.get(order.order_id) is not None:
+                return None
+            weights, fitted_at = path_store.weights()
+            credit = credit_order(
+                order,
+                touches_of(events),
+                lookback=self._journeys.lookback,
+                half_life=self._half_life,
+                weights=weights,
+                weights_fitted_at=fitted_at,
+            )
+            writes = WriteSet()
+            credit = self._with_cohort(writes, credit, order)
+            credit_store.add_new(writes, credit)
+            self._add_to_day(writes, credit, credit_delta(credit))
+            path_store.add_count(writes, True, path_of(credit), 1)
+            for visitor_id in ordered:
+                open_path, rev = path_store.visitor_path(visitor_id)
+                if open_path:
+                    path_store.add_count(writes, False, open_path, -1)
+                    path_store.put_visitor_path(writes, visitor_id, (), rev)
+            try:
+                writes.commit()
+            except ConditionsFailed as failed:
+                if "credited" in failed.labels:
+                    return None
+                continue  # another order changed the same rollups: read again
+            return credit
+        raise RuntimeError(f"order {order.order_id}: rollups kept changing; the record is retried")
+
+    def refund_order(self, order_id: str, refunded_total: int) -> OrderCredit | None:
+        """Take a refund (now ``refunded_total`` in all) from the credits and the reports,
+        exactly once; None when there is nothing to take (not credited, or replayed)."""
+        for _ in range(_ATTEMPTS):
+            current = credit_store.get(order_id)
+            if current is None:
+                return None
+            taken = refund(current, refunded_total)
+            if taken is None:
+                return None
+            updated, delta = taken
+            writes = WriteSet()
+            credit_store.replace_after_refund(writes, updated, current.refunded)
+            self._add_to_day(writes, updated, delta)
+            if updated.cohort is not None and 0 < updated.order_number <= MAX_COHORT_ORDERS:
+                rows, rev = rollup_store.cohort(updated.cohort, updated.currency.value)
+                row = rows.setdefault(str(updated.order_number), [0, 0, 0])
+                row[1] -= updated.refunded - current.refunded
+                rollup_store.put_cohort(writes, updated.cohort, updated.currency.value, rows, rev)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return updated
+        raise RuntimeError(f"order {order_id}: refund kept conflicting; the record is retried")
+
+    def touch_recorded(self, visitor_id: str, channel: str) -> None:
+        """A new touch moves the visitor's open journey to its next path count."""
+        for _ in range(_ATTEMPTS):
+            path, rev = path_store.visitor_path(visitor_id)
+            longer = (*path, channel)
+            if len(longer) > path_store.MAX_PATH:
+                longer = (longer[0], *longer[-(path_store.MAX_PATH - 1) :])
+            writes = WriteSet()
+            if path:
+                path_store.add_count(writes, False, path, -1)
+            path_store.add_count(writes, False, longer, 1)
+            path_store.put_visitor_path(writes, visitor_id, longer, rev)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return
+
+    # -- the jobs function ---------------------------------------------------------------
+
+    def fit_weights(self) -> datetime:
+        """Fit Markov and Shapley weights on every path count; orders credited from now
+        on use them (each records when they were fitted)."""
+        counts = path_store.counts()
+        fitted = fit(counts)
+        now = self._clock()
+        path_store.put_weights(fitted, now, sum(counts.conversions.values()))
+        return now
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def path_counts(self) -> PathCounts:
+        """The converting and open journeys by channel path, as the fit reads them."""
+        return path_store.counts()
+
+    def credit_of(self, order_id: str) -> OrderCredit | None:
+        """The order's credited journey, net of refunds."""
+        return credit_store.get(order_id)
+
+    def report(
+        self, model: Model, dimension: Dimension, start: date, end: date, currency: Currency
+    ) -> list[ReportRow]:
+        """Orders, revenue net of refunds and conversions per value, from the day rollups
+        (one Query); spend joined for channels and campaigns."""
+        totals: dict[str, list[int]] = {}
+        for rollup in rollup_store.days(start.isoformat(), end.isoformat(), currency.value):
+            for value, cell in rollup.get(model.value, {}).get(dimension.value, {}).items():
+                current = totals.setdefault(value, [0, 0, 0])
+                for i, amount in enumerate(cell):
+                    current[i] += amount
+        spend: dict[str, int] = {}
+        if dimension in (Dimension.CHANNEL, Dimension.CAMPAIGN):
+            for row in adspend_store.between(start, end, currency):
+                key = row.channel if dimension is Dimension.CHANNEL else row.campaign
+                spend[key] = spend.get(key, 0) + row.amount
+        values = sorted(set(totals) | set(spend), key=lambda v: (-totals.get(v, [0, 0])[1], v))
+        return [
+            ReportRow(
+                value=v,
+                orders=totals.get(v, [0, 0, 0])[0],
+                revenue=totals.get(v, [0, 0, 0])[1],
+                conversions=Fraction(totals.get(v, [0, 0, 0])[2], CONVERSION_UNITS),
+                spend=spend.get(v)
+                if spend or dimension in (Dimension.CHANNEL, Dimension.CAMPAIGN)
+                else None,
+            )
+            for v in values
+        ]
+
+    def cohort(self, affiliate_id: str | None, orders: int, currency: Currency) -> list[CohortRow]:
+        """Customers whose first order came through ``affiliate_id`` (None: through no
+        affiliate), at each of their first ``orders`` orders."""
+        rows, _ = rollup_store.cohort(affiliate_id or NONE, currency.value)
+        return [
+            CohortRow(n, *rows.get(str(n), [0, 0, 0]))
+            for n in range(1, min(orders, MAX_COHORT_ORDERS) + 1)
+        ]
+
+    def import_ad_spend(self, rows: list[AdSpend]) -> int:
+        """Store spend rows (a re-import replaces a day's figure); how many."""
+        return adspend_store.put(rows)
+
+    def erase_customer_journeys(self, customer_id: str) -> int:
+        """Delete the customer's credited order journeys; report totals stay (no ids)."""
+        return credit_store.delete_of_customer(customer_id)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _add_to_day(self, writes: WriteSet, credit: OrderCredit, delta: RollupDelta) -> None:
+        day_key = credit.paid_at.date().isoformat()
+        current, rev = rollup_store.day(day_key, credit.currency.value)
+        rollup_store.put_day(writes, day_key, credit.currency.value, merged(current, delta), rev)
+
+    def _with_cohort(self, writes: WriteSet, credit: OrderCredit, order: PaidOrder) -> OrderCredit:
+        if order.customer_id is None:
+            return credit
+        count, cohort, rev = rollup_store.customer_stats(order.customer_id)
+        if cohort is None:
+            first_affiliate = order.affiliate_id or next(
+                (t.affiliate for t in credit.touches if t.affiliate != NONE), None
+            )
+            cohort = first_affiliate or NONE
+        number = count + 1
+        rollup_store.put_customer_stats(writes, order.customer_id, number, cohort, rev)
+        if number <= MAX_COHORT_ORDERS:
+            rows, cohort_rev = rollup_store.cohort(cohort, credit.currency.value)
+            row = rows.setdefault(str(number), [0, 0, 0])
+            row[0] += 1
+            row[1] += credit.value
+            row[2] += 1 if has_app_touch(credit) else 0
+            rollup_store.put_cohort(writes, cohort, credit.currency.value, rows, cohort_rev)
+        return replace(credit, order_number=number, cohort=cohort)

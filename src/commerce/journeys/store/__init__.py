@@ -1,0 +1,1 @@
+"""Journeys in the single table: one module per aggregate (see ``docs/data-model.md``)."""

@@ -1,0 +1,164 @@
+"""A visitor's events, written in batches of 25 (BatchWriteItem) without conditions.
+
+Keys (see ``docs/data-model.md``):
+
+- ``VISITOR#<visitor id> / EVENT#<client event id>``: one event. The client's event id
+  is the key, so a batch sent twice (a beacon retried, an app flushing again after a
+  lost answer) writes the same items again: a duplicate counts once, and needs no
+  condition, which BatchWriteItem cannot carry. The service reads the keys first
+  (one BatchGetItem, keys only) to say how many were duplicates.
+  ``ttl`` is the look-back window after the event: what no journey may reach expires.
+
+Attribute names are short and the touch context is one compact JSON string, so that
+the largest event the rules allow stays under 1 KB: one write unit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from commerce.db.table import MAX_BATCH_GET_KEYS, TableItem
+from commerce.journeys.model import ClickIdKind, Event, EventKind, TouchContext, ViewPhase
+from commerce.journeys.store.visitors import visitor_pk
+from commerce.principals import Channel
+
+EVENT_PREFIX = "EVENT#"
+
+
+class EventItem(TableItem, discriminator="JourneyEvent"):
+    """One storefront event."""
+
+    kind = UnicodeAttribute(attr_name="k")
+    at_ms = NumberAttribute(attr_name="at")
+    sales_channel = UnicodeAttribute(attr_name="sc")
+    app = UnicodeAttribute(null=True)
+    product_id = UnicodeAttribute(null=True, attr_name="p")
+    phase = UnicodeAttribute(null=True, attr_name="ph")
+    search_terms = UnicodeAttribute(null=True, attr_name="q")
+    path = UnicodeAttribute(null=True)
+    quantity = NumberAttribute(null=True, attr_name="n")
+    touch = UnicodeAttribute(null=True, attr_name="t")
+    marketing_channel = UnicodeAttribute(null=True, attr_name="mc")
+
+
+def event_sk(event_id: str) -> str:
+    return f"{EVENT_PREFIX}{event_id}"
+
+
+_TOUCH_FIELDS = (
+    ("s", "utm_source"),
+    ("m", "utm_medium"),
+    ("c", "utm_campaign"),
+    ("t", "utm_term"),
+    ("o", "utm_content"),
+    ("ck", "click_id_kind"),
+    ("ci", "click_id"),
+    ("r", "referrer_host"),
+    ("a", "affiliate_id"),
+)
+
+
+def _touch_json(touch: TouchContext) -> str:
+    values: dict[str, str] = {}
+    for short, name in _TOUCH_FIELDS:
+        value = getattr(touch, name)
+        if value is not None:
+            values[short] = value.value if isinstance(value, ClickIdKind) else value
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+
+
+def _touch(raw: str) -> TouchContext:
+    values: dict[str, Any] = json.loads(raw)
+    fields = {name: values.get(short) for short, name in _TOUCH_FIELDS}
+    kind = fields.pop("click_id_kind")
+    return TouchContext(click_id_kind=ClickIdKind(kind) if kind else None, **fields)
+
+
+def item_of(event: Event, keep: timedelta) -> EventItem:
+    """The stored item of ``event``, expiring ``keep`` after it happened."""
+    return EventItem(
+        pk=visitor_pk(event.visitor_id),
+        sk=event_sk(event.event_id),
+        kind=event.kind.value,
+        at_ms=int(event.at.timestamp() * 1000),
+        sales_channel=event.sales_channel.value,
+        app=event.app,
+        product_id=event.product_id,
+        phase=event.phase.value if event.phase else None,
+        search_terms=event.query,
+        path=event.path,
+        quantity=event.quantity,
+        touch=_touch_json(event.touch) if event.touch is not None else None,
+        marketing_channel=event.marketing_channel,
+        ttl=event.at + keep,
+    )
+
+
+def _event(visitor_id: str, item: EventItem) -> Event:
+    return Event(
+        visitor_id=visitor_id,
+        event_id=item.sk.removeprefix(EVENT_PREFIX),
+        kind=EventKind(item.kind),
+        at=datetime.fromtimestamp(int(item.at_ms) / 1000, UTC),
+        sales_channel=Channel(item.sales_channel),
+        app=item.app,
+        product_id=item.product_id,
+        phase=ViewPhase(item.phase) if item.phase else None,
+        query=item.search_terms,
+        path=item.path,
+        quantity=int(item.quantity) if item.quantity is not None else None,
+        touch=_touch(item.touch) if item.touch else None,
+        marketing_channel=item.marketing_channel,
+    )
+
+
+def existing(visitor_id: str, event_ids: Sequence[str]) -> set[str]:
+    """Which of these event ids the visitor already has (BatchGetItem, keys only)."""
+    found: set[str] = set()
+    keys = [(visitor_pk(visitor_id), event_sk(e)) for e in dict.fromkeys(event_ids)]
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        chunk = keys[start : start + MAX_BATCH_GET_KEYS]
+        for item in EventItem.batch_get(chunk, attributes_to_get=["PK", "SK"]):
+            found.add(str(item.sk).removeprefix(EVENT_PREFIX))
+    return found
+
+
+def write(events: Iterable[Event], keep: timedelta) -> None:
+    """Store events (BatchWriteItem, 25 a call, unprocessed items retried by PynamoDB)."""
+    with EventItem.batch_write() as batch:
+        for event in events:
+            batch.save(item_of(event, keep))
+
+
+def of_visitor(visitor_id: str) -> list[Event]:
+    """Every event of one visitor still within its look-back (expired ones filtered:
+    DynamoDB may keep an expired item for a while)."""
+    now = datetime.now(UTC)
+    found = []
+    for item in EventItem.query(
+        visitor_pk(visitor_id), EventItem.sk.startswith(EVENT_PREFIX), consistent_read=True
+    ):
+        if isinstance(item, EventItem) and (item.ttl is None or item.ttl > now):
+            found.append(_event(visitor_id, item))
+    return found
+
+
+def delete_all(visitor_id: str) -> int:
+    """Delete every event of the visitor; how many there were."""
+    keys = [
+        item.sk
+        for item in EventItem.query(
+            visitor_pk(visitor_id),
+            EventItem.sk.startswith(EVENT_PREFIX),
+            attributes_to_get=["PK", "SK"],
+        )
+    ]
+    with EventItem.batch_write() as batch:
+        for sk in keys:
+            batch.delete(EventItem(pk=visitor_pk(visitor_id), sk=sk))
+    return len(keys)
