@@ -331,13 +331,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse"],
+        choices=["checkout", "pricing", "one-core", "abuse", "cart-flow", "cold-start"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
-            "one-core: the one-core throughput rows only, abuse: bench/abuse.py)"
+            "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
+            "cart-flow: bench/cart_flow.py, cold-start: bench/cold_start.py)"
         ),
     )
     args = parser.parse_args(argv)
+    if args.only == "cold-start":
+        from bench.cold_start import cold_start_rows
+
+        with dynamodb_local() as (endpoint, _):
+            print_rows(cold_start_rows(endpoint))
+        return 0
+    if args.only == "cart-flow":
+        from bench.cart_flow import cart_flow_rows
+
+        with dynamodb_local() as (endpoint, java_pid):
+            print_rows(cart_flow_rows(endpoint, java_pid, args.requests))
+        return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows
 
