@@ -319,7 +319,25 @@ def one_core(
                     )
     finally:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
-    return rows
+    return rows + _limits_ratio_rows(rows)
+
+
+def _limits_ratio_rows(rows: list[Row]) -> list[Row]:
+    """Cached throughput with rate limits on over off, per operation (aim: at least 0.9)."""
+    rates = {name: float(value.split()[0]) for name, value, _ in rows}
+    ratios: list[Row] = []
+    for what in ("listing 50", "product by handle"):
+        on = rates.get(f"one core: {what} (response cache on)")
+        off = rates.get(f"one core: {what} (response cache on, rate limits off)")
+        if on and off:
+            ratios.append(
+                (
+                    f"one core: {what}, rate limits on / off (response cache on)",
+                    f"{on / off:.2f}",
+                    "aim: at least 0.90 (limits cost at most 10 %)",
+                )
+            )
+    return ratios
 
 
 # -- main ----------------------------------------------------------------------------------

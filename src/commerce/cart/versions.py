@@ -70,10 +70,13 @@ class RecentCarts:
             if len(self._records) > self._capacity:
                 self._records.popitem(last=False)
 
-    def forget(self, token: str) -> None:
-        """Drop what is known of this cart (deleted, or proven stale)."""
+    def forget(self, token: str, stale: int | None = None) -> None:
+        """Drop what is known of this cart (deleted), or only its ``stale`` version: a
+        later one another request of this process wrote meanwhile is kept."""
         with self._lock:
-            self._records.pop(token, None)
+            known = self._records.get(token)
+            if known is not None and (stale is None or known.version <= stale):
+                del self._records[token]
 
 
 class CartVersions:
@@ -122,7 +125,7 @@ class CartVersions:
         try:
             self._recent.remember(store.replace_cart(old, new))
         except store.CartChanged:
-            self._recent.forget(old.cart.id)
+            self._recent.forget(old.cart.id, stale=old.version)
             raise
 
     def delete(self, old: store.CartRecord) -> None:
