@@ -17,6 +17,7 @@ one BatchGetItem for them (two for a customer: their own use counts).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -39,15 +40,37 @@ from commerce.tax.service import TaxService
 
 
 class ProductCache:
-    """Published products read through the catalog, each id at most once per use case."""
+    """Published products read through the catalog, each id at most once per use case.
 
-    def __init__(self, catalog: CatalogService) -> None:
+    Used by one use case in one thread; ``prefetch`` starts a read in ``reads`` (a pool)
+    that the next ``get`` waits for, so a change that needs no product can write the
+    cart while the products its priced answer needs are read.
+    """
+
+    def __init__(self, catalog: CatalogService, reads: Executor | None = None) -> None:
         self._catalog = catalog
+        self._reads = reads
         self._found: dict[str, Product] = {}
         self._asked: set[str] = set()
+        self._pending: Future[dict[str, Product]] | None = None
+
+    def prefetch(self, product_ids: Sequence[str]) -> None:
+        """Start reading these products in the background (at once without a pool)."""
+        if self._reads is None or self._pending is not None:
+            self.get(product_ids)
+            return
+        missing = [pid for pid in dict.fromkeys(product_ids) if pid not in self._asked]
+        if missing:
+            self._asked.update(missing)
+            self._pending = self._reads.submit(
+                self._catalog.products, missing, include_unpublished=False
+            )
 
     def get(self, product_ids: Sequence[str]) -> dict[str, Product]:
         """The published products among ``product_ids``; one batch read for new ids."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._found.update(pending.result())  # a failed read raises here, as inline
         missing = [pid for pid in dict.fromkeys(product_ids) if pid not in self._asked]
         if missing:
             self._found.update(self._catalog.products(missing, include_unpublished=False))
@@ -84,6 +107,9 @@ class CartPricer:
         # A signed-in owner's segments, tags and first-order status (customers context).
         self._profiles = profiles
         self._clock = clock
+        # Product reads that overlap a cart's write (``ProductCache.prefetch``): one per
+        # change at a time, so a few threads serve every worker thread of the process.
+        self._reads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cart-products")
 
     @property
     def promotions(self) -> PromotionsService | None:
@@ -92,7 +118,7 @@ class CartPricer:
 
     def products(self) -> ProductCache:
         """A fresh product cache: one per use case, so a change and its pricing share reads."""
-        return ProductCache(self._catalog)
+        return ProductCache(self._catalog, self._reads)
 
     def price(
         self, cart: Cart, products: ProductCache, shopper: Shopper | None = None

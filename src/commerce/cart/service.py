@@ -166,7 +166,7 @@ class CartService:
         if command.lines:
             cart = _with_added_lines(cart, command.lines, products)
         try:
-            store.insert_cart(cart)
+            self._versions.insert(cart)
         except store.CartChanged:  # a token collision: 192 random bits make it theoretical
             raise concurrent_update() from None
         if cart.owner_id is not None and self._remember_cart is not None:
@@ -194,7 +194,7 @@ class CartService:
             _refuse(rules.check_lines_held(cart, ids, lambda i: ("lines", str(i), "id")))
             return replace(cart, lines=set_quantities(cart.lines, dict(command.quantities)))
 
-        return self._change(command.cart_token, edit, shopper)
+        return self._change(command.cart_token, edit, shopper, edit_reads_products=False)
 
     def remove_lines(
         self, command: commands.RemoveLines, shopper: Shopper | None = None
@@ -205,7 +205,7 @@ class CartService:
             _refuse(rules.check_lines_held(cart, command.line_ids, lambda i: ("lineIds", str(i))))
             return replace(cart, lines=remove_lines(cart.lines, command.line_ids))
 
-        return self._change(command.cart_token, edit, shopper)
+        return self._change(command.cart_token, edit, shopper, edit_reads_products=False)
 
     def update_buyer_identity(
         self, command: commands.UpdateBuyerIdentity, shopper: Shopper | None = None
@@ -213,7 +213,10 @@ class CartService:
         """Replace who is buying (email, phone, marketing consent) as a whole."""
         identity = command.buyer_identity
         return self._change(
-            command.cart_token, lambda cart, _: replace(cart, buyer_identity=identity), shopper
+            command.cart_token,
+            lambda cart, _: replace(cart, buyer_identity=identity),
+            shopper,
+            edit_reads_products=False,
         )
 
     def update_shipping_address(
@@ -222,7 +225,10 @@ class CartService:
         """Set where a physical order would be shipped."""
         address = command.address
         return self._change(
-            command.cart_token, lambda cart, _: replace(cart, shipping_address=address), shopper
+            command.cart_token,
+            lambda cart, _: replace(cart, shipping_address=address),
+            shopper,
+            edit_reads_products=False,
         )
 
     def update_currency(
@@ -231,7 +237,10 @@ class CartService:
         """Price the cart in another currency from now on."""
         currency = command.currency
         return self._change(
-            command.cart_token, lambda cart, _: replace(cart, currency=currency), shopper
+            command.cart_token,
+            lambda cart, _: replace(cart, currency=currency),
+            shopper,
+            edit_reads_products=False,
         )
 
     def select_delivery_option(
@@ -256,7 +265,10 @@ class CartService:
         when it does not apply now: the cart says why, and it may apply later."""
         codes = tuple(command.codes)
         return self._change(
-            command.cart_token, lambda cart, _: replace(cart, discount_codes=codes), shopper
+            command.cart_token,
+            lambda cart, _: replace(cart, discount_codes=codes),
+            shopper,
+            edit_reads_products=False,
         )
 
     def add_bundle(self, command: commands.AddBundle, shopper: Shopper | None = None) -> PricedCart:
@@ -310,7 +322,7 @@ class CartService:
         if own is None:
             claimed = replace(guest.cart, owner_id=customer_id)
             try:
-                store.replace_cart(guest, claimed)
+                self._versions.replace(guest, claimed)
             except store.CartChanged:
                 return customer_token or ""
             return guest.cart.id
@@ -320,7 +332,7 @@ class CartService:
         )
         # Changed in another tab meanwhile: it stays, and stays the guest's.
         with contextlib.suppress(store.CartChanged):
-            store.delete_cart(guest)
+            self._versions.delete(guest)
         return own.cart.id
 
     # -- helpers ---------------------------------------------------------------------
@@ -334,9 +346,25 @@ class CartService:
             return named
         raise _rejected(Code.AFFILIATE_NOT_FOUND, "No such affiliate partner", "affiliateId")
 
-    def _change(self, token: str, edit: Edit, shopper: Shopper | None = None) -> PricedCart:
-        """Apply ``edit`` to the cart (see ``CartVersions.change``); the cart priced."""
+    def _change(
+        self,
+        token: str,
+        edit: Edit,
+        shopper: Shopper | None = None,
+        *,
+        edit_reads_products: bool = True,
+    ) -> PricedCart:
+        """Apply ``edit`` to the cart (see ``CartVersions.change``); the cart priced.
+
+        An edit that reads no product (an address, quantities) lets the products of the
+        cart as this process remembers it be read while the cart is written: the priced
+        answer then waits for one round trip, not two in a row. A stale guess only means
+        the missing products are read after.
+        """
         products = self.pricer.products()
+        remembered = None if edit_reads_products else self._versions.remembered(token)
+        if remembered is not None and remembered.lines:
+            products.prefetch([line.product_id for line in remembered.lines])
         changed = self._versions.change(token, lambda cart: edit(cart, products), shopper)
         return self.pricer.price(changed, products, shopper)
 

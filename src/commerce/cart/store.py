@@ -178,16 +178,23 @@ def get_cart_record(token: str) -> CartRecord | None:
     return CartRecord(_cart_from_item(item), int(item.version or 0))
 
 
-def insert_cart(cart: Cart) -> None:
-    """Store a new cart; ``CartChanged`` if the token is taken (never, with 192 random bits)."""
-    _save(_cart_item(cart), CartItem.pk.does_not_exist())
+def insert_cart(cart: Cart) -> CartRecord:
+    """Store a new cart, as stored; ``CartChanged`` if the token is taken (never, with 192
+    random bits)."""
+    item = _cart_item(cart)
+    _save(item, CartItem.pk.does_not_exist())
+    return CartRecord(cart, int(item.version or 0))
 
 
-def replace_cart(old: CartRecord, new: Cart) -> None:
-    """Write ``new`` over ``old`` if nobody changed it meanwhile; else ``CartChanged``."""
+def replace_cart(old: CartRecord, new: Cart) -> CartRecord:
+    """Write ``new`` over ``old`` if nobody changed it meanwhile; the record as stored.
+
+    ``CartChanged`` when someone did (nothing is written then).
+    """
     item = _cart_item(new)
     item.version = old.version
     _save(item, CartItem.pk.exists())
+    return CartRecord(new, int(item.version or 0))
 
 
 def delete_cart(old: CartRecord) -> None:

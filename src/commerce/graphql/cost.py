@@ -29,8 +29,9 @@ its own message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -74,6 +75,9 @@ SATURATED = 10**15
 # An Int literal longer than this is beyond any page size; int() of a literal of
 # thousands of digits is slow, and Python refuses one over 4,300 digits.
 _MAX_INT_DIGITS = 15
+# Operations costed per process, per variables shape: as many as the parsed documents
+# kept (``graphql.documents``) times a few shapes each (page sizes a client uses).
+CACHED_COSTS = 2_048
 
 
 class OperationTooDeep(Exception):
@@ -372,3 +376,84 @@ def _literal(value: ValueNode) -> Any:
     if isinstance(value, ListValueNode):
         return list(value.values)
     return None
+
+
+# -- cached with the document ----------------------------------------------------------------
+
+# What a variable's value can change in the cost: its integer (a page size), its length
+# (ids), or nothing. Every other value, like a missing one, counts as the default.
+_ABSENT: tuple[str] = ("absent",)
+_OTHER: tuple[str] = ("other",)
+
+
+def _shape(value: Any) -> Hashable:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ("int", value)
+    if isinstance(value, list):
+        return ("list", len(value))
+    return _OTHER
+
+
+def _stand_in(shape: Hashable) -> Any:
+    """A value the walk reads exactly as it reads every value of this shape."""
+    if isinstance(shape, tuple) and shape[0] == "int":
+        return shape[1]
+    if isinstance(shape, tuple) and shape[0] == "list":
+        return [None] * int(shape[1])
+    return None
+
+
+def cached_operation_cost(
+    schema: GraphQLSchema,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> OperationCost:
+    """``operation_cost`` of ``document`` (the parse of ``query``), remembered per shape.
+
+    The walk reads a variable only as a page size (``first``/``last``: an integer, else
+    the default) or as a list's length (``ids``), so the cost depends on the variables
+    only through those figures: the cache key keeps exactly them, and a client changing
+    ``first`` from 5 to 50 is costed anew, while one changing a handle or a cart input
+    is not. Raises ``OperationTooDeep`` as ``operation_cost`` does, cached too.
+    """
+    shape = tuple(sorted((name, _shape(value)) for name, value in (variables or {}).items()))
+    outcome = _costed(schema, query, operation_name, shape, _DocumentRef(document))
+    if isinstance(outcome, OperationTooDeep):
+        raise OperationTooDeep(outcome.work)
+    return outcome
+
+
+class _DocumentRef:
+    """The parsed document carried into the cache without being part of its key.
+
+    The query text is the key (a ``DocumentNode`` hashes by walking the whole tree); every
+    document handed in for one text is that text's parse, so any of them serves.
+    """
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DocumentRef)
+
+
+@lru_cache(maxsize=CACHED_COSTS)
+def _costed(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    shape: tuple[tuple[str, Hashable], ...],
+    ref: _DocumentRef,
+) -> OperationCost | OperationTooDeep:
+    variables = {name: _stand_in(value) for name, value in shape}
+    try:
+        return operation_cost(schema, ref.document, operation_name, variables)
+    except OperationTooDeep as too_deep:
+        return too_deep

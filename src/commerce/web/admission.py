@@ -25,7 +25,7 @@ from commerce.graphql.cost import (
     MAX_NESTING,
     MAX_ROOT_FIELDS,
     OperationTooDeep,
-    operation_cost,
+    cached_operation_cost,
 )
 from commerce.graphql.documents import sized_call
 from commerce.limits.model import Decision
@@ -121,9 +121,16 @@ class Admission:
         """
         if not self._settings.rate_limits:
             return None
-        decision = await run_in_threadpool(
-            self._services.limits.charge, context.principal, context.client_address, cost
+        limits, principal, address = (
+            self._services.limits,
+            context.principal,
+            context.client_address,
         )
+        # A live lease pays most requests with no I/O: admitted here, on the loop; only a
+        # renewal (a DynamoDB UpdateItem) is worth a worker thread.
+        decision = limits.charge_locally(principal, address, cost)
+        if decision is None:
+            decision = await run_in_threadpool(limits.charge, principal, address, cost)
         if not decision.allowed:
             raise _throttled(decision)
         return decision
@@ -186,8 +193,8 @@ class Admission:
         if document is None:
             return 0  # execution reports the syntax error; nothing runs
         try:
-            figures = operation_cost(
-                self._schema, document, params.operation_name, params.variables
+            figures = cached_operation_cost(
+                self._schema, query, document, params.operation_name, params.variables
             )
         except OperationTooDeep as too_deep:
             raise Refused(

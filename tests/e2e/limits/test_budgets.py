@@ -245,3 +245,32 @@ def test_limits_are_reported_under_get_too(limited: TestClient) -> None:
     )
     # then
     assert json.loads(response.text)["extensions"]["cost"]["requestedQueryCost"] == CHEAP_COST
+
+
+PAGES = (
+    "query Pages($first: Int, $ids: [ID!]!) "
+    "{ products(first: $first) { nodes { title } } nodes(ids: $ids) { id } }"
+)
+
+
+def test_one_document_is_charged_for_the_page_its_variables_ask_for_each_time(
+    limited: TestClient,
+) -> None:
+    # given one document sent with different page sizes and ids (its cost is remembered
+    # with the parsed document, per page size)
+    asked = [
+        {"first": 5, "ids": []},
+        {"first": 50, "ids": []},
+        {"first": 5, "ids": []},
+        {"ids": ["UHJvZHVjdDphCg", "UHJvZHVjdDpiCg", "UHJvZHVjdDpjCg"]},
+        {"first": None, "ids": ["UHJvZHVjdDphCg"]},
+    ]
+    # when
+    costs = [
+        post(limited, {"query": PAGES, "variables": variables}).json()["extensions"]["cost"][
+            "requestedQueryCost"
+        ]
+        for variables in asked
+    ]
+    # then each is costed at its own page: 1 + first (20 when absent or null) + one per id
+    assert costs == [1 + 5 + 1, 1 + 50 + 1, 1 + 5 + 1, 1 + 20 + 3, 1 + 20 + 1]

@@ -100,3 +100,53 @@ def test_an_instance_keeps_leases_for_a_bounded_number_of_callers(services: Serv
     assert instance.held_points(key(3), None) == 16
     # and that caller's budget still counts: it lives in DynamoDB, not in the lease
     assert instance.charge(key(1), None, 16).throttle.currently_available == 1000 - 48 - 16
+
+
+# -- admitted locally, with no I/O -----------------------------------------------------------
+
+
+def test_a_request_its_lease_covers_is_admitted_locally_with_no_call(services: Services) -> None:
+    # given a caller whose lease holds 48 points (16, 32, then 64 taken for 16 each)
+    instance = LimitsService(STILL, clock=lambda: NOW)
+    for _ in range(4):
+        assert instance.charge(KEY, None, 16).allowed
+    # when its next requests are admitted locally
+    with count_dynamodb_calls() as calls:
+        decisions = [instance.charge_locally(KEY, None, 16) for _ in range(4)]
+    # then three are paid from the lease (the figures as charge reports them) and the
+    # fourth, which the lease cannot pay, is left to charge; DynamoDB never asked
+    assert [d is not None and d.allowed for d in decisions] == [True, True, True, False]
+    assert decisions[3] is None
+    assert calls.operations == []
+    first = decisions[0]
+    assert first is not None
+    assert first.throttle.currently_available == 1000 - 5 * 16
+    assert instance.held_points(KEY, None) == 0
+    # and charge then renews, so nothing was admitted twice or lost
+    assert instance.charge(KEY, None, 16).allowed
+    assert left_in_bucket() + instance.held_points(KEY, None) == 1000 - 8 * 16
+
+
+def test_a_caller_without_a_lease_is_left_to_charge(services: Services) -> None:
+    # given an instance that never saw the caller
+    instance = LimitsService(STILL, clock=lambda: NOW)
+    # when / then: nothing is taken locally, and the bucket is untouched
+    assert instance.charge_locally(KEY, None, 1) is None
+    assert left_in_bucket() == 1000
+
+
+def test_a_lease_being_renewed_is_not_waited_for_on_the_event_loop(services: Services) -> None:
+    # given a caller with a live lease whose renewal another request holds the lock for
+    # (16 taken, then 32 for a request of 16: 16 held)
+    instance = LimitsService(STILL, clock=lambda: NOW)
+    for _ in range(2):
+        assert instance.charge(KEY, None, 16).allowed
+    holding = instance._holding(caller_key(KEY, None))
+    # when a request asks to be admitted locally meanwhile
+    with holding.lock:
+        decision = instance.charge_locally(KEY, None, 1)
+    # then it does not block: it is left to charge, which waits in a worker thread
+    assert decision is None
+    assert instance.held_points(KEY, None) == 16
+    # and once the renewal is done, the lease pays it locally
+    assert instance.charge_locally(KEY, None, 1) is not None
