@@ -331,13 +331,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per throughput row")
     parser.add_argument(
         "--only",
-        choices=["checkout", "pricing", "one-core", "abuse"],
+        choices=["checkout", "pricing", "one-core", "abuse", "catalog-scale"],
         help=(
             "run one benchmark (checkout: bench/checkout.py, pricing: bench/pricing.py, "
-            "one-core: the one-core throughput rows only, abuse: bench/abuse.py)"
+            "one-core: the one-core throughput rows only, abuse: bench/abuse.py, "
+            "catalog-scale: bench/catalog_scale.py)"
         ),
     )
+    parser.add_argument(
+        "--products",
+        default="1000,10000",
+        help="catalog-scale: catalog sizes to compare, comma-separated (e.g. 1000,100000)",
+    )
     args = parser.parse_args(argv)
+    if args.only == "catalog-scale":
+        from bench.catalog_scale import catalog_scale_rows
+
+        sizes = [int(n) for n in args.products.split(",")]
+        print_rows(catalog_scale_rows(sizes, min(args.requests, 100)))
+        return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows
 

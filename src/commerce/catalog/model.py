@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -175,7 +175,7 @@ class CatalogSnapshot:
     for a few seconds (see ``docs/decisions/0002-catalog-listing.md``).
     """
 
-    products: tuple[Product, ...]
+    products: Sequence[Product]
     collections: tuple[Collection, ...]
     stock: Mapping[str, int] = field(default_factory=dict)
 
