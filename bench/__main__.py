@@ -343,12 +343,17 @@ def main(argv: list[str] | None = None) -> int:
         default="1000,10000",
         help="catalog-scale: catalog sizes to compare, comma-separated (e.g. 1000,100000)",
     )
+    parser.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="catalog-scale: keep each size's DynamoDB Local data in .commerce/bench/ for reuse",
+    )
     args = parser.parse_args(argv)
     if args.only == "catalog-scale":
         from bench.catalog_scale import catalog_scale_rows
 
         sizes = [int(n) for n in args.products.split(",")]
-        print_rows(catalog_scale_rows(sizes, min(args.requests, 100)))
+        print_rows(catalog_scale_rows(sizes, min(args.requests, 100), args.keep_seed))
         return 0
     if args.only == "pricing":
         from bench.pricing import pricing_rows

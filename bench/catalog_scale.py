@@ -1,10 +1,12 @@
 """The catalog at several sizes, side by side: `python -m bench --only catalog-scale
 --products 1000,100000`.
 
-For each size: a DynamoDB Local whose data folder is kept under
-``.commerce/bench/catalog-<size>/`` (seeding 100,000 products x 3 variants, 600,000
-items, takes minutes, so it is done once through the catalog service's own import
-path and reused), a snapshot published from it, then a fresh process that starts the
+For each size: a DynamoDB Local seeded through the catalog service's own import path
+(BatchWriteItem; 100,000 products x 3 variants is 600,000 items). In memory by
+default; with ``--keep-seed`` its data folder is kept under
+``.commerce/bench/catalog-<size>/`` and reused by later runs (DynamoDB Local's on-disk
+store writes several times slower, so the first such run takes much longer). Then a
+snapshot published from it, then a fresh process that starts the
 app and asks its first listing (time and RSS measured there), and in-process
 latencies of the executed operations (response cache off) with their DynamoDB calls.
 The last column compares each figure with the smallest size's.
@@ -60,14 +62,17 @@ def _data_dir(size: int) -> Path:
 
 
 @contextmanager
-def _dynamodb(size: int) -> Iterator[str]:
+def _dynamodb(size: int, keep: bool) -> Iterator[str]:
     from commerce.db.local import DynamoDBLocal, find_jar_dir
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    folder = _data_dir(size) / "dynamodb"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _data_dir(size) / "dynamodb" if keep else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    else:  # facts of an earlier in-memory run describe a table that is gone
+        (_data_dir(size) / "facts.json").unlink(missing_ok=True)
     build = REPO / ".commerce" / "build"
     with DynamoDBLocal(jar_dir=find_jar_dir(REPO), build_dir=build, data_dir=folder) as db:
         yield db.endpoint
@@ -205,12 +210,12 @@ def _latency(app: Any, query: str, variables: Variables, count: int) -> float:
     return statistics.median(asyncio.run(_requests(app, query, variables, count)))
 
 
-def measure(size: int, count: int) -> dict[str, float | str]:
+def measure(size: int, count: int, keep: bool) -> dict[str, float | str]:
     """Every figure of one catalog size."""
     from commerce.app import create_app
     from commerce.composition import build_services
 
-    with _dynamodb(size) as endpoint:
+    with _dynamodb(size, keep) as endpoint:
         facts, seeded_in = _seeded(size, endpoint)
         services = build_services(_settings(size, endpoint))
         started = time.perf_counter()
@@ -245,9 +250,9 @@ def _global(collection_id: str) -> str:
     return to_global_id("Collection", collection_id)
 
 
-def catalog_scale_rows(sizes: list[int], count: int) -> list[Row]:
+def catalog_scale_rows(sizes: list[int], count: int, keep: bool = False) -> list[Row]:
     """One row per figure, the sizes side by side; the last size against the first."""
-    results = {size: measure(size, count) for size in sizes}
+    results = {size: measure(size, count, keep) for size in sizes}
     rows: list[Row] = []
     base, top = sizes[0], sizes[-1]
     units = {

@@ -171,8 +171,9 @@ class ProductView:
 class CatalogSnapshot:
     """Every product, collection and stock count, as read at one moment.
 
-    The storefront lists, filters and searches from a snapshot held in memory
-    for a few seconds (see ``docs/decisions/0002-catalog-listing.md``).
+    The storefront lists, filters and searches from a published snapshot held in
+    memory (``docs/decisions/0012-catalog-at-scale.md``); ``products`` may decode
+    each product only when it is read.
     """
 
     products: Sequence[Product]
