@@ -587,7 +587,10 @@ def _matching(
     for word in words:
         required.append(_with_prefix(index.postings, index.vocabulary, word))
     matched: AbstractSet[int] | None = None
+    everyone = len(index.ids)
     for found in sorted(required, key=len):
+        if len(found) == everyone:  # every product (all published, a word all share)
+            continue
         matched = found if matched is None else matched & found
         if not matched:
             break
@@ -602,11 +605,14 @@ def _matching(
 def _with_prefix(postings: Postings[str], vocabulary: Sequence[str], word: str) -> AbstractSet[int]:
     """Products with a term that is ``word`` or starts with it ("tolk" -> "tolkien")."""
     position = bisect_left(vocabulary, word)
-    found: AbstractSet[int] = _NOTHING
+    found: list[AbstractSet[int]] = []
     while position < len(vocabulary) and vocabulary[position].startswith(word):
-        found = found | postings[vocabulary[position]]
+        found.append(postings[vocabulary[position]])
         position += 1
-    return found
+    if len(found) == 1:
+        return found[0]
+    # One union of them all: each product inserted once, not once per term after it.
+    return set().union(*found) if found else _NOTHING
 
 
 def _within_price(index: ListingIndex, candidates: Iterable[int], query: ProductQuery) -> set[int]:
