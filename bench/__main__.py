@@ -347,7 +347,7 @@ def _only_catalog_import(args: argparse.Namespace) -> list[Row]:
     from bench.catalog_exchange import catalog_import_rows
 
     with dynamodb_local() as (endpoint, _):
-        return catalog_import_rows(endpoint, args.products)
+        return catalog_import_rows(endpoint, _sizes(args.products, "10000")[0])
 
 
 def _only_recommendations(args: argparse.Namespace) -> list[Row]:
@@ -400,6 +400,17 @@ def _only_cart_flow(args: argparse.Namespace) -> list[Row]:
         return cart_flow_rows(endpoint, java_pid, args.requests)
 
 
+def _sizes(products: str | None, default: str) -> list[int]:
+    return [int(n) for n in (products or default).split(",")]
+
+
+def _only_catalog_scale(args: argparse.Namespace) -> list[Row]:
+    from bench.catalog_scale import catalog_scale_rows
+
+    sizes = _sizes(args.products, "1000,10000")
+    return catalog_scale_rows(sizes, min(args.requests, 100), args.keep_seed)
+
+
 def _only_checkout(args: argparse.Namespace) -> list[Row]:
     from bench.checkout import checkout_rows
 
@@ -418,6 +429,7 @@ SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "journeys": _only_journeys,
     "cold-start": _only_cold_start,
     "cart-flow": _only_cart_flow,
+    "catalog-scale": _only_catalog_scale,
 }
 
 
@@ -434,11 +446,21 @@ def main(argv: list[str] | None = None) -> int:
             "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py, "
             "recommendations: bench/recommendations.py, offline on the Instacart sample, "
             "journeys: bench/journeys.py, cart-flow: bench/cart_flow.py, "
-            "cold-start: bench/cold_start.py)"
+            "cold-start: bench/cold_start.py, catalog-scale: bench/catalog_scale.py)"
         ),
     )
     parser.add_argument(
-        "--products", type=int, default=10_000, help="products in the catalog-import file"
+        "--products",
+        default=None,
+        help=(
+            "catalog sizes, comma-separated: catalog-scale compares them (default 1000,10000; "
+            "e.g. 1000,100000), catalog-import writes a file of the first (default 10000)"
+        ),
+    )
+    parser.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="catalog-scale: keep each size's DynamoDB Local data in .commerce/bench/ for reuse",
     )
     parser.add_argument(
         "--instacart",

@@ -135,7 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="run a scheduled job once, as the jobs function does")
     job_actions = jobs.add_subparsers(dest="action", required=True)
     run_job = job_actions.add_parser(
-        "run", help="run one job now (release-expired-reservations, abandoned-cart-sweep)"
+        "run",
+        help=(
+            "run one job now (release-expired-reservations, abandoned-cart-sweep, "
+            "publish-catalog-snapshot)"
+        ),
     )
     run_job.add_argument("name", help="the job's name, as in serverless.yml")
     run_job.set_defaults(run=_jobs_run)

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
-from commerce.catalog.service import CatalogService
+from commerce.catalog.service import CatalogService, Publishing
+from commerce.catalog.snapshot_files import FolderSnapshotFiles, S3SnapshotFiles, SnapshotFiles
 from commerce.catalog_exchange.service import CatalogExchangeService
 from commerce.checkout.service import CheckoutService
 from commerce.customers.addresses import CustomerAddressesService
@@ -95,6 +96,8 @@ def build_services(settings: Settings) -> Services:
     catalog = CatalogService(
         cache_seconds=settings.catalog_cache_seconds,
         stale_seconds=settings.catalog_stale_seconds,
+        files=_snapshot_files(settings),
+        publishing=Publishing(settings.catalog_publishing),
         max_page_size=settings.max_page_size,
     )
     # Zones and tax rates are read by every cart with an address: cached as long as the
@@ -242,6 +245,14 @@ def _download_signing_key(settings: Settings) -> str:
     if settings.download_signing_key.value:
         return settings.download_signing_key.value
     return _LOCAL_DOWNLOAD_KEY if settings.stage == "local" else ""
+
+
+def _snapshot_files(settings: Settings) -> SnapshotFiles:
+    """The catalog bucket in AWS, else ``<data dir>/catalog/<table>`` (one folder per table,
+    so that tests on their own tables never prune each other's files)."""
+    if settings.catalog_bucket:
+        return S3SnapshotFiles(settings.catalog_bucket, settings.region)
+    return FolderSnapshotFiles(settings.data_dir / "catalog" / settings.table_name)
 
 
 def _files(settings: Settings) -> FileSource:

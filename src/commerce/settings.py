@@ -75,6 +75,11 @@ class Settings:
     default_currency: Currency = Currency.USD
     catalog_cache_seconds: float = 2.0
     catalog_stale_seconds: float = 30.0
+    # The published catalog snapshot (docs/decisions/0012-catalog-at-scale.md): who
+    # publishes after a change ("inline", "background" or "events"), and where files go
+    # (an S3 bucket when set, else data_dir/catalog/<table>).
+    catalog_publishing: str = "inline"
+    catalog_bucket: str | None = None
     response_cache: bool = True
     data_dir: Path = Path(".commerce")
     host: str = "127.0.0.1"
@@ -182,6 +187,8 @@ class Settings:
             default_currency=currency,
             catalog_cache_seconds=_number(source, "COMMERCE_CATALOG_CACHE_SECONDS", 2.0),
             catalog_stale_seconds=_number(source, "COMMERCE_CATALOG_STALE_SECONDS", 30.0),
+            catalog_publishing=_catalog_publishing(source),
+            catalog_bucket=source.get("COMMERCE_CATALOG_BUCKET") or None,
             response_cache=_flag(source, "COMMERCE_RESPONSE_CACHE", default=True),
             data_dir=Path(source.get("COMMERCE_DATA_DIR", ".commerce")),
             host=source.get("COMMERCE_HOST", "127.0.0.1"),
@@ -291,6 +298,17 @@ def _payment_settings(source: Mapping[str, str], stage: str) -> dict[str, Any]:
         "presigned_url_seconds": _whole(source, "COMMERCE_PRESIGNED_URL_SECONDS", 60, minimum=1),
         "public_url": _public_url(source),
     }
+
+
+CATALOG_PUBLISHING = ("inline", "background", "events")
+
+
+def _catalog_publishing(source: Mapping[str, str]) -> str:
+    raw = source.get("COMMERCE_CATALOG_PUBLISHING", "inline").strip()
+    if raw not in CATALOG_PUBLISHING:
+        choices = ", ".join(CATALOG_PUBLISHING)
+        raise SettingsError(f"COMMERCE_CATALOG_PUBLISHING must be one of {choices}, not {raw!r}")
+    return raw
 
 
 def _public_url(source: Mapping[str, str]) -> str:

@@ -19,12 +19,14 @@ import enum
 import itertools
 import json
 import re
+from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, TypeVar
+from typing import ClassVar, TypeVar, overload
 
 from commerce.catalog.model import (
     CatalogSnapshot,
@@ -158,26 +160,126 @@ _ONE_MICROSECOND = timedelta(microseconds=1)
 _Key = TypeVar("_Key")
 
 
+class Ragged(Sequence[Sequence[int]]):
+    """Many short integer lists in two flat arrays: values, and where each list starts.
+
+    100,000 products' prices or a million posting entries as Python lists of lists cost
+    seconds to load and tens of megabytes; as two arrays they load as raw bytes.
+    """
+
+    __slots__ = ("offsets", "values")
+
+    def __init__(self, values: array[int], offsets: array[int]) -> None:
+        self.values = values
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, lists: Iterable[Iterable[int]]) -> Ragged:
+        values, offsets = array("i"), array("i", [0])
+        for entries in lists:
+            values.extend(entries)
+            offsets.append(len(values))
+        return cls(values, offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Sequence[int]]: ...
+
+    def __getitem__(self, i: int | slice) -> Sequence[int] | Sequence[Sequence[int]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+
+class Postings(Mapping[_Key, frozenset[int]]):
+    """Product positions by key (a term, a collection), stored flat and made sets on use.
+
+    A loaded catalog of 100,000 products holds about a million positions across its
+    terms; turning every list into a set at load time would cost most of the load for
+    terms nobody searches, so each becomes a set the first time a request needs it.
+    ``keys`` are in ascending order, which is the search vocabulary.
+    """
+
+    __slots__ = ("_lists", "_sets", "keys_in_order")
+
+    def __init__(self, keys: Sequence[_Key], lists: Ragged) -> None:  # keys sorted
+        self.keys_in_order = keys
+        self._lists = lists
+        self._sets: dict[_Key, frozenset[int]] = {}
+
+    @classmethod
+    def of(cls, positions: Mapping[_Key, Sequence[int]]) -> Postings[_Key]:
+        keys = sorted(positions)  # type: ignore[type-var]
+        return cls(keys, Ragged.of(positions[k] for k in keys))
+
+    def __getitem__(self, key: _Key) -> frozenset[int]:
+        found = self._sets.get(key)
+        if found is None:
+            # A binary search, not a dict: a dict of every term would cost the load time.
+            keys = self.keys_in_order
+            slot = bisect_left(keys, key)  # type: ignore[call-overload]
+            if slot == len(keys) or keys[slot] != key:
+                raise KeyError(key)
+            # Two threads may both build it; the results are equal and either is kept.
+            found = self._sets.setdefault(key, frozenset(self._lists[slot]))
+        return found
+
+    def __iter__(self) -> Iterator[_Key]:
+        return iter(self.keys_in_order)
+
+    def __len__(self) -> int:
+        return len(self.keys_in_order)
+
+    @property
+    def lists(self) -> Ragged:
+        """Every key's positions, in the order of ``keys_in_order`` (for the snapshot file)."""
+        return self._lists
+
+
+# The orders every index holds: by title, by newest, and by price in each currency
+# (``None``: a currency no product is priced in, where every product is unpriced).
+OrderKey = tuple[ProductSort, Currency | None, bool]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ListingIndex:
     """A snapshot prepared for listing; build it with ``build_index``.
 
-    Products are referred to by their position in ``products``. The fields are
-    read by ``list_products`` only and are not meant as an API of their own.
+    Products are referred to by their position in ``products``. Every column is one
+    entry per position, so a request reads the few positions it lists and never walks
+    the catalog. The fields are read by ``list_products`` and the snapshot codec only.
     """
 
-    products: tuple[Product, ...]
+    products: Sequence[Product]
+    ids: Sequence[str]
+    handles: Sequence[str]
+    # Positions sorted by id and by handle, for lookups by binary search.
+    id_order: Sequence[int]
+    handle_order: Sequence[int]
+    # Casefolded titles and creation instants (microseconds): the sort keys.
+    titles: Sequence[str]
+    created: Sequence[int]
     published: frozenset[int]
     available: frozenset[int]
-    by_collection: Mapping[str, frozenset[int]]
-    by_attribute: Mapping[tuple[str, str], frozenset[int]]
-    terms: tuple[frozenset[str], ...]
-    title_terms: tuple[frozenset[str], ...]
-    vocabulary: tuple[str, ...]
-    postings: Mapping[str, frozenset[int]]
-    prices: Mapping[Currency, tuple[tuple[int, ...], ...]]
-    keys: Mapping[tuple[ProductSort, Currency | None], tuple[SortKey, ...]]
-    orders: Mapping[tuple[ProductSort, Currency | None, bool], tuple[int, ...]]
+    by_collection: Postings[str]
+    by_attribute: Postings[tuple[str, str]]
+    # Search terms (title, author, tags), and title words alone for relevance.
+    postings: Postings[str]
+    vocabulary: Sequence[str]
+    title_postings: Postings[str]
+    title_vocabulary: Sequence[str]
+    # Per currency, each product's variant amounts in ascending order.
+    prices: Mapping[Currency, Ragged]
+    # Each order lists every position; ``ranks`` gives a position's place in it.
+    orders: Mapping[OrderKey, Sequence[int]]
+    ranks: Mapping[OrderKey, Sequence[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,65 +292,97 @@ class _Ordering:
 
 
 def build_index(snapshot: CatalogSnapshot) -> ListingIndex:
-    """Precompute everything a listing request needs that does not depend on the request."""
-    products = snapshot.products
-    positions = range(len(products))
-    terms = tuple(search_terms(p) for p in products)
+    """Precompute everything a listing request needs that does not depend on the request.
 
-    by_collection: defaultdict[str, set[int]] = defaultdict(set)
-    by_attribute: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
-    postings: defaultdict[str, set[int]] = defaultdict(set)
-    amounts: defaultdict[Currency, list[tuple[int, ...]]] = defaultdict(
-        lambda: [() for _ in positions]
-    )
+    Runs where a snapshot is built (off the request path, see
+    ``docs/decisions/0012-catalog-at-scale.md``); instances load its result.
+    """
+    products = snapshot.products
+    count = len(products)
+    ids = [p.id for p in products]
+    titles = [p.title.casefold() for p in products]
+    created = [_microseconds(p.created_at) for p in products]
+
+    by_collection: defaultdict[str, list[int]] = defaultdict(list)
+    by_attribute: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    title_postings: defaultdict[str, list[int]] = defaultdict(list)
+    amounts: defaultdict[Currency, list[tuple[int, ...]]] = defaultdict(lambda: [()] * count)
     for position, product in enumerate(products):
-        for collection_id in product.collection_ids:
-            by_collection[collection_id].add(position)
-        for attribute in product.attributes:
-            for value in attribute.values:
-                by_attribute[attribute.name.casefold(), value.casefold()].add(position)
-        for tag in product.tags:
-            by_attribute[TAG_ATTRIBUTE, tag.casefold()].add(position)
-        for term in terms[position]:
-            postings[term].add(position)
+        for collection_id in unique(product.collection_ids):
+            by_collection[collection_id].append(position)
+        attribute_keys = {
+            (attribute.name.casefold(), value.casefold())
+            for attribute in product.attributes
+            for value in attribute.values
+        }
+        attribute_keys.update((TAG_ATTRIBUTE, tag.casefold()) for tag in product.tags)
+        for key in attribute_keys:
+            by_attribute[key].append(position)
+        for term in search_terms(product):
+            postings[term].append(position)
+        for term in set(tokenize_query(product.title)):
+            title_postings[term].append(position)
         for currency in {price.currency for v in product.variants for price in v.prices}:
             priced = (v.price_in(currency) for v in product.variants)
             amounts[currency][position] = tuple(sorted(p.amount for p in priced if p is not None))
 
-    keys: dict[tuple[ProductSort, Currency | None], tuple[SortKey, ...]] = {
-        (ProductSort.TITLE, None): tuple(_title_key(p) for p in products),
-        (ProductSort.NEWEST, None): tuple(_newest_key(p) for p in products),
-        # Prices in a currency no product is priced in: every product is unpriced.
-        (ProductSort.PRICE, None): tuple(_price_key(p, ()) for p in products),
+    def key_of_price(currency: Currency | None) -> Callable[[int], SortKey]:
+        per_product = amounts.get(currency) if currency is not None else None
+        if per_product is None:
+            return lambda i: (_UNPRICED, (0, ids[i]))
+        return lambda i: _price_key(ids[i], per_product[i])
+
+    key_functions: dict[tuple[ProductSort, Currency | None], Callable[[int], SortKey]] = {
+        (ProductSort.TITLE, None): lambda i: (0, (titles[i], ids[i])),
+        (ProductSort.NEWEST, None): lambda i: (0, (-created[i], ids[i])),
+        (ProductSort.PRICE, None): key_of_price(None),
     }
-    for priced_in, per_product in amounts.items():
-        keys[ProductSort.PRICE, priced_in] = tuple(
-            _price_key(p, a) for p, a in zip(products, per_product, strict=True)
-        )
-    orders: dict[tuple[ProductSort, Currency | None, bool], tuple[int, ...]] = {}
-    for (sort, sorted_in), sort_keys in keys.items():
-        forward = tuple(sorted(positions, key=sort_keys.__getitem__))
-        orders[sort, sorted_in, False] = forward
-        orders[sort, sorted_in, True] = _reversed_within_groups(forward, sort_keys)
+    for priced_in in amounts:
+        key_functions[ProductSort.PRICE, priced_in] = key_of_price(priced_in)
+    orders: dict[OrderKey, Sequence[int]] = {}
+    ranks: dict[OrderKey, Sequence[int]] = {}
+    for (sort, sorted_in), key_of in key_functions.items():
+        forward = sorted(range(count), key=key_of)
+        for reverse, order in (
+            (False, forward),
+            (True, _reversed_within_groups(forward, key_of)),
+        ):
+            orders[sort, sorted_in, reverse] = array("i", order)
+            ranks[sort, sorted_in, reverse] = _ranks(order)
 
     return ListingIndex(
         products=products,
-        published=frozenset(i for i in positions if products[i].published),
+        ids=ids,
+        handles=(handles := [p.handle for p in products]),
+        id_order=array("i", sorted(range(count), key=ids.__getitem__)),
+        handle_order=array("i", sorted(range(count), key=handles.__getitem__)),
+        titles=titles,
+        created=created,
+        published=frozenset(i for i in range(count) if products[i].published),
         available=frozenset(
             i
-            for i in positions
+            for i in range(count)
             if any(availability(v, snapshot.stock).available_for_sale for v in products[i].variants)
         ),
-        by_collection=_frozen(by_collection),
-        by_attribute=_frozen(by_attribute),
-        terms=terms,
-        title_terms=tuple(frozenset(tokenize_query(p.title)) for p in products),
-        vocabulary=tuple(sorted(postings)),
-        postings=_frozen(postings),
-        prices={c: tuple(per_product) for c, per_product in amounts.items()},
-        keys=keys,
+        by_collection=Postings.of(by_collection),
+        by_attribute=Postings.of(by_attribute),
+        postings=(terms := Postings.of(postings)),
+        vocabulary=terms.keys_in_order,
+        title_postings=(title_terms := Postings.of(title_postings)),
+        title_vocabulary=title_terms.keys_in_order,
+        prices={c: Ragged.of(a) for c, a in amounts.items()},
         orders=orders,
+        ranks=ranks,
     )
+
+
+def _ranks(order: Sequence[int]) -> Sequence[int]:
+    """Each position's place in ``order``."""
+    ranks = array("i", bytes(4 * len(order)))
+    for rank, position in enumerate(order):
+        ranks[position] = rank
+    return ranks
 
 
 def list_products(
@@ -257,7 +391,13 @@ def list_products(
     page: PageRequest,
     max_page_size: int = 100,
 ) -> ProductPage:
-    """One page of the products matching ``query``, in its order, as a Relay connection."""
+    """One page of the products matching ``query``, in its order, as a Relay connection.
+
+    The work is bounded by the page and the matches, not the catalog: filters are
+    intersected from the smallest set up, and the page is then either picked from the
+    precomputed order of every product (many matches: a few steps per listed product)
+    or sorted from the matches by their rank in that order (few matches).
+    """
     if max_page_size < 1:
         raise ValueError("max_page_size must be at least 1")
     size, backward = _page_size(page, max_page_size)
@@ -266,31 +406,146 @@ def list_products(
     )
     after = None if page.after is None else _decode_cursor(page.after, ordering, "after")
     before = None if page.before is None else _decode_cursor(page.before, ordering, "before")
+    window = _Window(after, before, size, backward, query.reverse)
 
     words = unique(tokenize_query(query.text)) if query.text else ()
     matched = _matching(index, query, words)
-    ordered, key_of = _in_order(index, matched, ordering, words)
+    if ordering.sort is ProductSort.RELEVANCE and words:
+        relevance = _relevance(index, matched, words)
+        forward = sorted(relevance, key=relevance.__getitem__)
+        ordered = forward[::-1] if ordering.reverse else forward
+        return _page_of(index, ordering, ordered, relevance.__getitem__, window)
 
-    # The Cursor Connections algorithm: narrow to the window between the
-    # cursors, then take `first` from its start or `last` from its end.
-    low = 0 if after is None else _count_preceding(ordered, key_of, after, query.reverse, True)
+    order_key, key_of = _order_of(index, ordering)
+    order = index.orders[order_key]
+    if matched is None or len(matched) ** 2 >= (size + 1) * len(order):
+        return _walked_page(index, ordering, order, key_of, matched=matched, window=window)
+    rank = index.ranks[order_key]
+    return _page_of(index, ordering, sorted(matched, key=rank.__getitem__), key_of, window)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The cursors and size of a page request, decoded and checked."""
+
+    after: SortKey | None
+    before: SortKey | None
+    size: int
+    backward: bool
+    reverse: bool
+
+
+def _order_of(
+    index: ListingIndex, ordering: _Ordering
+) -> tuple[OrderKey, Callable[[int], SortKey]]:
+    """The precomputed order to list in, and the cursor key of a position in it."""
+    ids = index.ids
+    if ordering.sort is ProductSort.NEWEST:
+        created = index.created
+        return (ProductSort.NEWEST, None, ordering.reverse), lambda i: (0, (-created[i], ids[i]))
+    titles = index.titles
+    if ordering.sort is ProductSort.RELEVANCE:
+        # No words to weigh: every product is equally relevant, so the order is by title.
+        return (ProductSort.TITLE, None, ordering.reverse), lambda i: (
+            0,
+            (0, 0, titles[i], ids[i]),
+        )
+    if ordering.sort is ProductSort.TITLE:
+        return (ProductSort.TITLE, None, ordering.reverse), lambda i: (0, (titles[i], ids[i]))
+    per_product = None if ordering.currency is None else index.prices.get(ordering.currency)
+    if per_product is None:  # prices in a currency that no product of the snapshot has
+        return (ProductSort.PRICE, None, ordering.reverse), lambda i: (_UNPRICED, (0, ids[i]))
+    return (ProductSort.PRICE, ordering.currency, ordering.reverse), lambda i: _price_key(
+        ids[i], per_product[i]
+    )
+
+
+def _page_of(
+    index: ListingIndex,
+    ordering: _Ordering,
+    ordered: Sequence[int],
+    key_of: Callable[[int], SortKey],
+    window: _Window,
+) -> ProductPage:
+    """The page from every match in listing order (the Cursor Connections algorithm)."""
+    # Narrow to the window between the cursors, then take `first` from its start or
+    # `last` from its end.
+    after, before, size = window.after, window.before, window.size
+    low = 0 if after is None else _count_preceding(ordered, key_of, after, window.reverse, True)
     high = len(ordered)
     if before is not None:
-        high = max(low, _count_preceding(ordered, key_of, before, query.reverse, False))
-    if backward:
+        high = max(low, _count_preceding(ordered, key_of, before, window.reverse, False))
+    if window.backward:
         start, end = max(low, high - size), high
     else:
         start, end = low, min(high, low + size)
-
     return ProductPage(
-        edges=tuple(
-            ProductEdge(index.products[i], _encode_cursor(ordering, key_of(i)))
-            for i in ordered[start:end]
-        ),
+        edges=_edges(index, ordering, ordered[start:end], key_of),
         # Honest flags from the whole filtered list, which the spec allows.
         has_next_page=end < len(ordered),
         has_previous_page=start > 0,
         total_count=len(ordered),
+    )
+
+
+def _walked_page(
+    index: ListingIndex,
+    ordering: _Ordering,
+    order: Sequence[int],
+    key_of: Callable[[int], SortKey],
+    *,
+    matched: AbstractSet[int] | None,
+    window: _Window,
+) -> ProductPage:
+    """The page picked along the order of every product, skipping those not matched.
+
+    Used when at least about one product in ``sqrt(catalog / page)`` matches, so the
+    walk takes a few steps per listed product. Gives the same page as ``_page_of`` over
+    the matches in order.
+    """
+    after, before = window.after, window.before
+    low = 0 if after is None else _count_preceding(order, key_of, after, window.reverse, True)
+    high = len(order)
+    if before is not None:
+        high = max(low, _count_preceding(order, key_of, before, window.reverse, False))
+
+    def listed(place: int) -> bool:
+        return matched is None or order[place] in matched
+
+    picked: list[int] = []
+    if window.backward:
+        place = high - 1
+        while place >= low and len(picked) < window.size:
+            if listed(place):
+                picked.append(place)
+            place -= 1
+        picked.reverse()
+    else:
+        place = low
+        while place < high and len(picked) < window.size:
+            if listed(place):
+                picked.append(place)
+            place += 1
+    if picked:
+        first, last = picked[0], picked[-1] + 1
+    else:
+        first = last = high if window.backward else low
+    return ProductPage(
+        edges=_edges(index, ordering, [order[p] for p in picked], key_of),
+        has_next_page=any(listed(p) for p in range(last, len(order))),
+        has_previous_page=any(listed(p) for p in range(first - 1, -1, -1)),
+        total_count=len(order) if matched is None else len(matched),
+    )
+
+
+def _edges(
+    index: ListingIndex,
+    ordering: _Ordering,
+    positions: Iterable[int],
+    key_of: Callable[[int], SortKey],
+) -> tuple[ProductEdge, ...]:
+    return tuple(
+        ProductEdge(index.products[i], _encode_cursor(ordering, key_of(i))) for i in positions
     )
 
 
@@ -308,41 +563,59 @@ def _page_size(page: PageRequest, max_page_size: int) -> tuple[int, bool]:
     return min(DEFAULT_PAGE_SIZE, max_page_size), False
 
 
-def _matching(index: ListingIndex, query: ProductQuery, words: Sequence[str]) -> set[int]:
-    """Positions of the products that pass every filter of ``query``."""
-    candidates = (
-        set(range(len(index.products))) if query.include_unpublished else set(index.published)
-    )
+_NOTHING: frozenset[int] = frozenset()
+
+
+def _matching(
+    index: ListingIndex, query: ProductQuery, words: Sequence[str]
+) -> AbstractSet[int] | None:
+    """Positions of the products that pass every filter of ``query``; None: every product.
+
+    Sets are intersected smallest first, and each intersection costs the smaller of its
+    two sides, so a narrow filter makes the whole request cheap.
+    """
+    required: list[AbstractSet[int]] = []
+    if not query.include_unpublished:
+        required.append(index.published)
     if query.collection_id is not None:
-        candidates &= index.by_collection.get(query.collection_id, frozenset())
+        required.append(index.by_collection.get(query.collection_id, _NOTHING))
     for wanted in query.attributes:
         key = (wanted.name.casefold(), wanted.value.casefold())
-        candidates &= index.by_attribute.get(key, frozenset())
+        required.append(index.by_attribute.get(key, _NOTHING))
     if query.in_stock is True:
-        candidates &= index.available
-    elif query.in_stock is False:
-        candidates -= index.available
+        required.append(index.available)
     for word in words:
-        if not candidates:
+        required.append(_with_prefix(index.postings, index.vocabulary, word))
+    matched: AbstractSet[int] | None = None
+    everyone = len(index.ids)
+    for found in sorted(required, key=len):
+        if len(found) == everyone:  # every product (all published, a word all share)
+            continue
+        matched = found if matched is None else matched & found
+        if not matched:
             break
-        candidates &= _with_word(index, word)
+    if query.in_stock is False:
+        everything = range(len(index.ids)) if matched is None else matched
+        matched = {i for i in everything if i not in index.available}
     if query.min_price is not None or query.max_price is not None:
-        candidates = _within_price(index, candidates, query)
-    return candidates
+        matched = _within_price(index, range(len(index.ids)) if matched is None else matched, query)
+    return matched
 
 
-def _with_word(index: ListingIndex, word: str) -> set[int]:
-    """Products with a search term that is ``word`` or starts with it ("tolk" -> "tolkien")."""
-    vocabulary = index.vocabulary
-    found: set[int] = set()
+def _with_prefix(postings: Postings[str], vocabulary: Sequence[str], word: str) -> AbstractSet[int]:
+    """Products with a term that is ``word`` or starts with it ("tolk" -> "tolkien")."""
     position = bisect_left(vocabulary, word)
+    found: list[AbstractSet[int]] = []
     while position < len(vocabulary) and vocabulary[position].startswith(word):
-        found |= index.postings[vocabulary[position]]
+        found.append(postings[vocabulary[position]])
         position += 1
-    return found
+    if len(found) == 1:
+        return found[0]
+    # One union of them all: each product inserted once, not once per term after it.
+    return set().union(*found) if found else _NOTHING
 
 
-def _within_price(index: ListingIndex, candidates: set[int], query: ProductQuery) -> set[int]:
+def _within_price(index: ListingIndex, candidates: Iterable[int], query: ProductQuery) -> set[int]:
     """Products with a variant priced in the query currency inside the bounds."""
     amounts = index.prices.get(query.currency)
     if amounts is None:
@@ -352,46 +625,33 @@ def _within_price(index: ListingIndex, candidates: set[int], query: ProductQuery
     return {i for i in candidates if any(low <= a <= high for a in amounts[i])}
 
 
-def _in_order(
-    index: ListingIndex, matched: set[int], ordering: _Ordering, words: Sequence[str]
-) -> tuple[Sequence[int], Callable[[int], SortKey]]:
-    """The matched positions in listing order, with the sort key of each."""
-    if ordering.sort is ProductSort.RELEVANCE:
-        relevance = {i: _relevance_key(index, i, words) for i in matched}
-        forward = tuple(sorted(matched, key=relevance.__getitem__))
-        ordered = forward[::-1] if ordering.reverse else forward
-        return ordered, relevance.__getitem__
-    keys = index.keys.get((ordering.sort, ordering.currency))
-    if keys is None:  # prices in a currency that no product of the snapshot has
-        keys = index.keys[ordering.sort, None]
-        order = index.orders[ordering.sort, None, ordering.reverse]
-    else:
-        order = index.orders[ordering.sort, ordering.currency, ordering.reverse]
-    return [i for i in order if i in matched], keys.__getitem__
+def _relevance(
+    index: ListingIndex, matched: AbstractSet[int] | None, words: Sequence[str]
+) -> dict[int, SortKey]:
+    """The relevance key of every match: more whole-word matches first, then more title
+    matches, then title order."""
+    whole = [index.postings.get(w, _NOTHING) for w in words]
+    in_title = [_with_prefix(index.title_postings, index.title_vocabulary, w) for w in words]
+    titles, ids = index.titles, index.ids
+    members = range(len(ids)) if matched is None else matched
+    return {
+        i: (
+            0,
+            (
+                -sum(1 for s in whole if i in s),
+                -sum(1 for s in in_title if i in s),
+                titles[i],
+                ids[i],
+            ),
+        )
+        for i in members
+    }
 
 
-def _relevance_key(index: ListingIndex, position: int, words: Sequence[str]) -> SortKey:
-    """More whole-word matches first, then more title matches, then title order."""
-    terms = index.terms[position]
-    title_terms = index.title_terms[position]
-    whole = sum(1 for w in words if w in terms)
-    in_title = sum(1 for w in words if any(t.startswith(w) for t in title_terms))
-    product = index.products[position]
-    return (0, (-whole, -in_title, product.title.casefold(), product.id))
-
-
-def _title_key(product: Product) -> SortKey:
-    return (0, (product.title.casefold(), product.id))
-
-
-def _newest_key(product: Product) -> SortKey:
-    return (0, (-_microseconds(product.created_at), product.id))
-
-
-def _price_key(product: Product, amounts: tuple[int, ...]) -> SortKey:
+def _price_key(product_id: str, amounts: Sequence[int]) -> SortKey:
     if not amounts:
-        return (_UNPRICED, (0, product.id))
-    return (0, (amounts[0], product.id))
+        return (_UNPRICED, (0, product_id))
+    return (0, (amounts[0], product_id))
 
 
 def _microseconds(moment: datetime) -> int:
@@ -431,14 +691,10 @@ def _count_preceding(
     return low
 
 
-def _reversed_within_groups(forward: Iterable[int], keys: Sequence[SortKey]) -> tuple[int, ...]:
+def _reversed_within_groups(forward: Iterable[int], key_of: Callable[[int], SortKey]) -> list[int]:
     """The reverse order, except that groups (priced, unpriced) keep their places."""
-    runs = itertools.groupby(forward, key=lambda i: keys[i][0])
-    return tuple(i for _, run in runs for i in reversed(tuple(run)))
-
-
-def _frozen(sets: Mapping[_Key, set[int]]) -> dict[_Key, frozenset[int]]:
-    return {k: frozenset(v) for k, v in sets.items()}
+    runs = itertools.groupby(forward, key=lambda i: key_of(i)[0])
+    return [i for _, run in runs for i in reversed(tuple(run))]
 
 
 def _encode_cursor(ordering: _Ordering, key: SortKey) -> str:
@@ -549,9 +805,47 @@ def list_collections(
     )
 
 
+class ProductsByKey(Mapping[str, Product]):
+    """Products by id or handle: a binary search over positions sorted by that key.
+
+    No dict of every product: building two of them would be most of a snapshot's load.
+    """
+
+    __slots__ = ("_keys", "_order", "_products")
+
+    def __init__(
+        self, keys: Sequence[str], order: Sequence[int], products: Sequence[Product]
+    ) -> None:
+        self._keys = keys
+        self._order = order
+        self._products = products
+
+    def __getitem__(self, key: str) -> Product:
+        keys, order = self._keys, self._order
+        low, high = 0, len(order)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[order[middle]] < key:
+                low = middle + 1
+            else:
+                high = middle
+        if low == len(order) or keys[order[low]] != key:
+            raise KeyError(key)
+        return self._products[order[low]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._keys[i] for i in self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CatalogView:
-    """A snapshot with everything a storefront request looks up in it, built once."""
+    """A snapshot with everything a storefront request looks up in it, built once.
+
+    ``version`` names the published snapshot it was loaded from ("" when built in place).
+    """
 
     snapshot: CatalogSnapshot
     index: ListingIndex
@@ -559,17 +853,25 @@ class CatalogView:
     products_by_handle: Mapping[str, Product]
     collections_by_id: Mapping[str, Collection]
     collections_by_handle: Mapping[str, Collection]
+    version: str = ""
 
 
-def build_view(snapshot: CatalogSnapshot) -> CatalogView:
+def build_view(snapshot: CatalogSnapshot, version: str = "") -> CatalogView:
     """The listing index and lookup tables of ``snapshot``."""
+    return view_of(snapshot, build_index(snapshot), version)
+
+
+def view_of(snapshot: CatalogSnapshot, index: ListingIndex, version: str = "") -> CatalogView:
+    """The view of a snapshot whose index is already built (or loaded)."""
+    products = index.products
     return CatalogView(
         snapshot=snapshot,
-        index=build_index(snapshot),
-        products_by_id={p.id: p for p in snapshot.products},
-        products_by_handle={p.handle: p for p in snapshot.products},
+        index=index,
+        products_by_id=ProductsByKey(index.ids, index.id_order, products),
+        products_by_handle=ProductsByKey(index.handles, index.handle_order, products),
         collections_by_id={c.id: c for c in snapshot.collections},
         collections_by_handle={c.handle: c for c in snapshot.collections},
+        version=version,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -171,11 +171,12 @@ class ProductView:
 class CatalogSnapshot:
     """Every product, collection and stock count, as read at one moment.
 
-    The storefront lists, filters and searches from a snapshot held in memory
-    for a few seconds (see ``docs/decisions/0002-catalog-listing.md``).
+    The storefront lists, filters and searches from a published snapshot held in
+    memory (``docs/decisions/0012-catalog-at-scale.md``); ``products`` may decode
+    each product only when it is read.
     """
 
-    products: tuple[Product, ...]
+    products: Sequence[Product]
     collections: tuple[Collection, ...]
     stock: Mapping[str, int] = field(default_factory=dict)
 

@@ -1,20 +1,25 @@
 """Catalog use cases: what the storefront reads and what staff change.
 
-Storefront listings come from an in-memory snapshot of the whole catalog that
-is re-read at most every ``cache_seconds`` (see
-``docs/decisions/0002-catalog-listing.md``); single-product reads and every write
-go to DynamoDB directly. A rejected change raises ``Rejected`` and writes
-nothing.
+Storefront listings come from a published catalog snapshot held in memory
+(``docs/decisions/0012-catalog-at-scale.md``): built off the request path by
+``publish_snapshot``, followed by every instance through a one-item pointer.
+Single-product reads and every write go to DynamoDB directly. A rejected change
+raises ``Rejected`` and writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
+import hashlib
+import logging
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from commerce.catalog import listing, rules, store
+from commerce.catalog import listing, rules, snapshot, store
 from commerce.catalog.commands import (
     CollectionChanges,
     CollectionDraft,
@@ -33,15 +38,29 @@ from commerce.catalog.model import (
     handle_from_title,
     unique,
 )
-from commerce.catalog.view_cache import ViewCache
+from commerce.catalog.snapshot_files import SnapshotFiles
+from commerce.catalog.view_follower import ViewFollower
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import is_id, new_id
 from commerce.money import Currency, Money
 from commerce.problems import Problem, Rejected
 
+log = logging.getLogger(__name__)
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Publishing(enum.Enum):
+    """Who publishes a new snapshot after this process changes the catalog."""
+
+    # Before the change is answered: the next read sees it (tests, small local stores).
+    INLINE = "inline"
+    # A background thread of this process, once per burst of changes (`commerce serve`).
+    BACKGROUND = "background"
+    # The events function, from the table's stream (AWS): instances never build one.
+    EVENTS = "events"
 
 
 class CatalogService:
@@ -51,32 +70,93 @@ class CatalogService:
         self,
         *,
         cache_seconds: float,
+        files: SnapshotFiles,
         stale_seconds: float = 0.0,
+        publishing: Publishing = Publishing.INLINE,
         max_page_size: int = 100,
         clock: Callable[[], datetime] = _utcnow,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_page_size = max_page_size
         self._clock = clock
-        self._views: ViewCache[listing.CatalogView] = ViewCache(
-            lambda: listing.build_view(store.load_snapshot()),
+        self._files = files
+        self._publishing = publishing
+        self._publisher = _BackgroundPublisher(self.publish_snapshot)
+        # Bulk writers defer publishing: while any deferral is open, writes only mark
+        # the catalog changed, and the last deferral to close publishes once.
+        self._deferral_lock = threading.Lock()
+        self._deferrals = 0
+        self._changed_while_deferred = False
+        self._views: ViewFollower[listing.CatalogView] = ViewFollower(
+            newest=_newest_file_key,
+            load=self._load_view,
+            publish=lambda: self.publish_snapshot().file_key,
             fresh_seconds=cache_seconds,
             stale_seconds=stale_seconds,
             monotonic=monotonic,
         )
 
+    # -- the published snapshot --------------------------------------------------------
+
+    def publish_snapshot(self) -> store.SnapshotPointer:
+        """Read the whole catalog, write its snapshot file and point instances at it.
+
+        Off the request path only: the events function, `commerce catalog publish`, or
+        after this process's own change. Returns the pointer now in force (a newer one
+        when another builder's read began after ours).
+        """
+        # Wall time, not the injected clock: it orders builders on different machines.
+        started = time.time_ns() // 1000
+        catalog = store.load_snapshot()
+        index = listing.build_index(catalog)
+        data = snapshot.encode_index(catalog, index, self._clock())
+        key = f"{started:020d}-{hashlib.sha256(data).hexdigest()[:16]}.snapshot"
+        self._files.put(key, data)
+        pointer = store.SnapshotPointer(key, started, len(catalog.products), len(data))
+        if not store.publish_snapshot_pointer(pointer):
+            return store.get_snapshot_pointer() or pointer
+        log.info(
+            "catalog snapshot published",
+            extra={"file": key, "products": pointer.product_count, "bytes": len(data)},
+        )
+        # This process has the view already: no need to read back the file it just wrote.
+        self._views.adopt(key, listing.view_of(catalog, index, key))
+        return pointer
+
+    def publish_unless_published_since(self, changed_at_micros: int) -> bool:
+        """Publish unless a snapshot whose read began after ``changed_at_micros`` is out.
+
+        The events function calls this for every catalog change of a batch: the first
+        publishes, the others find it and skip, so a burst costs one catalog read.
+        """
+        newest = store.get_snapshot_pointer()
+        if newest is not None and newest.read_started > changed_at_micros:
+            return False
+        self.publish_snapshot()
+        return True
+
+    def snapshot_pointer(self) -> store.SnapshotPointer | None:
+        """The newest published snapshot, if any."""
+        return store.get_snapshot_pointer()
+
+    def _load_view(self, key: str) -> listing.CatalogView:
+        return snapshot.decode(self._files.get(key), key)
+
     # -- reads -------------------------------------------------------------------------
 
     def view(self) -> listing.CatalogView:
-        """The catalog view: cached, or read from DynamoDB (blocking) when too old."""
+        """The catalog view: held, or checked against the pointer (blocking) when too old.
+
+        ``CatalogUnavailable`` only when no view was ever loaded and loading fails.
+        """
         return self._views.get()
 
     def current_view(self) -> listing.CatalogView | None:
-        """The cached view if it may be served now, without reading DynamoDB."""
+        """The held view if it may be served now, without reading DynamoDB."""
         return self._views.current()
 
     def invalidate(self) -> None:
-        """Forget the view so this process sees its own writes at once."""
+        """Check the pointer on the next read, so this process sees its own writes."""
         self._views.invalidate()
 
     def is_empty(self) -> bool:
@@ -229,6 +309,63 @@ class CatalogService:
         sku_fields = {v.sku: ("variants", str(i), "sku") for i, v in enumerate(variants)}
         self._write(lambda: store.insert_product(product, stock), sku_fields)
         return product
+
+    def import_products(self, drafts: Sequence[ProductDraft]) -> list[Product]:
+        """Create many products at once into a catalog that is empty (imports, seeding).
+
+        Each draft is checked as ``create_product`` checks it, and handles and SKUs
+        against each other; writes go in batches without conditions, so importing into a
+        catalog that already has products is refused. One snapshot is published at the end.
+        """
+        if store.any_product_exists():
+            raise Rejected(
+                [Problem(Code.INVALID, "Import only into a catalog without products", ())]
+            )
+        problems: list[Problem] = []
+        handles: set[str] = set()
+        skus: set[str] = set()
+        collection_ids = {cid for d in drafts for cid in d.collection_ids}
+        existing = (
+            store.existing_collection_ids(sorted(collection_ids)) if collection_ids else set()
+        )
+        now = self._clock()
+        created: list[tuple[Product, dict[str, int]]] = []
+        for n, draft in enumerate(drafts):
+            found = rules.check_product_draft(draft)
+            handle = handle_from_title(draft.title) if draft.handle is None else draft.handle
+            if handle in handles:
+                found.append(Problem(Code.HANDLE_TAKEN, "Handle is already in use", ("handle",)))
+            for sku in (d.sku.strip() for d in draft.variants):
+                if sku in skus:
+                    found.append(Problem(Code.SKU_TAKEN, f"SKU {sku} is already in use", ("sku",)))
+                skus.add(sku)
+            if set(draft.collection_ids) - existing:
+                found.append(Problem(Code.NOT_FOUND, "Collection not found", ("collectionIds",)))
+            problems += [replace(p, field=(str(n), *p.field)) for p in found]
+            handles.add(handle)
+            variants = tuple(self._new_variant(d) for d in draft.variants)
+            product = Product(
+                id=new_id(),
+                handle=handle,
+                title=draft.title.strip(),
+                description=draft.description,
+                created_at=now,
+                updated_at=now,
+                variants=variants,
+                attributes=draft.attributes,
+                tags=unique(t.strip() for t in draft.tags),
+                images=draft.images,
+                collection_ids=unique(draft.collection_ids),
+                published=draft.published,
+            )
+            stock = {v.id: d.initial_stock for v, d in zip(variants, draft.variants, strict=True)}
+            created.append((product, stock))
+        if problems:
+            raise Rejected(problems)
+        store.insert_products_in_bulk(created)
+        self.publish_snapshot()
+        self.invalidate()
+        return [product for product, _ in created]
 
     def update_product(self, product_id: str, changes: ProductChanges) -> Product:
         """Change a product's own fields (not its variants)."""
@@ -511,8 +648,75 @@ class CatalogService:
         except ConditionsFailed as failed:
             fields = sku_fields or {}
             raise Rejected([_problem_for(label, fields) for label in failed.labels]) from None
+        with self._deferral_lock:
+            deferred = self._deferrals > 0
+            self._changed_while_deferred |= deferred
+        if not deferred:
+            self._after_change()
+        self.invalidate()
+
+    def _after_change(self) -> None:
+        """Publish the changed catalog as this process's publishing setting says."""
+        if self._publishing is Publishing.INLINE:
+            self.publish_snapshot()
+        elif self._publishing is Publishing.BACKGROUND:
+            self._publisher.request()
+
+    @contextlib.contextmanager
+    def publishing_deferred(self) -> Iterator[None]:
+        """Writes inside publish one snapshot at the end, not one each.
+
+        A bulk import of N products would otherwise read and index the whole catalog N
+        times with inline publishing; on AWS (events publishing) the stream batches
+        them already, and this changes nothing.
+        """
+        with self._deferral_lock:
+            self._deferrals += 1
+        try:
+            yield
         finally:
-            self.invalidate()
+            with self._deferral_lock:
+                self._deferrals -= 1
+                publish = self._deferrals == 0 and self._changed_while_deferred
+                if publish:
+                    self._changed_while_deferred = False
+            if publish:
+                self._after_change()
+
+
+def _newest_file_key() -> str | None:
+    pointer = store.get_snapshot_pointer()
+    return None if pointer is None else pointer.file_key
+
+
+class _BackgroundPublisher:
+    """Publishes in one background thread; requests during a run make one more run."""
+
+    def __init__(self, publish: Callable[[], object]) -> None:
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self._publish()
+            except Exception:
+                log.exception("publishing the catalog snapshot failed")
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 def _unknown_collections(ids: Sequence[str]) -> list[Problem]:

@@ -10,7 +10,9 @@ Keys (see ``docs/data-model.md``):
   lookups, written in the same transaction as their owner, which makes handles unique
 - ``SKU#<sku> / SKU``: SKU lookups, unique store-wide the same way
 - GSI1 ``CATALOG / PRODUCT#<id> | COLLECTION#<id> | STOCK#<variant>``: the whole catalog in one
-  Query, for the storefront's in-memory listing index
+  Query, read only where a snapshot is built (never on a request path)
+- ``CATALOG#SNAPSHOT / POINTER``: which published snapshot file is the newest; the one item
+  instances read (one GetItem, throttled) to learn that the catalog changed
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import PutError
 
 from commerce.catalog.model import (
     Attribute,
@@ -115,6 +118,31 @@ class SkuItem(TableItem, discriminator="Sku"):
 
     product_id = UnicodeAttribute()
     variant_id = UnicodeAttribute()
+
+
+class SnapshotPointerItem(TableItem, discriminator="CatalogSnapshotPointer"):
+    """The newest published catalog snapshot file, and when its read of the table began."""
+
+    file_key = UnicodeAttribute()
+    read_started = NumberAttribute()
+    product_count = NumberAttribute()
+    size_bytes = NumberAttribute()
+
+
+SNAPSHOT_POINTER_PK = "CATALOG#SNAPSHOT"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPointer:
+    """A published snapshot: its file, and the instant (microseconds) its read began.
+
+    Every change written before ``read_started`` is in the file.
+    """
+
+    file_key: str
+    read_started: int
+    product_count: int
+    size_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +319,44 @@ def load_snapshot() -> CatalogSnapshot:
     return CatalogSnapshot(products=tuple(products), collections=tuple(collections), stock=stock)
 
 
+def get_snapshot_pointer() -> SnapshotPointer | None:
+    """The newest published snapshot (one strongly consistent GetItem); None before the first."""
+    try:
+        item = SnapshotPointerItem.get(SNAPSHOT_POINTER_PK, "POINTER", consistent_read=True)
+    except SnapshotPointerItem.DoesNotExist:
+        return None
+    return SnapshotPointer(
+        file_key=str(item.file_key),
+        read_started=int(item.read_started),
+        product_count=int(item.product_count),
+        size_bytes=int(item.size_bytes),
+    )
+
+
+def publish_snapshot_pointer(pointer: SnapshotPointer) -> bool:
+    """Point instances at ``pointer``'s file unless a snapshot whose read began later is
+    already published (two builders racing: the newer read wins, whatever finishes first).
+    """
+    item = SnapshotPointerItem(
+        pk=SNAPSHOT_POINTER_PK,
+        sk="POINTER",
+        file_key=pointer.file_key,
+        read_started=pointer.read_started,
+        product_count=pointer.product_count,
+        size_bytes=pointer.size_bytes,
+    )
+    try:
+        item.save(
+            condition=SnapshotPointerItem.pk.does_not_exist()
+            | (SnapshotPointerItem.read_started < pointer.read_started)
+        )
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def get_product_record(product_id: str) -> ProductRecord | None:
     """The product with its stock, from one strongly consistent Query of its partition."""
     product: ProductItem | None = None
@@ -390,6 +456,23 @@ def insert_product(product: Product, stock: dict[str, int]) -> None:
         if variant.tracks_stock:
             writes.put(_stock_item(product.id, variant.id, stock.get(variant.id, 0)))
     writes.commit()
+
+
+def insert_products_in_bulk(products: Sequence[tuple[Product, dict[str, int]]]) -> None:
+    """Write many new products with their handles, SKUs and stock through BatchWriteItem.
+
+    For importing into a catalog known not to hold these handles or SKUs (the caller
+    checks them against each other): BatchWriteItem takes no conditions, and is not
+    atomic. What one transaction per product would take an hour for, this does in minutes.
+    """
+    with TableItem.batch_write() as batch:
+        for product, stock in products:
+            batch.save(_product_item(product))
+            batch.save(_handle_item(product_handle_pk(product.handle), product.id))
+            for variant in product.variants:
+                batch.save(_sku_item(product.id, variant))
+                if variant.tracks_stock:
+                    batch.save(_stock_item(product.id, variant.id, stock.get(variant.id, 0)))
 
 
 def replace_product(old: ProductRecord, new: Product, new_stock: dict[str, int]) -> None:
@@ -593,3 +676,11 @@ def product_ids_for_skus(skus: Sequence[str]) -> dict[str, str]:
         for item in SkuItem.batch_get(keys[start : start + MAX_BATCH_GET_KEYS]):
             found[str(item.pk).removeprefix(sku_pk(""))] = str(item.product_id)
     return found
+
+
+def any_product_exists() -> bool:
+    """Whether the catalog holds a product (collections aside)."""
+    first = TableItem.gsi1.query(
+        CATALOG_PARTITION, TableItem.gsi1sk.startswith(product_pk("")), limit=1
+    )
+    return next(iter(first), None) is not None

@@ -100,7 +100,11 @@ class CatalogExchangeService:
         failures: list[RowError] = []
         # Products are independent of each other: several are written at once, which is
         # what makes a large file take minutes rather than an hour against DynamoDB.
-        with ThreadPoolExecutor(self._workers, thread_name_prefix="catalog-import") as pool:
+        # One snapshot for the whole file, published when the last product is written.
+        with (
+            self._catalog.publishing_deferred(),
+            ThreadPoolExecutor(self._workers, thread_name_prefix="catalog-import") as pool,
+        ):
             futures = {pool.submit(self._apply, plan, actor): plan for plan in plans}
             for done, future in enumerate(as_completed(futures), start=1):
                 plan = futures[future]

@@ -8,6 +8,7 @@ the kind of change; records nobody consumes are skipped.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -20,6 +21,9 @@ from commerce.orders.model import Order
 
 log = logging.getLogger("commerce.events")
 
+# Items whose change makes the published catalog snapshot stale (catalog/store.py).
+CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock")
+
 Consumer = Callable[[StreamRecord], None]
 
 
@@ -31,6 +35,11 @@ class Consumers:
     """
 
     _ROUTES: ClassVar[dict[tuple[str, Change], str]] = {
+        **{
+            (item_type, change): "publish_catalog"
+            for item_type in CATALOG_ITEM_TYPES
+            for change in Change
+        },
         ("Notification", Change.INSERT): "deliver_notification",
         ("Order", Change.MODIFY): "order_changed",
         ("JourneyEvent", Change.INSERT): "journey_touch",
@@ -59,6 +68,16 @@ class Consumers:
             return False
         consumer(record)
         return True
+
+    def publish_catalog(self, record: StreamRecord) -> None:
+        """A new catalog snapshot, unless one whose read began after this change is out.
+
+        A batch of changes costs one catalog read: the first record publishes, the rest
+        find that snapshot. The stream gives whole seconds, hence the second added.
+        """
+        created = record.approximate_created
+        changed_at = time.time() if created is None else created + 1
+        self._services.catalog.publish_unless_published_since(int(changed_at * 1_000_000))
 
     def deliver_notification(self, record: StreamRecord) -> None:
         notification = notification_from_image(record.new_image)

@@ -7,6 +7,7 @@ A record's images arrive in DynamoDB's JSON (``{"S": "..."}``); boto3's
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ class StreamRecord:
     new_image: dict[str, Any]
     old_image: dict[str, Any]
     removed_by_ttl: bool
+    # When DynamoDB wrote the change (epoch seconds, as the stream gives it); None if absent.
+    approximate_created: float | None = None
 
 
 def sequence_number_of(raw: object) -> str | None:
@@ -84,7 +87,18 @@ def parse(raw: object) -> StreamRecord:
         new_image=new_image,
         old_image=old_image,
         removed_by_ttl=change is Change.REMOVE and by_service,
+        approximate_created=_seconds(body.get("ApproximateCreationDateTime")),
     )
+
+
+def _seconds(raw: object) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _image(raw: object) -> dict[str, Any]:

@@ -74,8 +74,23 @@ def fit_attribution_weights(services: Services, now: datetime) -> Mapping[str, A
     return {"fittedAt": services.attribution.fit_weights().isoformat()}
 
 
+PUBLISH_CATALOG_SNAPSHOT = "publish-catalog-snapshot"
+
+
+def publish_catalog_snapshot(services: Services, now: datetime) -> Mapping[str, Any]:
+    """A fresh catalog snapshot for every instance, whatever the stream delivered: the
+    first one of a new stage, and a safety net (docs/decisions/0012-catalog-at-scale.md)."""
+    pointer = services.catalog.publish_snapshot()
+    return {
+        "file": pointer.file_key,
+        "products": pointer.product_count,
+        "bytes": pointer.size_bytes,
+    }
+
+
 JOBS: dict[str, Job] = {
     FIT_ATTRIBUTION_WEIGHTS: fit_attribution_weights,
+    PUBLISH_CATALOG_SNAPSHOT: publish_catalog_snapshot,
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,

@@ -146,9 +146,9 @@ def test_loading_nodes_costs_one_batch_for_the_products_and_one_per_hundred_vari
         f"nodes(50 ids): {dict(for_fifty)}"
     )
     # one BatchGetItem for the products, one for the stock of their 15 variants, and one
-    # Query of the catalog snapshot for every product's collections
-    assert for_five == {"BatchGetItem": 2, "Query": 1}
+    # GetItem of the catalog snapshot's pointer for every product's collections
+    assert for_five == {"BatchGetItem": 2, "GetItem": 1}
     # 99 variants still fit one stock batch
     assert for_thirty_three == for_five
     # 150 variants take two: DynamoDB's BatchGetItem reads at most 100 keys a call
-    assert for_fifty == {"BatchGetItem": 3, "Query": 1}
+    assert for_fifty == {"BatchGetItem": 3, "GetItem": 1}

@@ -186,12 +186,12 @@ def test_a_reservation_the_service_deleted_itself_changes_nothing(services: Serv
 
 @pytest.mark.usefixtures("deployed")
 def test_changes_nobody_consumes_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
-    # given a cart removed by TTL and a product inserted
+    # given a cart removed by TTL and a SKU claimed (products now publish the catalog)
     cart = {"PK": {"S": "CART#abc"}, "SK": {"S": "CART"}, "type": {"S": "Cart"}}
-    product = {"PK": {"S": "PRODUCT#p"}, "SK": {"S": "PRODUCT"}, "type": {"S": "Product"}}
+    sku = {"PK": {"S": "SKU#B-1"}, "SK": {"S": "SKU"}, "type": {"S": "Sku"}}
     # when
     result = events.handler(
-        batch(stream_record("REMOVE", old=cart, by_ttl=True), stream_record("INSERT", new=product)),
+        batch(stream_record("REMOVE", old=cart, by_ttl=True), stream_record("INSERT", new=sku)),
         CONTEXT,
     )
     # then

@@ -20,6 +20,7 @@ from commerce.catalog.demo import (
 from commerce.catalog.listing import AttributeFilter, PageRequest, ProductQuery, ProductSort
 from commerce.catalog.model import Product, VariantKind, availability
 from commerce.catalog.service import CatalogService
+from commerce.catalog.snapshot_files import FolderSnapshotFiles
 from commerce.db.table import TableItem, configure_table, create_table_if_missing
 from commerce.money import Currency
 
@@ -36,11 +37,12 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(dynamodb_endpoint: str) -> Iterator[Seeded]:
+def seeded(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The demo catalog, seeded once into a table of its own."""
     configure_table(f"test-{uuid.uuid4().hex}", "us-east-1", dynamodb_endpoint)
     create_table_if_missing()
-    service = CatalogService(cache_seconds=0)
+    files = FolderSnapshotFiles(tmp_path_factory.mktemp("catalog"))
+    service = CatalogService(cache_seconds=0, files=files)
     yield Seeded(service, seed_demo_catalog(service))
     TableItem.delete_table()
 
