@@ -254,3 +254,25 @@ def test_a_file_with_errors_lists_each_with_line_and_column_and_writes_nothing(
     assert err.count("\n") == 3
     assert "3 problems, refused" in out
     assert product(gql, admin_key, "second-book") is None
+
+
+def test_an_import_publishes_one_catalog_snapshot_for_the_whole_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a count of the snapshots published (each reads and indexes the whole catalog)
+    from commerce.catalog.service import CatalogService
+
+    published: list[object] = []
+    publish = CatalogService.publish_snapshot
+
+    def counted(self: CatalogService) -> Any:
+        published.append(self)
+        return publish(self)
+
+    monkeypatch.setattr(CatalogService, "publish_snapshot", counted)
+    # When a file of several products is imported
+    code, out, err = run(capsys, "catalog", "import", str(BOOKSHOP))
+    # Then every product is created and the catalog is published once, at the end
+    assert code == 0, err
+    assert "2 created, 0 updated" in out
+    assert len(published) == 1
