@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -24,6 +23,7 @@ from commerce.db.local import DynamoDBLocal, find_jar_dir
 from commerce.db.table import create_table_if_missing
 from commerce.payments.local import LocalStripe
 from commerce.settings import Settings
+from graphql_caller import GraphQLCaller
 from table_settings import fresh_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -118,26 +118,3 @@ def client(services: Services) -> Iterator[TestClient]:
 def gql(client: TestClient) -> GraphQLCaller:
     """Call the API the way a frontend does: POST /graphql, JSON in and out."""
     return GraphQLCaller(client)
-
-
-class GraphQLCaller:
-    """Posts operations and returns the decoded JSON body (asserting a 200 by default)."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def __call__(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        api_key: str | None = None,
-        status: int = 200,
-    ) -> dict[str, Any]:
-        headers = {"X-API-Key": api_key} if api_key else {}
-        response = self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-        assert response.status_code == status, response.text
-        body: dict[str, Any] = response.json()
-        return body

@@ -38,7 +38,7 @@ from commerce.catalog.model import (
     handle_from_title,
     unique,
 )
-from commerce.catalog.snapshot_files import SnapshotFiles
+from commerce.catalog.snapshot_files import SnapshotFiles, SnapshotMissing
 from commerce.catalog.view_follower import ViewFollower
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import is_id, new_id
@@ -140,7 +140,19 @@ class CatalogService:
         return store.get_snapshot_pointer()
 
     def _load_view(self, key: str) -> listing.CatalogView:
-        return snapshot.decode(self._files.get(key), key)
+        try:
+            data = self._files.get(key)
+        except SnapshotMissing:
+            # The pointer names a file this instance's store does not hold. With a view
+            # held, keep serving it and back off (the publisher will move the pointer);
+            # with none, build a new one rather than serve no catalog at all, as for a
+            # table that was never published.
+            if self._views.holding:
+                raise
+            log.warning("catalog snapshot missing; publishing a new one", extra={"file": key})
+            newest = self.publish_snapshot().file_key
+            return snapshot.decode(self._files.get(newest), newest)
+        return snapshot.decode(data, key)
 
     # -- reads -------------------------------------------------------------------------
 

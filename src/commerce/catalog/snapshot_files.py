@@ -29,6 +29,11 @@ class SnapshotFiles(Protocol):
         ...
 
 
+class SnapshotMissing(LookupError):
+    """The store holds no file under that key (pruned or expired, or written to another
+    store than this instance reads: a CLI run with another data folder)."""
+
+
 class FolderSnapshotFiles:
     """Snapshot files in a local folder (``commerce serve`` and the tests)."""
 
@@ -45,7 +50,10 @@ class FolderSnapshotFiles:
         self._prune()
 
     def get(self, key: str) -> bytes:
-        return (self.folder / key).read_bytes()
+        try:
+            return (self.folder / key).read_bytes()
+        except FileNotFoundError:
+            raise SnapshotMissing(key) from None
 
     def _prune(self) -> None:
         # Keys start with the read's instant, zero-padded: name order is age order.
@@ -76,5 +84,9 @@ class S3SnapshotFiles:
         self._s3().put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
 
     def get(self, key: str) -> bytes:
-        response = self._s3().get_object(Bucket=self.bucket, Key=self.prefix + key)
+        client = self._s3()
+        try:
+            response = client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except client.exceptions.NoSuchKey:
+            raise SnapshotMissing(key) from None
         return bytes(response["Body"].read())

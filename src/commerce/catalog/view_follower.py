@@ -93,6 +93,11 @@ class ViewFollower(Generic[V]):
             self._check()
             return self._result()
 
+    @property
+    def holding(self) -> bool:
+        """Whether a view was loaded (it is served, however old, while checks fail)."""
+        return self._view is not None
+
     def current(self) -> V | None:
         """The view if it may be served without checking first; never blocks."""
         view, due = self._due()

@@ -21,7 +21,7 @@ from commerce.events.consumers import Consumers
 from commerce.events.handler import consume_batch
 from commerce.observability.metrics import Metrics
 from commerce.settings import Settings
-from conftest import GraphQLCaller
+from graphql_caller import GraphQLCaller
 from stream_records import batch, stream_record
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from commerce.catalog.snapshot_files import FolderSnapshotFiles, S3SnapshotFiles
+from commerce.catalog.snapshot_files import FolderSnapshotFiles, S3SnapshotFiles, SnapshotMissing
 
 
 def test_a_folder_gives_back_each_file_and_keeps_only_the_newest_four(tmp_path: Path) -> None:
@@ -20,7 +20,7 @@ def test_a_folder_gives_back_each_file_and_keeps_only_the_newest_four(tmp_path: 
     assert files.get(f"{5:020d}-digest.snapshot") == b"file 5"
     kept = sorted(p.name for p in (tmp_path / "catalog").iterdir())
     assert kept == [f"{n:020d}-digest.snapshot" for n in range(2, 6)]
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(SnapshotMissing):
         files.get(f"{0:020d}-digest.snapshot")
 
 
@@ -37,5 +37,5 @@ def test_s3_gives_back_each_file_under_the_catalog_prefix() -> None:
         assert files.get("00000000000000000001-abc.snapshot") == b"\x00snapshot"
         listed = s3.list_objects_v2(Bucket="commerce-test-catalog")["Contents"]
         assert [o["Key"] for o in listed] == ["catalog/00000000000000000001-abc.snapshot"]
-        with pytest.raises(s3.exceptions.NoSuchKey):
+        with pytest.raises(SnapshotMissing):
             files.get("00000000000000000002-missing.snapshot")
