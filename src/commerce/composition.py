@@ -144,7 +144,16 @@ def build_services(settings: Settings) -> Services:
     # Payments go to the orders; a paid order's digital lines then get their links.
     paid_orders = ReleaseDownloads(orders, downloads)
     customers = CustomersService(carts)
-    journeys = JourneysService(_journey_policy(settings))
+    recommendations = RecommendationService(
+        catalog,
+        carts,
+        orders,
+        half_life_days=settings.recommendation_half_life_days,
+        view_days=settings.recommendation_view_days,
+        history_days=settings.recommendation_history_days,
+    )
+    # Product views recorded by journeys fill the recommendations' recently viewed.
+    journeys = JourneysService(_journey_policy(settings), views=recommendations)
     return Services(
         settings=settings,
         catalog=catalog,
@@ -186,14 +195,7 @@ def build_services(settings: Settings) -> Services:
             default_currency=settings.default_currency,
             launch=_in_process if settings.stage == "local" else None,
         ),
-        recommendations=RecommendationService(
-            catalog,
-            carts,
-            orders,
-            half_life_days=settings.recommendation_half_life_days,
-            view_days=settings.recommendation_view_days,
-            history_days=settings.recommendation_history_days,
-        ),
+        recommendations=recommendations,
         journeys=journeys,
         attribution=AttributionService(
             journeys, half_life=timedelta(days=settings.attribution_half_life_days)

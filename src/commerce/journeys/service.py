@@ -11,10 +11,11 @@ limits mechanism, so most batches do not touch it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from typing import Protocol
 
 from commerce.attribution import Model, PathCounts, fit
 from commerce.db.writes import ConditionsFailed, WriteSet
@@ -40,7 +41,7 @@ from commerce.journeys.crediting import (
 from commerce.journeys.devices import app_family
 from commerce.journeys.dwell import Dwell, dwell
 from commerce.journeys.errors import JourneyErrorCode as Code
-from commerce.journeys.model import Event, EventDraft, Recorded, Visitor
+from commerce.journeys.model import Event, EventDraft, EventKind, Recorded, ViewPhase, Visitor
 from commerce.journeys.store import adspend as adspend_store
 from commerce.journeys.store import credits as credit_store
 from commerce.journeys.store import events as event_store
@@ -72,6 +73,25 @@ class JourneyPolicy:
     visitor_budget: Budget
 
 
+class ProductViews(Protocol):
+    """Where the products a visitor viewed go (the recommendations' recently viewed).
+
+    A port, wired in ``composition.py``: recommendations already import the catalog and
+    the cart, and journeys must not import recommendations (nor they journeys) without
+    a package cycle, so the service is handed in and matched by shape.
+    """
+
+    def products_viewed(
+        self,
+        visitor_id: str,
+        customer_id: str | None,
+        product_ids: Sequence[str],
+        at: datetime,
+    ) -> None: ...
+
+    def forget_visitors(self, visitor_ids: Sequence[str]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Erased:
     """What an erasure deleted."""
@@ -97,9 +117,11 @@ class JourneysService:
         self,
         policy: JourneyPolicy,
         *,
+        views: ProductViews | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._policy = policy
+        self._views = views
         self._clock = clock
         # One bucket per visitor, in the table's limits items: the mechanism of
         # docs/decisions/0004-limits.md, with its own budget.
@@ -136,6 +158,8 @@ class JourneysService:
         if not command.analytics:
             deleted = event_store.delete_all(visitor_id)
             path_store.delete_visitor_path(visitor_id)
+            if self._views is not None:
+                self._views.forget_visitors([visitor_id])
             log.info("consent withdrawn", extra={"events_deleted": deleted})
         return Recorded(self._token(visitor_id), updated, stored=0, duplicates=0)
 
@@ -184,6 +208,9 @@ class JourneysService:
         seen = event_store.existing(visitor_id, [e.event_id for e in unique]) if current else set()
         fresh = [e for e in unique if e.event_id not in seen]
         visitor = current or Visitor(id=visitor_id, created_at=self._clock())
+        # Views go to recommendations before the events are stored: a batch retried
+        # after a failure here is stored whole then, and its views are not lost.
+        self._report_views(visitor_id, facts.customer_id or visitor.customer_id, fresh)
         if current is None:
             writes = WriteSet()
             visitor_store.put_visitor(writes, visitor)
@@ -222,6 +249,8 @@ class JourneysService:
         visitors = sum(1 for v in visitor_ids if visitor_store.delete_visitor(v))
         for visitor_id in visitor_ids:
             path_store.delete_visitor_path(visitor_id)
+        if self._views is not None:
+            self._views.forget_visitors(visitor_ids)
         visitor_store.delete_links(customer_id, visitor_ids)
         journeys = credit_store.delete_of_customer(customer_id)
         log.info(
@@ -231,6 +260,27 @@ class JourneysService:
         return Erased(visitors=visitors, events=events, journeys=journeys)
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _report_views(self, visitor_id: str, customer_id: str | None, fresh: list[Event]) -> None:
+        """Hand the batch's new product views, newest first, to the views port.
+
+        A view's start only: its heartbeats and end say how long, not what, and would
+        rewrite the same list every few seconds.
+        """
+        if self._views is None:
+            return
+        newest_first = sorted(fresh, key=lambda e: e.at, reverse=True)
+        viewed = [
+            e.product_id
+            for e in newest_first
+            if e.kind is EventKind.PRODUCT_VIEW
+            and e.phase is ViewPhase.START
+            and e.product_id is not None
+        ]
+        if viewed:
+            self._views.products_viewed(
+                visitor_id, customer_id, list(dict.fromkeys(viewed)), self._clock()
+            )
 
     def _stitched(self, visitor: Visitor, customer_id: str) -> Visitor:
         if visitor.customer_id == customer_id:

@@ -1,9 +1,10 @@
 """Which promotions this shopper, now, in this currency and channel, may have; and codes.
 
 A promotion that requires a code is eligible only through an entered code that is known,
-within its dates and not used up (usage counts come in with the code: the store keeps
-them). Every entered code that cannot unlock anything is refused here with its reason;
-codes refused later (minimum not reached, a better offer won) are the engine's.
+the caller's own (a personal offer), within its dates and not used up (usage counts come
+in with the code: the store keeps them). Every entered code that cannot unlock anything
+is refused here with its reason; codes refused later (minimum not reached, a better
+offer won) are the engine's.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def condition_failure(promotion: Promotion, context: PricingContext) -> CodeRefu
 
 
 def _code_failure(code: DiscountCode, context: PricingContext) -> CodeRefusal | None:
+    # Ownership first: someone else's code says nothing of its dates or uses.
+    if code.customer_id is not None and code.customer_id != context.customer_id:
+        return CodeRefusal.NOT_YOUR_CODE
     timing = _window(code.starts_at, code.ends_at, context.now)
     if timing is not None:
         return timing

@@ -115,6 +115,7 @@ def refusal_text(code: str, reason: CodeRefusal, detail: str = "") -> str:
         CodeRefusal.EXPIRED: "it has expired",
         CodeRefusal.NOT_YET_VALID: "it is not valid yet",
         CodeRefusal.USED_UP: "it has been used up",
+        CodeRefusal.NOT_YOUR_CODE: "it is a personal offer for another customer",
         CodeRefusal.NOT_ELIGIBLE: "this order does not qualify for it",
         CodeRefusal.MINIMUM_NOT_REACHED: "the minimum is not reached",
         CodeRefusal.NOT_FOR_THESE_ITEMS: "it is not for the items in this cart",

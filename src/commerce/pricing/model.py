@@ -259,6 +259,8 @@ class DiscountCode:
     times_used_by_customer: int = 0
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # A personal offer's owner: only that signed-in customer may apply it.
+    customer_id: str | None = None
 
 
 def normalize_code(code: str) -> str:
@@ -276,6 +278,7 @@ class CodeRefusal(enum.Enum):
     EXPIRED = "EXPIRED"
     NOT_YET_VALID = "NOT_YET_VALID"
     USED_UP = "USED_UP"
+    NOT_YOUR_CODE = "NOT_YOUR_CODE"
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
     MINIMUM_NOT_REACHED = "MINIMUM_NOT_REACHED"
     NOT_FOR_THESE_ITEMS = "NOT_FOR_THESE_ITEMS"

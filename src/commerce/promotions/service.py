@@ -12,18 +12,22 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from commerce.catalog import model as catalog
 from commerce.catalog.view_cache import ViewCache
 from commerce.db.writes import ConditionsFailed, WriteSet
-from commerce.ids import new_id
+from commerce.ids import is_id, new_id
 from commerce.money import Currency
 from commerce.pricing.model import (
     CartLine,
+    Conditions,
     DiscountCode,
     ItemKind,
+    ItemsOff,
     PricingContext,
     Promotion,
+    Selector,
     normalize_code,
 )
 from commerce.problems import Problem, Rejected
@@ -151,8 +155,10 @@ class PromotionsService:
         per_customer_limit: int | None = None,
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
+        customer_id: str | None = None,
     ) -> DiscountCode:
-        """One shared code for a promotion (``CODE_TAKEN`` if the text exists)."""
+        """One shared code for a promotion (``CODE_TAKEN`` if the text exists); with
+        ``customer_id``, a personal offer only that customer may apply."""
         text = normalize_code(code)
         problems = code_problems(text, usage_limit, per_customer_limit)
         if starts_at is not None and ends_at is not None and starts_at >= ends_at:
@@ -170,6 +176,7 @@ class PromotionsService:
             per_customer_limit,
             starts_at=starts_at,
             ends_at=ends_at,
+            customer_id=customer_id,
         )
         try:
             store.create_codes([created])
@@ -225,6 +232,57 @@ class PromotionsService:
             wanted = count - len(made)
             if wanted == 0:
                 return made
+        raise _concurrent()
+
+    def issue_personal_offer(
+        self,
+        customer_id: str,
+        product_ids: Sequence[str],
+        percent: Decimal,
+        expires_at: datetime,
+    ) -> DiscountCode:
+        """A single-use code worth ``percent`` off the products, for one customer only.
+
+        Its own promotion (code required, ending with the code) scopes it to the items,
+        so it never takes anything off the rest of a cart; the existing use limits make
+        it single-use, and pricing refuses it to anyone else (``NOT_YOUR_CODE``).
+        """
+        problems: list[Problem] = []
+        if not is_id(customer_id):
+            problems.append(Problem(Code.INVALID_ID, "Not a valid customer id", ("customerId",)))
+        if not product_ids or not all(is_id(p) for p in product_ids):
+            problems.append(
+                Problem(Code.INVALID_ID, "Name at least one product by id", ("productIds",))
+            )
+        if expires_at <= self._now():
+            problems.append(
+                Problem(Code.INVALID_DATES, "The offer must expire later", ("expiresAt",))
+            )
+        if problems:
+            raise Rejected(problems)
+        promotion = self.create_promotion(
+            Promotion(
+                id="",
+                name=f"Personal offer: {percent}% off",
+                offer=ItemsOff(Selector(product_ids=frozenset(product_ids)), percent=percent),
+                conditions=Conditions(ends_at=expires_at, requires_code=True),
+            )
+        )
+        for _ in range(MAX_ATTEMPTS):
+            code = DiscountCode(
+                "FOR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(GENERATED_LENGTH)),
+                promotion.id,
+                usage_limit=1,
+                per_customer_limit=1,
+                ends_at=expires_at,
+                customer_id=customer_id,
+            )
+            try:
+                store.create_codes([code])
+            except store.CodesTaken:
+                continue
+            return code
+        self.delete_promotion(promotion.id)
         raise _concurrent()
 
     def codes(self, promotion_id: str) -> list[DiscountCode]:

@@ -73,6 +73,8 @@ class DiscountCodeItem(TableItem, discriminator="DiscountCode"):
     times_used = NumberAttribute(default=0)
     starts_at = UTCDateTimeAttribute(null=True)
     ends_at = UTCDateTimeAttribute(null=True)
+    # A personal offer's owner (a customer id); absent on codes anyone may use.
+    customer_id = UnicodeAttribute(null=True)
 
 
 class CustomerCodeUsesItem(TableItem, discriminator="DiscountCodeCustomerUses"):
@@ -173,6 +175,7 @@ def _code_item(code: DiscountCode) -> DiscountCodeItem:
         times_used=0,
         starts_at=code.starts_at,
         ends_at=code.ends_at,
+        customer_id=code.customer_id,
     )
 
 
@@ -188,6 +191,7 @@ def _code_from_item(item: DiscountCodeItem, customer_uses: int = 0) -> DiscountC
         times_used_by_customer=customer_uses,
         starts_at=item.starts_at,
         ends_at=item.ends_at,
+        customer_id=item.customer_id,
     )
 
 

@@ -160,6 +160,28 @@ class RecommendationService:
         views = with_views(profile.views, wanted, at)
         shoppers.put_views(shopper, views, at + timedelta(days=self._view_days))
 
+    def products_viewed(
+        self,
+        visitor_id: str,
+        customer_id: str | None,
+        product_ids: Sequence[str],
+        at: datetime,
+    ) -> None:
+        """Journeys' product views: the visitor's list, and the customer's when stitched.
+
+        Both ids were issued by this store (the visitor's came out of a signed token), so
+        a caller cannot fill someone else's list.
+        """
+        self.record_views(ShopperRef.visitor(visitor_id), product_ids, at)
+        if customer_id is not None:
+            self.record_views(ShopperRef.customer(customer_id), product_ids, at)
+
+    def forget_visitors(self, visitor_ids: Sequence[str]) -> None:
+        """Withdrawn consent or an erased customer: the visitors' viewed lists go."""
+        for visitor_id in visitor_ids:
+            if is_shopper_id(visitor_id):
+                shoppers.erase(ShopperRef.visitor(visitor_id))
+
     def recently_viewed(self, shopper: ShopperRef) -> list[str]:
         """The shopper's recently viewed products, newest first."""
         profile, _ = shoppers.get_profile(shopper, self._clock())

@@ -392,3 +392,111 @@ def test_erasing_a_customer_erases_their_affinity(shop: Shop) -> None:
     # then his list is the store's best sellers, nothing of his own
     items = nodes(shop(FOR_ME, shop.bo, first=5), "recommendations")
     assert {item["reason"]["code"] for item in items} <= {"POPULAR", "POPULAR_IN_COUNTRY"}
+
+
+EVENTS_RECORD = """
+mutation ($input: EventsRecordInput!) {
+  eventsRecord(input: $input) { visitorToken stored userErrors { field code } }
+}
+"""
+CONSENT_SET = """
+mutation ($input: VisitorConsentSetInput!) {
+  visitorConsentSet(input: $input) { visitorToken userErrors { code } }
+}
+"""
+FOR_VISITOR = """
+query ($first: Int, $visitorToken: String) {
+  recommendations(first: $first, visitorToken: $visitorToken) {
+    nodes { product { handle } reason { code message } }
+  }
+}
+"""
+
+
+def _view(
+    shop: Shop,
+    handle: str,
+    visitor: str | None = None,
+    headers: dict[str, str] | None = None,
+    phase: str = "START",
+) -> str:
+    """A storefront's PRODUCT_VIEW through ``eventsRecord``; the visitor token it returns."""
+    view = {
+        "eventId": uuid.uuid4().hex,
+        "kind": "PRODUCT_VIEW",
+        "phase": phase,
+        "occurredAt": datetime.now(UTC).isoformat(),
+        "productId": to_global_id("Product", shop.product_id(handle)),
+    }
+    body = shop(EVENTS_RECORD, headers, input={"visitorToken": visitor, "events": [view]})
+    assert "errors" not in body, body
+    result = body["data"]["eventsRecord"]
+    assert result["userErrors"] == [], result
+    assert result["stored"] == 1, result
+    token: str = result["visitorToken"]
+    return token
+
+
+def test_a_visitor_s_product_views_seed_their_list_through_their_token(shop: Shop) -> None:
+    # given an anonymous visitor who viewed the third Emberfall volume
+    token = _view(shop, HEARTH)
+    # when they ask for recommendations with their visitor token
+    items = nodes(shop(FOR_VISITOR, first=3, visitorToken=token), "recommendations")
+    # then what is bought with the viewed book leads, because of the view
+    assert items[0]["product"]["handle"] == CINDERS
+    assert items[0]["reason"] == {
+        "code": "BECAUSE_YOU_VIEWED",
+        "message": "Because you viewed *The Hearth at the World's Edge*",
+    }
+    # and without the token nothing of theirs is known
+    anonymous = nodes(shop(FOR_VISITOR, first=3), "recommendations")
+    assert "BECAUSE_YOU_VIEWED" not in {item["reason"]["code"] for item in anonymous}
+
+
+def test_only_a_view_s_start_counts_as_viewing(shop: Shop) -> None:
+    # given a visitor whose storefront sent only a view's heartbeat and end
+    token = _view(shop, HEARTH, phase="HEARTBEAT")
+    _view(shop, HEARTH, token, phase="END")
+    # then their list knows no view
+    items = nodes(shop(FOR_VISITOR, first=3, visitorToken=token), "recommendations")
+    assert "BECAUSE_YOU_VIEWED" not in {item["reason"]["code"] for item in items}
+
+
+def test_a_signed_in_customer_s_views_fill_their_own_list(shop: Shop) -> None:
+    # given a new customer who viewed the third Emberfall volume while signed in
+    headers, _ = _sign_up(shop.client, f"di-{uuid.uuid4().hex[:6]}@example.com")
+    _view(shop, HEARTH, headers=headers)
+    # when they ask for their recommendations, with no visitor token
+    items = nodes(shop(FOR_ME, headers, first=3), "recommendations")
+    # then the view seeds the customer's own list
+    assert items[0]["product"]["handle"] == CINDERS
+    assert items[0]["reason"]["code"] == "BECAUSE_YOU_VIEWED"
+
+
+@pytest.mark.parametrize("forge", ["altered", "unsigned"])
+def test_a_forged_visitor_token_is_bad_user_input(shop: Shop, forge: str) -> None:
+    token = _view(shop, HEARTH)
+    prefix, visitor_id, signature = token.split(".")
+    forged = (
+        f"{prefix}.{visitor_id}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}"
+        if forge == "altered"
+        else visitor_id
+    )
+    body = shop(FOR_VISITOR, first=3, visitorToken=forged)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "visitorToken"}
+    assert error["message"] == "The visitor token is not one this store issued"
+
+
+def test_withdrawn_consent_forgets_the_visitor_s_views(shop: Shop) -> None:
+    # given a visitor whose view seeds their list
+    token = _view(shop, HEARTH)
+    before = nodes(shop(FOR_VISITOR, first=3, visitorToken=token), "recommendations")
+    assert before[0]["reason"]["code"] == "BECAUSE_YOU_VIEWED"
+    # when they withdraw analytics consent
+    body = shop(CONSENT_SET, input={"visitorToken": token, "analytics": False})
+    assert body["data"]["visitorConsentSet"]["userErrors"] == [], body
+    # then their list no longer knows what they viewed
+    after = nodes(shop(FOR_VISITOR, first=3, visitorToken=token), "recommendations")
+    assert "BECAUSE_YOU_VIEWED" not in {item["reason"]["code"] for item in after}

@@ -80,6 +80,7 @@ class CreateCode:
     per_customer_limit: int | None
     starts_at: datetime | None
     ends_at: datetime | None
+    customer_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,19 @@ class DiscountCodeCreateInput:
     per_customer_limit: int | None = strawberry.field(default=None, description="Uses each.")
     starts_at: datetime | None = strawberry.field(default=None, description="Valid from.")
     ends_at: datetime | None = strawberry.field(default=None, description="Valid until.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "A personal offer: only this signed-in customer may apply the code; anyone "
+            "else is refused with NOT_YOUR_CODE. Give it a usageLimit of 1 to make it "
+            "single-use."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> CreateCode | None:
         promotion_id = errors.id(self.promotion_id, "Promotion", "promotionId")
-        if promotion_id is None:
+        customer_id = errors.optional_id(self.customer_id, "Customer", "customerId")
+        if promotion_id is None or errors:
             return None
         return CreateCode(
             promotion_id,
@@ -113,6 +123,7 @@ class DiscountCodeCreateInput:
             self.per_customer_limit,
             self.starts_at,
             self.ends_at,
+            customer_id,
         )
 
 
@@ -195,6 +206,7 @@ class PromotionsMutation:
                         per_customer_limit=c.per_customer_limit,
                         starts_at=c.starts_at,
                         ends_at=c.ends_at,
+                        customer_id=c.customer_id,
                     )
                 ],
             )

@@ -204,6 +204,9 @@ class DiscountCode:
     times_used: int = strawberry.field(description="Uses by placed orders not given back.")
     starts_at: datetime | None = strawberry.field(description="Valid from (inclusive).")
     ends_at: datetime | None = strawberry.field(description="Valid until (exclusive).")
+    customer_id: strawberry.ID | None = strawberry.field(
+        description="A personal offer's owner, the one customer who may apply it."
+    )
 
     @classmethod
     def from_domain(cls, c: model.DiscountCode) -> DiscountCode:
@@ -215,6 +218,9 @@ class DiscountCode:
             times_used=c.times_used,
             starts_at=c.starts_at,
             ends_at=c.ends_at,
+            customer_id=None
+            if c.customer_id is None
+            else strawberry.ID(to_global_id("Customer", c.customer_id)),
         )
 
 

@@ -35,7 +35,8 @@ class RecommendationsQuery:
             "authors they read, what is bought with their books), with `cartId` from the "
             "cart's lines too; new shoppers get the best sellers of their country, then of "
             "the store. E-books and other one-offs already owned never come back. "
-            "Another customer's cart counts as no cart."
+            "Another customer's cart counts as no cart. With `visitorToken` (the token "
+            "`eventsRecord` returns) an anonymous visitor's product views seed the list."
         )
     )
     async def recommendations(
@@ -54,9 +55,26 @@ class RecommendationsQuery:
                 description="The shopper's cart, whose lines say what they want now."
             ),
         ] = None,
+        visitor_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "The visitor token the journeys mutations return: the products this "
+                    "visitor viewed seed the list of a shopper who is not signed in."
+                )
+            ),
+        ] = None,
     ) -> ProductRecommendationConnection:
         check_first(first, MAX_RECOMMENDATIONS)
         ctx = info.context
+        visitor_id = None
+        if visitor_token is not None:
+            # Signed by journeys: an id a client made up would read another visitor's list.
+            visitor_id = ctx.services.journeys.visitor_of(visitor_token)
+            if visitor_id is None:
+                raise BadUserInput(
+                    "The visitor token is not one this store issued", argument="visitorToken"
+                )
         token = None
         # A cart is read under the checkout scope, as the cart field reads it.
         if cart_id is not None and ctx.principal.has(Scope.CHECKOUT):
@@ -70,6 +88,7 @@ class RecommendationsQuery:
             first,
             priced_in,
             cart_token=token,
+            visitor_id=visitor_id,
         )
         return await recommendation_connection(info, found, priced_in)
 
