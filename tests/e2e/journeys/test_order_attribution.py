@@ -122,6 +122,8 @@ def local(order_gid: str) -> str:
     return found
 
 
+ORDER_PAYMENT_METHOD = "query ($id: ID!) { order(id: $id) { status paymentMethod } }"
+
 APPLE_PAY_CHARGE = {
     "id": "ch_3QexampleApplePay",
     "object": "charge",
@@ -221,6 +223,8 @@ def test_a_paid_order_credits_its_journey_under_every_model_and_refunds_come_bac
     body = call(journey_client, ATTRIBUTION, {"id": order_gid}, api_key=staff_key)
     seen = body["data"]["orderAttribution"]
     assert seen["paymentMethod"] == "apple_pay"
+    shown = call(journey_client, ORDER_PAYMENT_METHOD, {"id": order_gid}, api_key=staff_key)
+    assert shown["data"]["order"] == {"status": "PAID", "paymentMethod": "apple_pay"}
     assert [t["channel"] for t in seen["touches"]] == ["paid_search", "email", "direct"]
     credits = credits_by_model(seen)
     assert credits["FIRST_TOUCH"] == ["19.99", "0.00", "0.00"]

@@ -183,6 +183,12 @@ class OrderType(Node):
         description="Why the last payment attempt failed, while unpaid."
     )
     paid_amount: Money | None = strawberry.field(description="What Stripe reported as paid.")
+    payment_method: str | None = strawberry.field(
+        description=(
+            'How it was paid, in Stripe\'s short names: a wallet ("apple_pay", "link"), else a '
+            'card brand ("visa"), else the method type ("sepa_debit"); null until paid.'
+        )
+    )
     refunded_amount: Money = strawberry.field(description="Refunded so far (confirmed).")
     refund_pending_amount: Money = strawberry.field(
         description="Refunds requested, not yet confirmed by Stripe."
@@ -263,6 +269,7 @@ class OrderType(Node):
             ],
             payment_error=order.payment_error,
             paid_amount=_money(order.paid_amount),
+            payment_method=order.payment_method,
             refunded_amount=Money.from_domain(order.refunded),
             refund_pending_amount=Money.from_domain(order.refund_pending),
             tracking=None
