@@ -37,6 +37,7 @@ from commerce.catalog.model import (
     tokenize_query,
     unique,
 )
+from commerce.catalog.relevance import Position, RankedClasses, score_classes
 from commerce.money import Currency
 
 DEFAULT_PAGE_SIZE = 20
@@ -237,6 +238,11 @@ class Postings(Mapping[_Key, frozenset[int]]):
     def __len__(self) -> int:
         return len(self.keys_in_order)
 
+    def positions_between(self, low: int, high: int) -> frozenset[int]:
+        """Every position under the keys ``keys_in_order[low:high]``, as one set."""
+        offsets = self._lists.offsets
+        return frozenset(self._lists.values[offsets[low] : offsets[high]])
+
     @property
     def lists(self) -> Ragged:
         """Every key's positions, in the order of ``keys_in_order`` (for the snapshot file)."""
@@ -411,10 +417,7 @@ def list_products(
     words = unique(tokenize_query(query.text)) if query.text else ()
     matched = _matching(index, query, words)
     if ordering.sort is ProductSort.RELEVANCE and words:
-        relevance = _relevance(index, matched, words)
-        forward = sorted(relevance, key=relevance.__getitem__)
-        ordered = forward[::-1] if ordering.reverse else forward
-        return _page_of(index, ordering, ordered, relevance.__getitem__, window)
+        return _relevance_page(index, ordering, matched, words, window)
 
     order_key, key_of = _order_of(index, ordering)
     order = index.orders[order_key]
@@ -604,15 +607,24 @@ def _matching(
 
 def _with_prefix(postings: Postings[str], vocabulary: Sequence[str], word: str) -> AbstractSet[int]:
     """Products with a term that is ``word`` or starts with it ("tolk" -> "tolkien")."""
-    position = bisect_left(vocabulary, word)
-    found: list[AbstractSet[int]] = []
-    while position < len(vocabulary) and vocabulary[position].startswith(word):
-        found.append(postings[vocabulary[position]])
-        position += 1
-    if len(found) == 1:
-        return found[0]
-    # One union of them all: each product inserted once, not once per term after it.
-    return set().union(*found) if found else _NOTHING
+    low = bisect_left(vocabulary, word)
+    last = word[-1:]
+    if last and last != _LAST_CHARACTER:
+        # The terms starting with ``word`` are the sorted run up to the first term at or
+        # after ``word`` with its last character moved one up.
+        high = bisect_left(vocabulary, word[:-1] + chr(ord(last) + 1), low)
+    else:
+        high = low
+        while high < len(vocabulary) and vocabulary[high].startswith(word):
+            high += 1
+    if high - low == 1:
+        return postings[vocabulary[low]]
+    # The run's positions are one slice of the flat postings: one set made in C, not a
+    # Python step per term (a short prefix of a big catalog starts thousands of terms).
+    return postings.positions_between(low, high) if high > low else _NOTHING
+
+
+_LAST_CHARACTER = chr(0x10FFFF)
 
 
 def _within_price(index: ListingIndex, candidates: Iterable[int], query: ProductQuery) -> set[int]:
@@ -625,27 +637,57 @@ def _within_price(index: ListingIndex, candidates: Iterable[int], query: Product
     return {i for i in candidates if any(low <= a <= high for a in amounts[i])}
 
 
-def _relevance(
-    index: ListingIndex, matched: AbstractSet[int] | None, words: Sequence[str]
-) -> dict[int, SortKey]:
-    """The relevance key of every match: more whole-word matches first, then more title
-    matches, then title order."""
+def _relevance_page(
+    index: ListingIndex,
+    ordering: _Ordering,
+    matched: AbstractSet[int] | None,
+    words: Sequence[str],
+    window: _Window,
+) -> ProductPage:
+    """A page in relevance order: more whole-word matches first, then more title
+    matches, then title order; taken class by class (``catalog/relevance.py``)."""
     whole = [index.postings.get(w, _NOTHING) for w in words]
     in_title = [_with_prefix(index.title_postings, index.title_vocabulary, w) for w in words]
+    members = frozenset(range(len(index.ids))) if matched is None else matched
+    by_title: OrderKey = (ProductSort.TITLE, None, ordering.reverse)
+    order, rank = index.orders[by_title], index.ranks[by_title]
+    classes = score_classes(members, whole, in_title)
+    ranked = RankedClasses(classes, order, rank, window.size, ordering.reverse)
     titles, ids = index.titles, index.ids
-    members = range(len(ids)) if matched is None else matched
-    return {
-        i: (
-            0,
-            (
-                -sum(1 for s in whole if i in s),
-                -sum(1 for s in in_title if i in s),
-                titles[i],
-                ids[i],
-            ),
-        )
-        for i in members
-    }
+
+    def title_key(i: int) -> SortKey:
+        return (0, (titles[i], ids[i]))
+
+    def boundary(cursor: SortKey, inclusive: bool) -> Position:
+        minus_whole, minus_title, title, product_id = cursor[1]
+        assert isinstance(minus_whole, int)
+        assert isinstance(minus_title, int)
+        tail: SortKey = (0, (title, product_id))
+        place = _count_preceding(order, title_key, tail, ordering.reverse, inclusive)
+        return ranked.start_of((-minus_whole, -minus_title), place)
+
+    low = (0, 0) if window.after is None else boundary(window.after, True)
+    high = ranked.end if window.before is None else max(low, boundary(window.before, False))
+    picked = list(itertools.islice(ranked.listed(low, high, window.backward), window.size))
+    if window.backward:
+        picked.reverse()
+    if picked:
+        first = (picked[0][0], rank[picked[0][1]])
+        after_last = (picked[-1][0], rank[picked[-1][1]] + 1)
+    else:
+        first = after_last = high if window.backward else low
+
+    def cursor_of(segment: int, i: int) -> str:
+        score = ranked.score_of(segment)
+        return _encode_cursor(ordering, (0, (-score[0], -score[1], titles[i], ids[i])))
+
+    return ProductPage(
+        edges=tuple(ProductEdge(index.products[i], cursor_of(c, i)) for c, i in picked),
+        # Honest flags from the whole filtered list, as elsewhere.
+        has_next_page=next(ranked.listed(after_last, ranked.end, False), None) is not None,
+        has_previous_page=next(ranked.listed((0, 0), first, True), None) is not None,
+        total_count=len(members),
+    )
 
 
 def _price_key(product_id: str, amounts: Sequence[int]) -> SortKey:
