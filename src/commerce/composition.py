@@ -109,7 +109,7 @@ def build_services(settings: Settings) -> Services:
     )
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
-    marketing = CustomerMarketingService()
+    marketing = CustomerMarketingService(catalog=catalog)
     access = AccessService()
 
     def remember_cart(customer_id: str, cart_token: str) -> None:
@@ -153,7 +153,12 @@ def build_services(settings: Settings) -> Services:
         history_days=settings.recommendation_history_days,
     )
     # Product views recorded by journeys fill the recommendations' recently viewed.
-    journeys = JourneysService(_journey_policy(settings), views=recommendations)
+    journeys = JourneysService(
+        _journey_policy(settings),
+        views=recommendations,
+        # Erasing a customer's journeys also forgets their affinity and segment facts.
+        erasures=(recommendations.erase_customer, marketing.erase_facts),
+    )
     return Services(
         settings=settings,
         catalog=catalog,

@@ -103,6 +103,7 @@ QUERIES: dict[str, Rule] = {
     "customer": CUSTOMER,
     # Staff only; the made-up id names no customer, so staff get null.
     "customerMarketing": Rule(U, F, F, F, F, N),
+    "customerSegments": ADMIN,
     "inventoryLevel": ADMIN,
     "node": PUBLIC,
     "nodes": PUBLIC,
@@ -167,6 +168,9 @@ MUTATIONS: dict[str, Rule] = {
     "customerPasswordResetRequest": PUBLIC,
     "customerSignUp": PUBLIC,
     "customerTagsUpdate": ADMIN,
+    "customerSegmentCreate": ADMIN,
+    "customerSegmentUpdate": ADMIN,
+    "customerSegmentDelete": ADMIN,
     "customerTokenRefresh": PUBLIC,
     "customerUpdate": CUSTOMER,
     "inventoryAdjust": ADMIN,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from commerce.customers.model import AddressFields, ConsentChannel, Demographics
+from commerce.pricing.segments import Match, SegmentCondition, SegmentRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,27 @@ class UpdateTags:
     customer_id: str
     add: frozenset[str]
     remove: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSegment:
+    """A new rule segment, its conditions normalised and checked."""
+
+    rule: SegmentRule
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSegment:
+    """A rule segment's new name, combination or conditions; ``None`` keeps each."""
+
+    handle: str
+    name: str | None = None
+    match: Match | None = None
+    conditions: tuple[SegmentCondition, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteSegment:
+    """A rule segment to remove: promotions naming it then match nobody."""
+
+    handle: str

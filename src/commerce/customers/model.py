@@ -7,8 +7,12 @@ the profile: they are identity's (``commerce.customers.identity``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from commerce.money import Currency
+from commerce.pricing.segments import CustomerFacts
 
 # A customer keeps a few addresses (home, work, a relative's); the cap keeps the profile
 # one small Query.
@@ -117,6 +121,13 @@ class PurchaseHistory:
 
     paid_orders: int = 0
     last_paid_at: datetime | None = None
+    # Counted by the events function once per paid order (refunds taken off the value):
+    # net paid value per currency in minor units, and the series (case-folded), authors
+    # (case-folded) and collection ids bought from.
+    lifetime_value: Mapping[Currency, int] = field(default_factory=dict)
+    series: frozenset[str] = frozenset()
+    authors: frozenset[str] = frozenset()
+    collections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +138,38 @@ class CustomerMarketing:
     tags: frozenset[str]
     segments: frozenset[str]
     history: PurchaseHistory
+    # What rule segments are decided from (``commerce.pricing.segments``).
+    facts: CustomerFacts = field(default_factory=CustomerFacts)
 
     @property
     def first_order(self) -> bool:
         """The next order would be the customer's first paid one."""
         return self.history.paid_orders == 0
+
+
+def age_band(birth_year: int | None, year: int) -> str | None:
+    """The ``AGE_BANDS`` name of someone born in ``birth_year``, this ``year``."""
+    if birth_year is None:
+        return None
+    age = year - birth_year
+    return next(name for lowest, name in reversed(AGE_BANDS) if age >= lowest)
+
+
+def facts_of(
+    demographics: Demographics, tags: frozenset[str], history: PurchaseHistory, year: int
+) -> CustomerFacts:
+    """What rule segments may ask of a customer, from the profile, tags and purchases."""
+    return CustomerFacts(
+        paid_orders=history.paid_orders,
+        last_paid_at=history.last_paid_at,
+        lifetime_value=dict(history.lifetime_value),
+        series=history.series,
+        authors=history.authors,
+        collections=history.collections,
+        country=demographics.country,
+        age_band=age_band(demographics.birth_year, year),
+        tags=tags,
+    )
 
 
 def segments_of(demographics: Demographics, history: PurchaseHistory, year: int) -> frozenset[str]:

@@ -89,6 +89,18 @@ class Consumers:
         """A paid order is counted and credited to its journey; a refund adjusts the credit."""
         self.count_paid_order(record)
         self.credit_order(record)
+        self.count_customer_value(record)
+
+    def count_customer_value(self, record: StreamRecord) -> None:
+        """A paid or refunded order's net value and what it bought from join its
+        customer's segment facts (lifetime value, series, authors, collections); the
+        customers context counts each order once and takes refunds off by difference."""
+        new = record.new_image
+        if new.get("status") not in CREDITED_STATES:
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is not None and order.customer_id is not None:
+            self._services.customer_marketing.record_paid_order(order)
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.

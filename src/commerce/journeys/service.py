@@ -118,10 +118,14 @@ class JourneysService:
         policy: JourneyPolicy,
         *,
         views: ProductViews | None = None,
+        erasures: Sequence[Callable[[str], int]] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._policy = policy
         self._views = views
+        # What other contexts keep on a customer, forgotten with their journeys (ports
+        # wired in composition.py: the customer's affinity, their segment facts).
+        self._erasures = tuple(erasures)
         self._clock = clock
         # One bucket per visitor, in the table's limits items: the mechanism of
         # docs/decisions/0004-limits.md, with its own budget.
@@ -243,7 +247,8 @@ class JourneysService:
     # -- erasure -------------------------------------------------------------------------
 
     def erase_customer(self, customer_id: str) -> Erased:
-        """Delete every event, visitor and stored journey of the customer; say how many."""
+        """Delete every event, visitor and stored journey of the customer, and what the
+        erasure ports keep on them (affinity, segment facts); say how many journeys."""
         visitor_ids = visitor_store.visitors_of(customer_id)
         events = sum(event_store.delete_all(v) for v in visitor_ids)
         visitors = sum(1 for v in visitor_ids if visitor_store.delete_visitor(v))
@@ -253,6 +258,8 @@ class JourneysService:
             self._views.forget_visitors(visitor_ids)
         visitor_store.delete_links(customer_id, visitor_ids)
         journeys = credit_store.delete_of_customer(customer_id)
+        for erase in self._erasures:
+            erase(customer_id)
         log.info(
             "customer journeys erased",
             extra={"visitors": visitors, "events": events, "journeys": journeys},

@@ -12,17 +12,22 @@ from datetime import datetime
 
 from commerce.money import Currency
 from commerce.pricing.model import PricingContext
+from commerce.pricing.segments import CustomerFacts, SegmentRule, rule_segments
 from commerce.principals import Shopper
 
 
 @dataclass(frozen=True, slots=True)
 class ShopperProfile:
     """What promotions may target about a signed-in customer (the customers context keeps
-    it): derived segments, staff tags, and whether the next paid order is their first."""
+    it): derived segments, staff tags, and whether the next paid order is their first;
+    with the store's rule segments and the facts they are decided from (``segments.py``),
+    read in the same BatchGetItem."""
 
     segments: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
     first_order: bool = False
+    facts: CustomerFacts | None = None
+    rules: tuple[SegmentRule, ...] = ()
 
 
 def shopper_context(
@@ -41,12 +46,14 @@ def shopper_context(
     (docs/decisions/0010).
     """
     known = profile or ShopperProfile()
+    # Rule segments are decided at the pricing's own moment ("no order for 60 days").
+    segments = known.segments | rule_segments(known.rules, known.facts, now)
     return PricingContext(
         now=now,
         currency=currency,
         channel=shopper.channel,
         customer_id=shopper.customer_id,
-        customer_segments=known.segments,
+        customer_segments=segments,
         customer_tags=known.tags,
         first_order=profile is not None and profile.first_order,
         affiliate_id=affiliate_id,

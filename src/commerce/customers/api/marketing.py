@@ -18,8 +18,10 @@ from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.inputs import InputErrors
+from commerce.graphql.money import Money
 from commerce.graphql.permissions import ADMIN
 from commerce.graphql.use_cases import Outcome, run_use_case
+from commerce.money import Money as DomainMoney
 from commerce.problems import Problem
 
 
@@ -36,13 +38,23 @@ class CustomerMarketingType:
     segments: list[str] = strawberry.field(
         description=(
             "Derived segments, sorted: first-time or returning, loyal (5+ paid orders), "
-            "country:<code>, age:<band>, gender:<value>."
+            "country:<code>, age:<band>, gender:<value>, and segment:<handle> for each "
+            "rule segment (customerSegments) the customer is in now."
         )
     )
     paid_orders: int = strawberry.field(description="Orders paid so far.")
     last_paid_at: datetime | None = strawberry.field(description="When the last one was paid.")
     first_order: bool = strawberry.field(
         description="Whether the next paid order is the first (first-order promotions)."
+    )
+    lifetime_value: list[Money] = strawberry.field(
+        description="What the customer paid, refunds taken off, per currency (by code)."
+    )
+    bought_series: list[str] = strawberry.field(
+        description="Series the customer bought from (lower-cased, sorted)."
+    )
+    bought_authors: list[str] = strawberry.field(
+        description="Authors the customer bought from (lower-cased, sorted)."
     )
 
     @classmethod
@@ -54,6 +66,14 @@ class CustomerMarketingType:
             paid_orders=found.history.paid_orders,
             last_paid_at=found.history.last_paid_at,
             first_order=found.first_order,
+            lifetime_value=[
+                Money.from_domain(DomainMoney(amount, currency))
+                for currency, amount in sorted(
+                    found.history.lifetime_value.items(), key=lambda kv: kv[0].value
+                )
+            ],
+            bought_series=sorted(found.history.series),
+            bought_authors=sorted(found.history.authors),
         )
 
 

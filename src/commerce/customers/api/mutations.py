@@ -19,6 +19,7 @@ from commerce.customers.api.inputs import (
     CustomerUpdateInput,
 )
 from commerce.customers.api.marketing import CustomerMarketingMutation
+from commerce.customers.api.segments import CustomerSegmentMutation
 from commerce.customers.api.types import (
     Customer,
     CustomerAddress,
@@ -84,7 +85,7 @@ def _me(info: Info[Context, None]) -> str:
 
 
 @strawberry.type
-class CustomerMutation(CustomerMarketingMutation, IdentityMutation):
+class CustomerMutation(CustomerMarketingMutation, CustomerSegmentMutation, IdentityMutation):
     @strawberry.mutation(
         description="Change names, phone, marketing consent and demographics.",
         permission_classes=CUSTOMER,

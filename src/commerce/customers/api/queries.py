@@ -6,13 +6,14 @@ import strawberry
 from strawberry.types import Info
 
 from commerce.customers.api.marketing import CustomerMarketingQuery
+from commerce.customers.api.segments import CustomerSegmentQuery
 from commerce.customers.api.types import Customer
 from commerce.graphql.context import Context
 from commerce.graphql.permissions import CUSTOMER
 
 
 @strawberry.type
-class CustomerQuery(CustomerMarketingQuery):
+class CustomerQuery(CustomerMarketingQuery, CustomerSegmentQuery):
     @strawberry.field(
         description=(
             "The customer of the bearer token: profile, addresses and cart. There is no way "

@@ -122,7 +122,8 @@ class PromotionInput:
         default_factory=list,
         description=(
             "Only signed-in customers in one of these segments: first-time, returning, "
-            "loyal, country:<code>, age:<band>, gender:<value> (see CustomerMarketing)."
+            "loyal, country:<code>, age:<band>, gender:<value> (see CustomerMarketing), "
+            "or segment:<handle> for a rule segment staff defined (customerSegments)."
         ),
     )
     customer_tags: list[str] = strawberry.field(
