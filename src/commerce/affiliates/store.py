@@ -337,7 +337,7 @@ def get_commission(order_id: str) -> tuple[OrderCommission, list[str]] | None:
     return _commission(item)
 
 
-def _entry_item(entry: LedgerEntry, sk: str) -> CommissionEntryItem:
+def entry_item(entry: LedgerEntry, sk: str) -> CommissionEntryItem:
     return CommissionEntryItem(
         pk=partner_pk(entry.partner_id),
         sk=sk,
@@ -397,7 +397,7 @@ def add_commission(
         label="commissioned",
     )
     for entry, sk in entries:
-        writes.put(_entry_item(entry, sk), CommissionEntryItem.pk.does_not_exist(), label="entry")
+        writes.put(entry_item(entry, sk), CommissionEntryItem.pk.does_not_exist(), label="entry")
 
 
 def replace_commission(
@@ -413,7 +413,7 @@ def replace_commission(
     )
     writes.put(_commission_item(commission, entry_keys), condition, label="changed")
     for entry, sk in new_entries or []:
-        writes.put(_entry_item(entry, sk), CommissionEntryItem.pk.does_not_exist(), label="entry")
+        writes.put(entry_item(entry, sk), CommissionEntryItem.pk.does_not_exist(), label="entry")
 
 
 def move_entry(
@@ -477,7 +477,7 @@ def due_for_approval(now: datetime, limit: int) -> list[str]:
 # -- payouts ------------------------------------------------------------------------------
 
 
-def _payout_item(payout: Payout) -> PayoutItem:
+def payout_item(payout: Payout) -> PayoutItem:
     return PayoutItem(
         pk=payout_pk(payout.id),
         sk=PAYOUT_SK,
@@ -518,11 +518,11 @@ def _payout(item: PayoutItem) -> Payout:
 
 
 def add_payout(writes: WriteSet, payout: Payout) -> None:
-    writes.put(_payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
+    writes.put(payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
 
 
 def mark_paid(writes: WriteSet, payout: Payout) -> None:
-    writes.put(_payout_item(payout), PayoutItem.status == PayoutStatus.OPEN.value, label="open")
+    writes.put(payout_item(payout), PayoutItem.status == PayoutStatus.OPEN.value, label="open")
 
 
 def get_payout(payout_id: str) -> Payout | None:
