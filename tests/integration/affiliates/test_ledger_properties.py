@@ -23,8 +23,8 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from ledger_fixtures import Clock, RecordingTransfers, affiliates_on, paid_order, refunded
 
+from affiliate_ledgers import Clock, RecordingTransfers, affiliates_on, paid_order, refunded
 from commerce.affiliates.model import CommissionRule, EntryKind, EntryState
 from commerce.affiliates.service import AffiliatesService, CreatePayout, SetRule
 from commerce.composition import Services, build_services

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from ledger_fixtures import Clock, RecordingTransfers, affiliates_on, paid_order, refunded
 
+from affiliate_ledgers import Clock, RecordingTransfers, affiliates_on, paid_order, refunded
 from commerce.affiliates.model import CommissionRule, EntryState
 from commerce.affiliates.service import SetRule
 from commerce.composition import Services, build_services
