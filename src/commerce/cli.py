@@ -132,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     listed.set_defaults(run=_operations_list)
 
     _add_adspend(commands)
+    _add_affiliates(commands)
     jobs = commands.add_parser("jobs", help="run a scheduled job once, as the jobs function does")
     job_actions = jobs.add_subparsers(dest="action", required=True)
     run_job = job_actions.add_parser(
@@ -276,6 +277,44 @@ def _add_adspend(commands: Any) -> None:
     )
     imported.add_argument("file", type=Path, help="the CSV file (UTF-8, with its header)")
     imported.set_defaults(run=_adspend_import)
+
+
+def _add_affiliates(commands: Any) -> None:
+    affiliates = commands.add_parser("affiliates", help="affiliate commissions and payouts")
+    actions = affiliates.add_subparsers(dest="action", required=True)
+    payout = actions.add_parser("payout", help="affiliate payouts")
+    payout_actions = payout.add_subparsers(dest="payout_action", required=True)
+    exported = payout_actions.add_parser(
+        "export", help="write a payout as CSV, one row per ledger entry, then the total"
+    )
+    exported.add_argument("payout_id", help="the AffiliatePayout id, as the API shows it")
+    exported.add_argument("file", type=Path, nargs="?", default=Path("-"), help="- for stdout")
+    exported.set_defaults(run=_affiliates_payout_export)
+
+
+def _affiliates_payout_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a payout's CSV; an unknown or malformed id is an error that writes nothing."""
+    from commerce.composition import build_services
+    from commerce.graphql.ids import local_id_or_none
+
+    local = local_id_or_none(str(args.payout_id).strip(), "AffiliatePayout")
+    if local is None:
+        raise CliError(f"{args.payout_id!r} is not an AffiliatePayout id")
+    to_stdout = str(args.file) == "-"
+    quiet = contextlib.redirect_stdout(sys.stderr) if to_stdout else contextlib.nullcontext()
+    with quiet, _database(settings) as ready:
+        text = build_services(ready).affiliates.payout_csv(local)
+    if text is None:
+        raise CliError(f"no payout has the id {args.payout_id!r}")
+    if to_stdout:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {args.file}: {exc.strerror}") from None
+    print(f"Wrote payout {args.payout_id} to {args.file}", file=sys.stderr)
+    return 0
 
 
 def _adspend_import(args: argparse.Namespace, settings: Settings) -> int:

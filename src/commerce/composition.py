@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from commerce.access.service import AccessService
+from commerce.affiliates.service import AffiliatesService
 from commerce.cart.service import CartService
 from commerce.catalog.service import CatalogService, Publishing
 from commerce.catalog.snapshot_files import FolderSnapshotFiles, S3SnapshotFiles, SnapshotFiles
@@ -88,6 +89,8 @@ class Services:
     journeys: JourneysService
     # Paid orders credited to their journeys, refunds taken back, the report rollups.
     attribution: AttributionService
+    # Commission rules, customers bound to partners, the ledger and payouts.
+    affiliates: AffiliatesService
 
 
 def build_services(settings: Settings) -> Services:
@@ -204,6 +207,12 @@ def build_services(settings: Settings) -> Services:
         journeys=journeys,
         attribution=AttributionService(
             journeys, half_life=timedelta(days=settings.attribution_half_life_days)
+        ),
+        affiliates=AffiliatesService(
+            lambda partner_id: access.partner(partner_id) is not None,
+            gateway,
+            catalog,
+            pseudonym_key=_journey_policy(settings).signing_key,
         ),
     )
 

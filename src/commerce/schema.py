@@ -30,6 +30,7 @@ from commerce import (
     tax,
 )
 from commerce.access.api import AccessMutation, AccessQuery
+from commerce.affiliates.api import AffiliatesMutation, AffiliatesQuery
 from commerce.cart.api import CartMutation, CartQuery
 from commerce.catalog.api import CatalogMutation, CatalogQuery
 from commerce.catalog.api.types import CollectionType, ProductType, ProductVariantType
@@ -114,6 +115,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    AffiliatesQuery,
 ):
     pass
 
@@ -133,6 +135,7 @@ class Mutation(
     CatalogExchangeMutation,
     JourneysMutation,
     ReportsMutation,
+    AffiliatesMutation,
 ):
     pass
 

@@ -129,6 +129,18 @@ QUERIES: dict[str, Rule] = {
     "attributionReportCsv": ADMIN,
     "affiliateCohortReport": ADMIN,
     "orderAttribution": ADMIN,
+    # The calling partner's own program (its id comes from its key, never an argument).
+    "partnerPortal": PARTNER.called(
+        "{ partnerPortal { trackingLink balances { currencyCode } commissions { id } "
+        "payouts { id } referredCustomers { pseudonym } "
+        "productFeed(currency: USD, first: 1) { hasNextPage } } }"
+    ),
+    "affiliatePortal": ADMIN,
+    "commissionRule": ADMIN,
+    "affiliateProgram": ADMIN,
+    "affiliateBinding": ADMIN,
+    "affiliatePayout": ADMIN,
+    "affiliatePayoutCsv": ADMIN,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -139,6 +151,11 @@ MUTATIONS: dict[str, Rule] = {
     "visitorIdentify": CUSTOMER,
     "customerJourneyErase": ADMIN,
     "adSpendImport": ADMIN,
+    "commissionRuleSet": ADMIN,
+    "affiliateProgramSet": ADMIN,
+    "affiliateBindingChange": ADMIN,
+    "affiliatePayoutCreate": ADMIN,
+    "affiliatePayoutMarkPaid": ADMIN,
     "apiKeyCreate": ADMIN,
     "apiKeyRevoke": ADMIN,
     "cartBundleAdd": CHECKOUT,

@@ -90,6 +90,7 @@ class Consumers:
         self.count_paid_order(record)
         self.credit_order(record)
         self.count_customer_value(record)
+        self.commission_order(record)
 
     def count_customer_value(self, record: StreamRecord) -> None:
         """A paid or refunded order's net value and what it bought from join its
@@ -122,6 +123,18 @@ class Consumers:
             if attribution.credit_of(order.id) is None:
                 attribution.credit_paid_order(paid_order_of(order))
             attribution.refund_order(order.id, refunded)
+
+    def commission_order(self, record: StreamRecord) -> None:
+        """A paid order's affiliate commission, and the reversal of what a refund gave back.
+
+        Idempotent: the commission is written once per order, a refund reversed only for
+        what it refunded beyond the reversals already written.
+        """
+        if record.new_image.get("status") not in CREDITED_STATES:
+            return
+        order = self._services.orders.order(str(record.new_image["order_id"]))
+        if order is not None:
+            self._services.affiliates.order_settled(order)
 
     def journey_touch(self, record: StreamRecord) -> None:
         """A touch moves its visitor's open journey to the next path count."""

@@ -88,7 +88,17 @@ def publish_catalog_snapshot(services: Services, now: datetime) -> Mapping[str, 
     }
 
 
+APPROVE_COMMISSIONS = "approve-commissions"
+
+
+def approve_commissions(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Affiliate commissions whose holding period ended by the scheduled time, approved
+    net of the refunds taken inside it (one GSI1 Query of the pending ones)."""
+    return {"approved": services.affiliates.approve_due(now)}
+
+
 JOBS: dict[str, Job] = {
+    APPROVE_COMMISSIONS: approve_commissions,
     FIT_ATTRIBUTION_WEIGHTS: fit_attribution_weights,
     PUBLISH_CATALOG_SNAPSHOT: publish_catalog_snapshot,
     RECONCILE_PAYMENTS: reconcile_payments,

@@ -101,6 +101,25 @@ class StripeGateway:
             status=str(refund.status),
         )
 
+    def transfer(
+        self, *, destination: str, amount: Money, idempotency_key: str, description: str
+    ) -> str:
+        """Send ``amount`` to a connected account (an affiliate payout); Stripe replays the
+        transfer for the same key, so a retried payout pays once."""
+        transfer = self._call(
+            "make a transfer",
+            lambda c: c.v1.transfers.create(
+                params={
+                    "amount": amount.amount,
+                    "currency": amount.currency.value.lower(),
+                    "destination": destination,
+                    "description": description,
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return str(transfer.id)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _stripe(self) -> stripe.StripeClient:

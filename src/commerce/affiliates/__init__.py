@@ -1,0 +1,1 @@
+"""The affiliate program: commission rules, customer bindings, the ledger and payouts."""
