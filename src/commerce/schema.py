@@ -54,6 +54,7 @@ from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
+from commerce.webhooks.api import WebhooksMutation, WebhooksQuery
 
 MAX_QUERY_DEPTH = 12
 
@@ -114,6 +115,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    WebhooksQuery,
 ):
     pass
 
@@ -133,6 +135,7 @@ class Mutation(
     CatalogExchangeMutation,
     JourneysMutation,
     ReportsMutation,
+    WebhooksMutation,
 ):
     pass
 

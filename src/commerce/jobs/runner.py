@@ -88,12 +88,21 @@ def publish_catalog_snapshot(services: Services, now: datetime) -> Mapping[str, 
     }
 
 
+RETRY_WEBHOOK_DELIVERIES = "retry-webhook-deliveries"
+
+
+def retry_webhook_deliveries(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Webhook deliveries whose retry is due, sent again (one Query of the due index)."""
+    return asdict(services.webhooks.retry_due(now))
+
+
 JOBS: dict[str, Job] = {
     FIT_ATTRIBUTION_WEIGHTS: fit_attribution_weights,
     PUBLISH_CATALOG_SNAPSHOT: publish_catalog_snapshot,
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,
+    RETRY_WEBHOOK_DELIVERIES: retry_webhook_deliveries,
     TRAIN_RECOMMENDATIONS: train_recommendations,
 }
 

@@ -137,7 +137,11 @@ def test_stream_filters_let_through_every_change_a_consumer_handles(
     assert consumed <= filtered
     # Lambda's default quota is five patterns a stream; to stay within it, one pattern also
     # lets through these changes, which no consumer wants and the function skips.
-    assert filtered - consumed == {("Notification", "MODIFY"), ("CatalogImport", "MODIFY")}
+    assert filtered - consumed == {
+        ("Notification", "MODIFY"),
+        ("CatalogImport", "MODIFY"),
+        ("WebhookDelivery", "MODIFY"),
+    }
     assert len(event["stream"]["filterPatterns"]) <= 5
 
 
@@ -228,13 +232,16 @@ def test_the_api_reads_exactly_the_secrets_the_loader_asks_for(
 
 
 @pytest.mark.parametrize("function", ["jobs", "events"])
-def test_the_background_functions_read_only_the_stripe_key(
+def test_the_background_functions_read_only_the_stripe_key_and_the_webhook_key(
     serverless_config: dict[str, Any], iam_template: dict[str, Any], function: str
 ) -> None:
     env = serverless_config["functions"][function]["environment"]
-    assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key"
+    assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key,webhook-secrets-key"
     granted = _statements(iam_template, function)["Secrets"]["Resource"]
-    assert granted["Fn::Sub"].endswith("/commerce/${sls:stage}/stripe-secret-key")
+    assert [g["Fn::Sub"].rsplit("/", 1)[1] for g in granted] == [
+        "stripe-secret-key",
+        "webhook-secrets-key",
+    ]
 
 
 def test_environment(serverless_config: dict[str, Any]) -> None:
