@@ -88,10 +88,14 @@ class Consumers:
 
     def order_changed(self, record: StreamRecord) -> None:
         """A paid order is counted and credited to its journey; a refund adjusts the credit;
-        the change goes out to the webhooks that subscribe to it."""
+        the change goes out to the webhooks that subscribe to it.
+
+        Webhooks first: publishing is idempotent, so if a later step fails and the record
+        is retried, nothing is counted twice (the metrics are not idempotent).
+        """
+        self.publish_order_webhooks(record)
         self.count_paid_order(record)
         self.credit_order(record)
-        self.publish_order_webhooks(record)
 
     def publish_order_webhooks(self, record: StreamRecord) -> None:
         """``order.paid``/``refunded``/``cancelled``/``fulfilled`` to the subscribed
