@@ -44,6 +44,9 @@ from commerce.recommendations.service import RecommendationService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
+from commerce.webhooks.sender import HttpSender, resolve_host
+from commerce.webhooks.service import WebhooksService
+from commerce.webhooks.signing import SecretBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class Services:
     attribution: AttributionService
     # Commission rules, customers bound to partners, the ledger and payouts.
     affiliates: AffiliatesService
+    # Staff's and partners' webhook endpoints; signed deliveries from the outbox.
+    webhooks: WebhooksService
 
 
 def build_services(settings: Settings) -> Services:
@@ -214,6 +219,34 @@ def build_services(settings: Settings) -> Services:
             catalog,
             pseudonym_key=_journey_policy(settings).signing_key,
         ),
+        webhooks=_webhooks(settings, access),
+    )
+
+
+# One per process, like the other local keys: endpoints a laptop or a test process
+# creates can be signed for by that process only.
+_LOCAL_WEBHOOK_KEY = secrets.token_urlsafe(32)
+
+
+def _webhooks(settings: Settings, access: AccessService) -> WebhooksService:
+    """Webhooks; without a key a deployed stage refuses to create endpoints."""
+    key = settings.webhook_secrets_key.value or (
+        _LOCAL_WEBHOOK_KEY if settings.stage == "local" else ""
+    )
+    deployed = settings.stage != "local"
+
+    def partner_email(partner_id: str) -> str | None:
+        partner = access.partner(partner_id)
+        return None if partner is None else partner.email
+
+    return WebhooksService(
+        partner_email=partner_email,
+        box=SecretBox(key) if key else None,
+        sender=lambda: HttpSender(settings.webhook_timeout_seconds, deployed, resolve_host),
+        deployed=deployed,
+        resolve=resolve_host,
+        disable_after_failures=settings.webhook_disable_after_failures,
+        send_timeout_seconds=settings.webhook_timeout_seconds,
     )
 
 

@@ -55,6 +55,7 @@ from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
+from commerce.webhooks.api import WebhooksMutation, WebhooksQuery
 
 MAX_QUERY_DEPTH = 12
 
@@ -116,6 +117,7 @@ class Query(
     ReportsQuery,
     OrderAttributionQuery,
     AffiliatesQuery,
+    WebhooksQuery,
 ):
     pass
 
@@ -136,6 +138,7 @@ class Mutation(
     JourneysMutation,
     ReportsMutation,
     AffiliatesMutation,
+    WebhooksMutation,
 ):
     pass
 

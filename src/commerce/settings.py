@@ -161,6 +161,13 @@ class Settings:
     visitor_event_restore_rate: float = 2.0
     # Time-decay attribution's half-life.
     attribution_half_life_days: float = 7.0
+    # Outbound webhooks (docs/decisions/0017-outbound-webhooks.md): the key that seals
+    # endpoints' signing secrets (empty: a made-up one per process on a laptop or in
+    # tests, and no webhooks deployed), the POST timeout, and how many failed attempts
+    # in a row disable an endpoint.
+    webhook_secrets_key: Secret = Secret("")
+    webhook_timeout_seconds: float = 5.0
+    webhook_disable_after_failures: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,6 +208,7 @@ class Settings:
             **_operations_settings(source),
             **_auth_settings(source),
             **_journey_settings(source),
+            **_webhook_settings(source),
         )
 
     @classmethod
@@ -385,6 +393,23 @@ def _journey_settings(source: Mapping[str, str]) -> dict[str, Any]:
         ),
         "visitor_event_restore_rate": rate,
         "attribution_half_life_days": half_life,
+    }
+
+
+def _webhook_settings(source: Mapping[str, str]) -> dict[str, Any]:
+    """Outbound webhooks (docs/decisions/0017-outbound-webhooks.md)."""
+    key = source.get("COMMERCE_WEBHOOK_SECRETS_KEY", "")
+    if key and len(key.encode()) < 32:
+        raise SettingsError("COMMERCE_WEBHOOK_SECRETS_KEY must be at least 32 bytes")
+    timeout = _number(source, "COMMERCE_WEBHOOK_TIMEOUT_SECONDS", 5.0)
+    if not 0 < timeout <= 30:
+        raise SettingsError("COMMERCE_WEBHOOK_TIMEOUT_SECONDS must be above 0 and at most 30")
+    return {
+        "webhook_secrets_key": Secret(key),
+        "webhook_timeout_seconds": timeout,
+        "webhook_disable_after_failures": _whole(
+            source, "COMMERCE_WEBHOOK_DISABLE_AFTER_FAILURES", 20, minimum=1
+        ),
     }
 
 

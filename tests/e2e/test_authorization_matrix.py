@@ -89,6 +89,8 @@ CHECKOUT = Rule(A, A, A, F, A, A)
 ADMIN = Rule(U, F, F, F, F, A)
 CUSTOMER = Rule(U, A, A, F, F, F)
 PARTNER = Rule(U, F, F, A, F, F)
+# Webhooks: staff manage every endpoint, a partner's key its own (the service's rule).
+STAFF_OR_PARTNER = Rule(U, F, F, A, F, A)
 
 QUERIES: dict[str, Rule] = {
     "apiKeys": ADMIN,
@@ -141,6 +143,9 @@ QUERIES: dict[str, Rule] = {
     "affiliateBinding": ADMIN,
     "affiliatePayout": ADMIN,
     "affiliatePayoutCsv": ADMIN,
+    "webhookEndpoints": STAFF_OR_PARTNER,
+    # An endpoint that is not the caller's gives null (tests/e2e/webhooks).
+    "webhookDeliveries": STAFF_OR_PARTNER,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -219,6 +224,12 @@ MUTATIONS: dict[str, Rule] = {
     "shippingZoneUpdate": ADMIN,
     "taxRateDelete": ADMIN,
     "taxRateSet": ADMIN,
+    "webhookEndpointCreate": STAFF_OR_PARTNER,
+    "webhookEndpointUpdate": STAFF_OR_PARTNER,
+    "webhookEndpointSecretRotate": STAFF_OR_PARTNER,
+    "webhookEndpointDelete": STAFF_OR_PARTNER,
+    "webhookEndpointTest": STAFF_OR_PARTNER,
+    "webhookDeliveryReplay": STAFF_OR_PARTNER,
 }
 
 SCHEMA = build_schema()._schema

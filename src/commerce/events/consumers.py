@@ -17,7 +17,7 @@ from commerce.events.stream import Change, StreamRecord
 from commerce.journeys.crediting import PaidOrder
 from commerce.notifications.service import Delivery, notification_from_image
 from commerce.observability.metrics import NOTIFICATIONS_SENT, Metrics
-from commerce.orders.model import Order
+from commerce.orders.model import Order, OrderStatus
 
 log = logging.getLogger("commerce.events")
 
@@ -45,6 +45,7 @@ class Consumers:
         ("JourneyEvent", Change.INSERT): "journey_touch",
         ("Reservation", Change.REMOVE): "release_reservation",
         ("CatalogImport", Change.INSERT): "run_catalog_import",
+        ("WebhookDelivery", Change.INSERT): "deliver_webhook",
     }
 
     def __init__(self, services: Services, metrics: Metrics) -> None:
@@ -86,7 +87,13 @@ class Consumers:
             self._metrics.count(NOTIFICATIONS_SENT, channel=notification.channel.value)
 
     def order_changed(self, record: StreamRecord) -> None:
-        """A paid order is counted and credited to its journey; a refund adjusts the credit."""
+        """A paid order is counted and credited to its journey; a refund adjusts the credit;
+        the change goes out to the webhooks that subscribe to it.
+
+        Webhooks first: publishing is idempotent, so if a later step fails and the record
+        is retried, nothing is counted twice (the metrics are not idempotent).
+        """
+        self.publish_order_webhooks(record)
         self.count_paid_order(record)
         self.credit_order(record)
         self.count_customer_value(record)
@@ -102,6 +109,27 @@ class Consumers:
         order = self._services.orders.order(str(new["order_id"]))
         if order is not None and order.customer_id is not None:
             self._services.customer_marketing.record_paid_order(order)
+
+    def publish_order_webhooks(self, record: StreamRecord) -> None:
+        """``order.paid``/``refunded``/``cancelled``/``fulfilled`` to the subscribed
+        endpoints (the referring partner's too). The event ids come from the change, so a
+        replayed record publishes nothing new."""
+        new, old = record.new_image, record.old_image
+        if new.get("status") == old.get("status") and new.get("status") not in REFUND_STATES:
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is None:
+            return
+        previous = old.get("status")
+        known = {s.value: s for s in OrderStatus}
+        self._services.webhooks.publish_order_change(
+            order, known.get(previous) if isinstance(previous, str) else None
+        )
+
+    def deliver_webhook(self, record: StreamRecord) -> None:
+        """A delivery written to the outbox: POST it now. A failed POST is not an error of
+        the record: the delivery is rescheduled, and the jobs function retries it."""
+        self._services.webhooks.deliver(str(record.new_image["delivery_id"]))
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.
@@ -184,6 +212,8 @@ class Consumers:
 PAID = "PAID"
 # The states of an order that was paid (refunded ones were paid first).
 CREDITED_STATES = frozenset({"PAID", "FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
+# A refund may leave the state as it was (a second partial one): the amount tells.
+REFUND_STATES = frozenset({"PARTIALLY_REFUNDED", "REFUNDED"})
 
 
 def paid_order_of(order: Order) -> PaidOrder:

@@ -95,6 +95,12 @@ def approve_commissions(services: Services, now: datetime) -> Mapping[str, Any]:
     """Affiliate commissions whose holding period ended by the scheduled time, approved
     net of the refunds taken inside it (one GSI1 Query of the pending ones)."""
     return {"approved": services.affiliates.approve_due(now)}
+RETRY_WEBHOOK_DELIVERIES = "retry-webhook-deliveries"
+
+
+def retry_webhook_deliveries(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Webhook deliveries whose retry is due, sent again (one Query of the due index)."""
+    return asdict(services.webhooks.retry_due(now))
 
 
 JOBS: dict[str, Job] = {
@@ -104,6 +110,7 @@ JOBS: dict[str, Job] = {
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,
+    RETRY_WEBHOOK_DELIVERIES: retry_webhook_deliveries,
     TRAIN_RECOMMENDATIONS: train_recommendations,
 }
 

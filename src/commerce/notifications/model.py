@@ -29,6 +29,7 @@ class TemplateName(enum.StrEnum):
     ORDER_CONFIRMATION = "order-confirmation"
     ABANDONED_CART = "abandoned-cart"
     DOWNLOAD_READY = "download-ready"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook-endpoint-disabled"
 
 
 class InvalidNotification(ValueError):

@@ -45,6 +45,15 @@ _TEMPLATES: dict[TemplateName, tuple[str, str, str]] = {
         "The link works until ${expires_at}.\n",
         'Download "${title}": ${download_url}',
     ),
+    TemplateName.WEBHOOK_ENDPOINT_DISABLED: (
+        "Webhook endpoint disabled: ${url}",
+        "Hello,\n\n"
+        "We stopped sending events to your webhook endpoint\n\n    ${url}\n\n"
+        "because ${reason}. Events are kept in its delivery log for 30 days: fix the "
+        "receiver, enable the endpoint again (webhookEndpointUpdate with enabled: true) "
+        "and replay what it missed (webhookDeliveryReplay).\n",
+        "Webhook endpoint ${url} disabled: ${reason}.",
+    ),
 }
 
 

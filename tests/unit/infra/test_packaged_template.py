@@ -245,7 +245,8 @@ def test_names_are_per_stage(template: dict[str, Any], stage: str) -> None:
         if "ssm:GetParameters" in as_list(statement["Action"])
         for resource in as_list(statement["Resource"])
     ]
-    assert len(granted) == 6  # the api's four secrets, and the Stripe key for jobs and events
+    # the api's five secrets; the Stripe key and the webhook key for jobs and for events
+    assert len(granted) == 9
     assert all(f":parameter/commerce/{stage}/" in arn for arn in granted)
 
 

@@ -145,6 +145,7 @@ def test_stream_filters_let_through_every_change_a_consumer_handles(
     assert filtered - consumed - partner_events == {
         ("Notification", "MODIFY"),
         ("CatalogImport", "MODIFY"),
+        ("WebhookDelivery", "MODIFY"),
     }
     assert partner_events <= filtered
     assert len(event["stream"]["filterPatterns"]) <= 5
@@ -237,13 +238,16 @@ def test_the_api_reads_exactly_the_secrets_the_loader_asks_for(
 
 
 @pytest.mark.parametrize("function", ["jobs", "events"])
-def test_the_background_functions_read_only_the_stripe_key(
+def test_the_background_functions_read_only_the_stripe_key_and_the_webhook_key(
     serverless_config: dict[str, Any], iam_template: dict[str, Any], function: str
 ) -> None:
     env = serverless_config["functions"][function]["environment"]
-    assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key"
+    assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key,webhook-secrets-key"
     granted = _statements(iam_template, function)["Secrets"]["Resource"]
-    assert granted["Fn::Sub"].endswith("/commerce/${sls:stage}/stripe-secret-key")
+    assert [g["Fn::Sub"].rsplit("/", 1)[1] for g in granted] == [
+        "stripe-secret-key",
+        "webhook-secrets-key",
+    ]
 
 
 def test_environment(serverless_config: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints of staff and partners, signed deliveries from the outbox."""
