@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from commerce.affiliates.events import ENTRY_TYPE, PAYOUT_TYPE, partner_event_of
 from commerce.composition import Services
 from commerce.events.stream import Change, StreamRecord
 from commerce.journeys.crediting import PaidOrder
@@ -46,6 +47,8 @@ class Consumers:
         ("Reservation", Change.REMOVE): "release_reservation",
         ("CatalogImport", Change.INSERT): "run_catalog_import",
         ("WebhookDelivery", Change.INSERT): "deliver_webhook",
+        (ENTRY_TYPE, Change.INSERT): "publish_partner_event",
+        (PAYOUT_TYPE, Change.MODIFY): "publish_partner_event",
     }
 
     def __init__(self, services: Services, metrics: Metrics) -> None:
@@ -125,6 +128,17 @@ class Consumers:
         self._services.webhooks.publish_order_change(
             order, known.get(previous) if isinstance(previous, str) else None
         )
+
+    def publish_partner_event(self, record: StreamRecord) -> None:
+        """A new commission or reversal entry, or a payout marked paid, goes out to the
+        partner's (and staff's) webhooks; the event id comes from the entry or payout, so
+        a redelivered record writes no second delivery."""
+        assert record.item_type is not None
+        event = partner_event_of(record.item_type, record.new_image, record.old_image)
+        if event is not None:
+            self._services.webhooks.publish(
+                event.event_type, event.event_id, event.data, event.partner_id
+            )
 
     def deliver_webhook(self, record: StreamRecord) -> None:
         """A delivery written to the outbox: POST it now. A failed POST is not an error of

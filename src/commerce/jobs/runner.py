@@ -95,6 +95,8 @@ def approve_commissions(services: Services, now: datetime) -> Mapping[str, Any]:
     """Affiliate commissions whose holding period ended by the scheduled time, approved
     net of the refunds taken inside it (one GSI1 Query of the pending ones)."""
     return {"approved": services.affiliates.approve_due(now)}
+
+
 RETRY_WEBHOOK_DELIVERIES = "retry-webhook-deliveries"
 
 
