@@ -40,6 +40,7 @@ from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
 from commerce.recommendations.service import RecommendationService
+from commerce.reports.service import ReportsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -88,6 +89,8 @@ class Services:
     journeys: JourneysService
     # Paid orders credited to their journeys, refunds taken back, the report rollups.
     attribution: AttributionService
+    # Store reports: sales, best sellers and margin rollups, stock as of a moment, prices.
+    reports: ReportsService
 
 
 def build_services(settings: Settings) -> Services:
@@ -154,6 +157,9 @@ def build_services(settings: Settings) -> Services:
     )
     # Product views recorded by journeys fill the recommendations' recently viewed.
     journeys = JourneysService(_journey_policy(settings), views=recommendations)
+    attribution = AttributionService(
+        journeys, half_life=timedelta(days=settings.attribution_half_life_days)
+    )
     return Services(
         settings=settings,
         catalog=catalog,
@@ -197,9 +203,8 @@ def build_services(settings: Settings) -> Services:
         ),
         recommendations=recommendations,
         journeys=journeys,
-        attribution=AttributionService(
-            journeys, half_life=timedelta(days=settings.attribution_half_life_days)
-        ),
+        attribution=attribution,
+        reports=ReportsService(catalog, inventory, attribution),
     )
 
 

@@ -52,6 +52,7 @@ from commerce.journeys.api import (
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
+from commerce.reports.api import StoreReportsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
@@ -114,6 +115,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    StoreReportsQuery,
 ):
     pass
 
