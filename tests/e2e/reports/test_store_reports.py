@@ -348,7 +348,8 @@ def shop(client: TestClient, services: Services, staff: str, consumers: Consumer
     )
     deliver(Consumers(dataclasses.replace(services, orders=expiring), Metrics("C", "e")), gone)
     expired = services.orders.order(s.orders["C"])
-    assert expired is not None and expired.status is OrderStatus.EXPIRED
+    assert expired is not None
+    assert expired.status is OrderStatus.EXPIRED
     s.moment("after TTL")
     s.orders["D"] = s.place(1)
     s.pay(s.orders["D"])
