@@ -110,10 +110,13 @@ class Consumers:
         self.publish_catalog(record)
         new, old = record.new_image, record.old_image
         image = new or old
+        product_id, variant_id = image.get("product_id"), image.get("variant_id")
+        if not isinstance(product_id, str) or not isinstance(variant_id, str):
+            return
         moved = new.get("last_move")
         created = record.approximate_created
         self._services.inventory.counter_changed(
-            (str(image["product_id"]), str(image["variant_id"])),
+            (product_id, variant_id),
             before=int(old["available"]) if "available" in old else None,
             after=int(new["available"]) if "available" in new else None,
             movement=str(moved) if moved and moved != old.get("last_move") else None,

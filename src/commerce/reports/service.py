@@ -243,11 +243,12 @@ class ReportsService:
     def _add(
         self, writes: WriteSet, currency: Currency, changes: list[tuple[date, Delta, Labels]]
     ) -> None:
-        days: dict[tuple[GroupBy, date], tuple[DayRollup, int]] = {}
+        keys = list(dict.fromkeys((g, day) for day, delta, _ in changes for g in delta))
+        days = store.rollups_by_day(keys, currency)
         for day, delta, labels in changes:
             for group, group_delta in delta.items():
                 key = (group, day)
-                current, rev = days.get(key) or store.rollup(group, day, currency)
+                current, rev = days[key]
                 cells, merged_labels = merged(
                     current.cells, current.labels, group_delta, labels.get(group, {})
                 )

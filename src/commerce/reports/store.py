@@ -82,13 +82,16 @@ class LoggedPricesItem(TableItem, discriminator="LoggedPrices"):
 # -- rollups -------------------------------------------------------------------------------
 
 
-def rollup(group: GroupBy, day: date, currency: Currency) -> tuple[DayRollup, int]:
-    """A day's rollup and its revision (0: none yet)."""
-    try:
-        item = SalesRollupItem.get(sales_pk(group), day_sk(day, currency), consistent_read=True)
-    except SalesRollupItem.DoesNotExist:
-        return DayRollup(day, currency, {}, {}), 0
-    return _rollup(item), int(item.rev)
+def rollups_by_day(
+    keys: list[tuple[GroupBy, date]], currency: Currency
+) -> dict[tuple[GroupBy, date], tuple[DayRollup, int]]:
+    """The day rollups of ``keys`` and their revisions (0: none yet): one BatchGetItem."""
+    wanted = {(sales_pk(g), day_sk(d, currency)): (g, d) for g, d in keys}
+    found = {key: (DayRollup(key[1], currency, {}, {}), 0) for key in keys}
+    for item in SalesRollupItem.batch_get(list(wanted), consistent_read=True):
+        if isinstance(item, SalesRollupItem):
+            found[wanted[(item.pk, item.sk)]] = (_rollup(item), int(item.rev))
+    return found
 
 
 def put_rollup(writes: WriteSet, group: GroupBy, rollup: DayRollup, rev: int) -> None:
