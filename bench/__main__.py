@@ -425,6 +425,13 @@ def _only_checkout(args: argparse.Namespace) -> list[Row]:
         return checkout_rows(endpoint)
 
 
+def _only_reports(args: argparse.Namespace) -> list[Row]:
+    from bench.reports import LINES, reports_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return reports_rows(endpoint, args.lines or LINES)
+
+
 # Benchmarks that run alone under `--only`; the others make the default table.
 SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "catalog-import": _only_catalog_import,
@@ -438,6 +445,7 @@ SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "cold-start": _only_cold_start,
     "cart-flow": _only_cart_flow,
     "catalog-scale": _only_catalog_scale,
+    "reports": _only_reports,
 }
 
 
@@ -455,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             "recommendations: bench/recommendations.py, offline on the Instacart sample, "
             "journeys: bench/journeys.py, webhooks: bench/webhooks.py, "
             "cart-flow: bench/cart_flow.py, cold-start: bench/cold_start.py, "
-            "catalog-scale: bench/catalog_scale.py)"
+            "catalog-scale: bench/catalog_scale.py, reports: bench/reports.py)"
         ),
     )
     parser.add_argument(
@@ -465,6 +473,12 @@ def main(argv: list[str] | None = None) -> int:
             "catalog sizes, comma-separated: catalog-scale compares them (default 1000,10000; "
             "e.g. 1000,100000), catalog-import writes a file of the first (default 10000)"
         ),
+    )
+    parser.add_argument(
+        "--lines",
+        type=int,
+        default=None,
+        help="reports: order lines to write and roll up (default 20000; the target is 1000000)",
     )
     parser.add_argument(
         "--keep-seed",

@@ -41,6 +41,7 @@ from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
 from commerce.recommendations.service import RecommendationService
+from commerce.reports.service import ReportsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -96,6 +97,8 @@ class Services:
     affiliates: AffiliatesService
     # Staff's and partners' webhook endpoints; signed deliveries from the outbox.
     webhooks: WebhooksService
+    # Store reports: sales, best sellers and margin rollups, stock as of a moment, prices.
+    reports: ReportsService
 
 
 def build_services(settings: Settings) -> Services:
@@ -167,6 +170,9 @@ def build_services(settings: Settings) -> Services:
         # Erasing a customer's journeys also forgets their affinity and segment facts.
         erasures=(recommendations.erase_customer, marketing.erase_facts),
     )
+    attribution = AttributionService(
+        journeys, half_life=timedelta(days=settings.attribution_half_life_days)
+    )
     return Services(
         settings=settings,
         catalog=catalog,
@@ -210,9 +216,8 @@ def build_services(settings: Settings) -> Services:
         ),
         recommendations=recommendations,
         journeys=journeys,
-        attribution=AttributionService(
-            journeys, half_life=timedelta(days=settings.attribution_half_life_days)
-        ),
+        attribution=attribution,
+        reports=ReportsService(catalog, inventory, attribution),
         affiliates=AffiliatesService(
             lambda partner_id: access.partner(partner_id) is not None,
             gateway,

@@ -53,6 +53,7 @@ from commerce.journeys.api import (
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
+from commerce.reports.api import StoreReportsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 from commerce.webhooks.api import WebhooksMutation, WebhooksQuery
@@ -118,6 +119,7 @@ class Query(
     OrderAttributionQuery,
     AffiliatesQuery,
     WebhooksQuery,
+    StoreReportsQuery,
 ):
     pass
 

@@ -260,21 +260,43 @@ class CatalogService:
         previous: int | None,
         available: int,
         label: str,
+        *,
+        movement: str | None = None,
     ) -> None:
-        """Add to ``writes`` a compare-and-swap of a count from ``previous`` to ``available``."""
-        store.add_stock_swap(writes, *variant, previous=previous, available=available, label=label)
+        """Add to ``writes`` a compare-and-swap of a count from ``previous`` to ``available``
+        (``movement``: the inventory ledger entry it makes, named on the counter)."""
+        store.add_stock_swap(
+            writes,
+            *variant,
+            previous=previous,
+            available=available,
+            label=label,
+            movement=movement,
+        )
 
     def take_stock(
-        self, writes: WriteSet, variant: tuple[str, str], quantity: int, label: str
+        self,
+        writes: WriteSet,
+        variant: tuple[str, str],
+        quantity: int,
+        label: str,
+        *,
+        movement: str | None = None,
     ) -> None:
         """Add to ``writes`` a decrement that fails ``label`` when fewer are available."""
-        store.add_stock_take(writes, *variant, quantity, label)
+        store.add_stock_take(writes, *variant, quantity, label, movement=movement)
 
     def return_stock(
-        self, writes: WriteSet, variant: tuple[str, str], quantity: int, label: str
+        self,
+        writes: WriteSet,
+        variant: tuple[str, str],
+        quantity: int,
+        label: str,
+        *,
+        movement: str | None = None,
     ) -> None:
         """Add to ``writes`` an increment that fails ``label`` when the counter is gone."""
-        store.add_stock_return(writes, *variant, quantity, label)
+        store.add_stock_return(writes, *variant, quantity, label, movement=movement)
 
     def collection(self, collection_id: str) -> Collection | None:
         """A collection by id, fresh."""

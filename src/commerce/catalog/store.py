@@ -30,6 +30,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 
 from commerce.catalog.model import (
     Attribute,
@@ -93,6 +94,9 @@ class StockItem(TableItem, discriminator="Stock"):
     product_id = UnicodeAttribute()
     variant_id = UnicodeAttribute()
     available = NumberAttribute(default=0)
+    # The inventory movement that made the last change, so the events function can stamp
+    # the level it left on that movement (the stream's new image has both).
+    last_move = UnicodeAttribute(null=True)
 
 
 class CollectionItem(TableItem, discriminator="Collection"):
@@ -604,6 +608,7 @@ def add_stock_swap(
     previous: int | None,
     available: int,
     label: str,
+    movement: str | None = None,
 ) -> None:
     """Move a count from ``previous`` (None: no counter yet) to ``available``.
 
@@ -612,39 +617,53 @@ def add_stock_swap(
     """
     if previous is None:
         # A physical variant always has a counter; one missing is made here, as on creation.
-        writes.put(
-            _stock_item(product_id, variant_id, available),
-            StockItem.pk.does_not_exist(),
-            label=label,
-        )
+        item = _stock_item(product_id, variant_id, available)
+        item.last_move = movement
+        writes.put(item, StockItem.pk.does_not_exist(), label=label)
         return
     writes.update(
         _stock_counter(product_id, variant_id),
-        [StockItem.available.set(available)],
+        [StockItem.available.set(available), *_moved_by(movement)],
         StockItem.pk.exists() & (StockItem.available == previous),
         label=label,
     )
 
 
+def _moved_by(movement: str | None) -> list[Action]:
+    return [] if movement is None else [StockItem.last_move.set(movement)]
+
+
 def add_stock_take(
-    writes: WriteSet, product_id: str, variant_id: str, quantity: int, label: str
+    writes: WriteSet,
+    product_id: str,
+    variant_id: str,
+    quantity: int,
+    label: str,
+    *,
+    movement: str | None = None,
 ) -> None:
     """Decrement a count by ``quantity``, on condition that many are available."""
     writes.update(
         _stock_counter(product_id, variant_id),
-        [StockItem.available.add(-quantity)],
+        [StockItem.available.add(-quantity), *_moved_by(movement)],
         StockItem.pk.exists() & (StockItem.available >= quantity),
         label=label,
     )
 
 
 def add_stock_return(
-    writes: WriteSet, product_id: str, variant_id: str, quantity: int, label: str
+    writes: WriteSet,
+    product_id: str,
+    variant_id: str,
+    quantity: int,
+    label: str,
+    *,
+    movement: str | None = None,
 ) -> None:
     """Increment a count; a counter that no longer exists (variant deleted) fails ``label``."""
     writes.update(
         _stock_counter(product_id, variant_id),
-        [StockItem.available.add(quantity)],
+        [StockItem.available.add(quantity), *_moved_by(movement)],
         StockItem.pk.exists(),
         label=label,
     )

@@ -156,6 +156,8 @@ def order_from_cart(
                 total=Money(total.amount - saved, currency),
                 tax=tax,
                 discounts=discounts,
+                unit_cost=variant.cost,
+                collection_ids=product.collection_ids,
             )
         )
     address = cart.shipping_address
@@ -201,4 +203,5 @@ def order_from_cart(
         discount_codes=tuple(c.code for c in priced.applied_codes()),
         affiliate_id=priced.cart.affiliate_id,
         visitor_id=visitor_id,
+        sales_channel=shopper.channel.value,
     )

@@ -135,7 +135,7 @@ class CheckoutService:
         )
         writes = WriteSet()
         self._carts.consume(writes, cart_token, version)
-        self._inventory.take(writes, physical_quantities(order.lines))
+        self._inventory.take(writes, physical_quantities(order.lines), order_id=order.id)
         self._orders.add_new(writes, order)
         store.add_key(writes, key_digest, order.id, cart_digest, now + KEY_TTL)
         codes = priced.applied_codes()

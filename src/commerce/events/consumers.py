@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from commerce.affiliates.events import ENTRY_TYPE, PAYOUT_TYPE, partner_event_of
@@ -41,6 +42,10 @@ class Consumers:
             for item_type in CATALOG_ITEM_TYPES
             for change in Change
         },
+        # Counters also feed the stock movement ledger; products, the price history.
+        **{("Stock", change): "stock_changed" for change in Change},
+        ("Product", Change.INSERT): "product_changed",
+        ("Product", Change.MODIFY): "product_changed",
         ("Notification", Change.INSERT): "deliver_notification",
         ("Order", Change.MODIFY): "order_changed",
         ("JourneyEvent", Change.INSERT): "journey_touch",
@@ -93,14 +98,15 @@ class Consumers:
         """A paid order is counted and credited to its journey; a refund adjusts the credit;
         the change goes out to the webhooks that subscribe to it.
 
-        Webhooks first: publishing is idempotent, so if a later step fails and the record
-        is retried, nothing is counted twice (the metrics are not idempotent).
+        The paid-order metrics come last: every other step is idempotent, so if one fails
+        and the record is retried, nothing is counted twice (the metrics are not).
         """
         self.publish_order_webhooks(record)
-        self.count_paid_order(record)
         self.credit_order(record)
         self.count_customer_value(record)
         self.commission_order(record)
+        self.report_order(record)
+        self.count_paid_order(record)
 
     def count_customer_value(self, record: StreamRecord) -> None:
         """A paid or refunded order's net value and what it bought from join its
@@ -144,6 +150,41 @@ class Consumers:
         """A delivery written to the outbox: POST it now. A failed POST is not an error of
         the record: the delivery is rescheduled, and the jobs function retries it."""
         self._services.webhooks.deliver(str(record.new_image["delivery_id"]))
+
+    def report_order(self, record: StreamRecord) -> None:
+        """A paid order's sale goes into the report rollups once; a refund, what is new of it."""
+        if record.new_image.get("status") not in CREDITED_STATES:
+            return
+        order = self._services.orders.order(str(record.new_image["order_id"]))
+        if order is not None:
+            self._services.reports.record_order(order)
+
+    def stock_changed(self, record: StreamRecord) -> None:
+        """A counter changed: the snapshot is stale, and the change's movement gets the
+        level it left (or, made by the catalog, becomes a movement of its own)."""
+        self.publish_catalog(record)
+        new, old = record.new_image, record.old_image
+        image = new or old
+        product_id, variant_id = image.get("product_id"), image.get("variant_id")
+        if not isinstance(product_id, str) or not isinstance(variant_id, str):
+            return
+        moved = new.get("last_move")
+        created = record.approximate_created
+        self._services.inventory.counter_changed(
+            (product_id, variant_id),
+            before=int(old["available"]) if "available" in old else None,
+            after=int(new["available"]) if "available" in new else None,
+            movement=str(moved) if moved and moved != old.get("last_move") else None,
+            at=datetime.fromtimestamp(time.time() if created is None else created, UTC),
+            token=record.sequence_number,
+        )
+
+    def product_changed(self, record: StreamRecord) -> None:
+        """A product changed: the snapshot is stale, and changed prices are logged."""
+        self.publish_catalog(record)
+        product_id = record.new_image.get("product_id")
+        if isinstance(product_id, str):
+            self._services.reports.record_prices(product_id)
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.

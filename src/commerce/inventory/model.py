@@ -8,6 +8,7 @@ transaction, so the history never disagrees with the level it explains.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -123,3 +124,50 @@ def check_set(available: int, reason: str) -> list[Problem]:
 def check_adjustment(delta: int, reason: str) -> list[Problem]:
     """What is wrong with an adjustment, before reading the level it applies to."""
     return check_delta(delta, ("delta",)) + check_reason(reason, ("reason",))
+
+
+class MovementKind(enum.Enum):
+    """Why a variant's count moved: every change of a counter is one movement."""
+
+    # Staff counted (set) or adjusted the level.
+    STAFF_SET = "STAFF_SET"
+    STAFF_ADJUST = "STAFF_ADJUST"
+    # Checkout took the units of a new order.
+    CHECKOUT = "CHECKOUT"
+    # An order paid after its units were given back took them again.
+    RETAKE = "RETAKE"
+    # An unpaid order ended (cancelled, expired, its reservation's TTL): units back.
+    RELEASE = "RELEASE"
+    # The catalog made, imported or removed the counter (a variant's opening stock).
+    CATALOG = "CATALOG"
+
+
+@dataclass(frozen=True, slots=True)
+class StockMovement:
+    """One change of one counter, by ``delta`` units.
+
+    ``level`` is the count the change left, once known: staff changes know it when
+    they write (a compare-and-swap); a checkout's conditional decrement does not, and
+    the events function stamps it from the counter's stream record (which carries the
+    count after the change and the movement that made it).
+    """
+
+    id: str
+    product_id: str
+    variant_id: str
+    kind: MovementKind
+    delta: int
+    at: datetime
+    order_id: str | None = None
+    level: int | None = None
+
+
+def level_as_of(newest_first: Iterable[StockMovement]) -> int:
+    """The count after the newest of ``newest_first``: the nearest stamped level plus the
+    deltas after it, or the sum of every delta when none is stamped (stock starts at 0)."""
+    pending = 0
+    for movement in newest_first:
+        if movement.level is not None:
+            return movement.level + pending
+        pending += movement.delta
+    return pending

@@ -23,10 +23,12 @@ from commerce.inventory import store
 from commerce.inventory.commands import AdjustLevel, SetLevel
 from commerce.inventory.errors import InventoryErrorCode as Code
 from commerce.inventory.model import (
+    MovementKind,
     StockChange,
     StockChangeKind,
     StockHistoryPage,
     StockLevel,
+    StockMovement,
     VariantKey,
     adjustment_problems,
     check_adjustment,
@@ -37,6 +39,8 @@ from commerce.inventory.model import (
 from commerce.problems import Problem, Rejected
 
 MAX_ATTEMPTS = 10
+# The movement of an order paid after its units were given back (orders take them again).
+RETAKE = MovementKind.RETAKE
 LEVEL_LABEL = "level"
 _PAUSE_SECONDS = 0.005
 
@@ -110,17 +114,107 @@ class InventoryService:
 
     # -- checkout and orders -------------------------------------------------------------
 
-    def take(self, writes: WriteSet, quantities: Mapping[VariantKey, int]) -> None:
-        """Add conditional decrements to ``writes``; a short variant fails its stock label."""
+    def take(
+        self,
+        writes: WriteSet,
+        quantities: Mapping[VariantKey, int],
+        *,
+        order_id: str | None = None,
+        kind: MovementKind = MovementKind.CHECKOUT,
+    ) -> None:
+        """Add conditional decrements to ``writes``, each with its ledger movement; a short
+        variant fails its stock label."""
         for variant, quantity in quantities.items():
-            self._catalog.take_stock(writes, variant, quantity, stock_label(variant))
+            movement = self._movement(
+                writes, variant, kind=kind, delta=-quantity, order_id=order_id
+            )
+            self._catalog.take_stock(
+                writes, variant, quantity, stock_label(variant), movement=movement
+            )
 
-    def put_back(self, writes: WriteSet, quantities: Mapping[VariantKey, int]) -> None:
-        """Add increments to ``writes`` for variants whose counters still exist."""
+    def put_back(
+        self, writes: WriteSet, quantities: Mapping[VariantKey, int], *, order_id: str | None = None
+    ) -> None:
+        """Add increments to ``writes`` for variants whose counters still exist, each with
+        its ledger movement."""
         existing = self._catalog.stock(list(quantities))
         for variant, quantity in quantities.items():
             if variant[1] in existing:
-                self._catalog.return_stock(writes, variant, quantity, stock_label(variant))
+                movement = self._movement(
+                    writes, variant, kind=MovementKind.RELEASE, delta=quantity, order_id=order_id
+                )
+                self._catalog.return_stock(
+                    writes, variant, quantity, stock_label(variant), movement=movement
+                )
+
+    # -- the movement ledger (stock as of any moment) ------------------------------------
+
+    def level_as_of(self, product_id: str, variant_id: str, at: datetime) -> int:
+        """The count after every movement up to ``at`` (0 before the first): one Query."""
+        return store.level_at(product_id, variant_id, at)
+
+    def movements(self, product_id: str, variant_id: str) -> list[StockMovement]:
+        """Every movement of a variant, oldest first."""
+        return store.movements(product_id, variant_id)
+
+    def counter_changed(
+        self,
+        variant: VariantKey,
+        *,
+        before: int | None,
+        after: int | None,
+        movement: str | None,
+        at: datetime,
+        token: str,
+    ) -> None:
+        """The events function saw a counter change (``None``: no counter before or after).
+
+        A change inventory made names its movement: the count it left is stamped there.
+        Any other (the catalog made, imported or removed the counter) becomes a CATALOG
+        movement keyed by the stream record, so a redelivered record writes the same one.
+        """
+        product_id, variant_id = variant
+        level = after or 0
+        if movement is not None and store.stamp_level(product_id, variant_id, movement, level):
+            return
+        delta = level - (before or 0)
+        if delta == 0:
+            return
+        store.put_movement(
+            StockMovement(
+                id=store.movement_id(at, token),
+                product_id=product_id,
+                variant_id=variant_id,
+                kind=MovementKind.CATALOG,
+                delta=delta,
+                at=at,
+                level=level,
+            )
+        )
+
+    def _movement(
+        self,
+        writes: WriteSet,
+        variant: VariantKey,
+        *,
+        kind: MovementKind,
+        delta: int,
+        order_id: str | None,
+        level: int | None = None,
+    ) -> str:
+        now = self._clock()
+        movement = StockMovement(
+            id=store.movement_id(now, secrets.token_hex(5)),
+            product_id=variant[0],
+            variant_id=variant[1],
+            kind=kind,
+            delta=delta,
+            at=now,
+            order_id=order_id,
+            level=level,
+        )
+        store.add_movement(writes, movement)
+        return movement.id
 
     @staticmethod
     def short_variant(label: str) -> VariantKey | None:
@@ -175,7 +269,19 @@ class InventoryService:
             # The new level and its history entry commit together or not at all; a checkout
             # that took a unit since the read fails the swap, and the change is re-applied.
             writes = WriteSet()
-            self._catalog.swap_stock(writes, variant, previous, available, LEVEL_LABEL)
+            movement = self._movement(
+                writes,
+                variant,
+                kind=MovementKind.STAFF_SET
+                if kind is StockChangeKind.SET
+                else MovementKind.STAFF_ADJUST,
+                delta=available - current,
+                order_id=None,
+                level=available,
+            )
+            self._catalog.swap_stock(
+                writes, variant, previous, available, LEVEL_LABEL, movement=movement
+            )
             store.add_change(writes, change)
             try:
                 writes.commit()

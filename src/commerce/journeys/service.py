@@ -534,6 +534,12 @@ class AttributionService:
             for n in range(1, min(orders, MAX_COHORT_ORDERS) + 1)
         ]
 
+    def ad_spend_total(self, start: date, end: date, currency: Currency) -> int | None:
+        """Ad spend imported for days ``start`` (inclusive) to ``end`` (exclusive), all
+        channels; None when none was imported (margin reports show no ROAS then)."""
+        rows = adspend_store.between(start, end, currency)
+        return sum(row.amount for row in rows) if rows else None
+
     def import_ad_spend(self, rows: list[AdSpend]) -> int:
         """Store spend rows (a re-import replaces a day's figure); how many."""
         return adspend_store.put(rows)

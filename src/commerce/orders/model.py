@@ -69,6 +69,10 @@ class OrderLine:
     total: Money
     tax: Money | None
     discounts: tuple[Discount, ...] = ()
+    # What one unit cost the store when it was sold (margin reports); None if unrecorded.
+    unit_cost: Money | None = None
+    # The product's collections when it was sold (sales reports by collection).
+    collection_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,9 @@ class Order:
     # How it was paid, as Stripe reports it: the card brand ("visa") or the wallet
     # ("apple_pay"), or the payment method type ("sepa_debit"); None before payment.
     payment_method: str | None = None
+    # Where it was placed (``principals.Channel`` value: WEB, MOBILE, PARTNER_API); None on
+    # orders placed before the channel was recorded.
+    sales_channel: str | None = None
 
     @property
     def stock_quantities(self) -> dict[tuple[str, str], int]:

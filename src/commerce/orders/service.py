@@ -21,7 +21,7 @@ from typing import Protocol
 
 from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
 from commerce.ids import is_id
-from commerce.inventory.service import InventoryService
+from commerce.inventory.service import RETAKE, InventoryService
 from commerce.money import Money
 from commerce.notifications.model import Channel, Notification, TemplateName
 from commerce.notifications.service import add_to_outbox
@@ -372,9 +372,11 @@ class OrdersService:
             return
         store.add_order_change(writes, record, plan.order)
         if plan.take_stock:
-            self._inventory.take(writes, plan.order.stock_quantities)
+            self._inventory.take(
+                writes, plan.order.stock_quantities, order_id=plan.order.id, kind=RETAKE
+            )
         if plan.return_stock:
-            self._inventory.put_back(writes, plan.order.stock_quantities)
+            self._inventory.put_back(writes, plan.order.stock_quantities, order_id=plan.order.id)
         if plan.drop_reservation:
             store.add_reservation_removal(writes, plan.order.id)
         writes.commit()

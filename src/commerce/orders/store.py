@@ -164,6 +164,8 @@ def _line_json(line: OrderLine) -> dict[str, Any]:
         "total": _money(line.total),
         "tax": _money(line.tax),
         "discounts": [[d.title, _money(d.amount), d.promotion_id, d.code] for d in line.discounts],
+        "unitCost": _money(line.unit_cost),
+        "collections": list(line.collection_ids),
     }
 
 
@@ -183,6 +185,8 @@ def _line(raw: dict[str, Any]) -> OrderLine:
         discounts=tuple(
             Discount(d[0], _need(d[1]), *(d[2:4] if len(d) >= 4 else ())) for d in raw["discounts"]
         ),
+        unit_cost=_from_money(raw.get("unitCost")),
+        collection_ids=tuple(raw.get("collections") or ()),
     )
 
 
@@ -241,6 +245,7 @@ def _body(order: Order) -> dict[str, Any]:
         "affiliate": order.affiliate_id,
         "visitor": order.visitor_id,
         "payment_method": order.payment_method,
+        "channel": order.sales_channel,
     }
 
 
@@ -311,6 +316,7 @@ def _order(item: OrderItem) -> Order:
         affiliate_id=body.get("affiliate"),
         visitor_id=body.get("visitor"),
         payment_method=body.get("payment_method"),
+        sales_channel=body.get("channel"),
     )
 
 

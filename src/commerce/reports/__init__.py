@@ -1,0 +1,1 @@
+"""Store reports: sales, best sellers, margin, stock as of any moment, price history."""

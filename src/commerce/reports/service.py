@@ -1,0 +1,296 @@
+"""Store reports: sales, best sellers, margin, stock as of any moment, price history.
+
+The events function keeps the rollups (``record_order``, ``record_prices``); requests
+read them, one Query per grouping over the range, and never scan. Each paid order is
+added once: its mark and the rollups it changes commit in one transaction, and a
+refund adds only what the mark does not hold yet (a delta from the cumulative refunded
+amount), so a redelivered or replayed stream record changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from commerce.catalog.model import Product
+from commerce.catalog.service import CatalogService
+from commerce.db.writes import ConditionsFailed, WriteSet
+from commerce.inventory.service import InventoryService
+from commerce.journeys.service import AttributionService
+from commerce.money import Currency, Money
+from commerce.orders.model import Order
+from commerce.reports import store
+from commerce.reports.model import (
+    DateRange,
+    DayRollup,
+    Delta,
+    Granularity,
+    GroupBy,
+    Labels,
+    Ranking,
+    SalesFigures,
+    SalesRow,
+    best_sellers,
+    merged,
+    paid_at,
+    refund_delta,
+    sale_delta,
+    sales_rows,
+    totals,
+    variant_key,
+)
+from commerce.reports.store import PriceChange
+
+# Days of sales that "days of cover" divides the stock by.
+COVER_DAYS = 28
+_ATTEMPTS = 8
+RATIO_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class MarginRow:
+    """A currency's gross margin over a range, with ad spend where it was imported."""
+
+    currency: Currency
+    figures: SalesFigures
+    ad_spend: int | None
+
+    @property
+    def margin_rate(self) -> Decimal | None:
+        """Gross margin / net sales, 4 decimals; None without net sales."""
+        net = self.figures.net
+        return None if net == 0 else _ratio(self.figures.margin, net)
+
+    @property
+    def margin_after_ad_spend(self) -> int | None:
+        return None if self.ad_spend is None else self.figures.margin - self.ad_spend
+
+    @property
+    def roas(self) -> Decimal | None:
+        """Net sales / ad spend; None without spend."""
+        return None if not self.ad_spend else _ratio(self.figures.net, self.ad_spend)
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One physical variant's stock at a moment, and how long it lasts at recent sales."""
+
+    product_id: str
+    variant_id: str
+    title: str
+    sku: str
+    available: int
+    units_sold: int
+    days_of_cover: Decimal | None
+    low: bool
+
+
+def _ratio(numerator: int, denominator: int) -> Decimal:
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        RATIO_PLACES, rounding=ROUND_HALF_EVEN
+    )
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportsService:
+    """Rollups kept from the stream, and the reports read from them."""
+
+    def __init__(
+        self,
+        catalog: CatalogService,
+        inventory: InventoryService,
+        attribution: AttributionService,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._catalog = catalog
+        self._inventory = inventory
+        self._attribution = attribution
+        self._clock = clock
+
+    # -- the events function -------------------------------------------------------------
+
+    def record_order(self, order: Order) -> bool:
+        """Add a paid order's sale (once) and its refunds (what is not in yet) to the
+        rollups; False when there was nothing to add (unpaid, or already in)."""
+        if not order.is_paid:
+            return False
+        refunded = order.refunded.amount
+        for _ in range(_ATTEMPTS):
+            marked = store.mark(order.id)
+            writes = WriteSet()
+            changes: list[tuple[date, Delta, Labels]] = []
+            if marked is None:
+                changes.append((paid_at(order).date(), *sale_delta(order)))
+                before, rev = 0, 0
+            else:
+                before, rev = marked
+            if refunded > before:
+                changes.append((order.updated_at.date(), *refund_delta(order, refunded - before)))
+            if not changes:
+                return False
+            store.put_mark(writes, order.id, max(refunded, before), rev)
+            self._add(writes, order.currency, changes)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue  # another order changed the same day, or this one was just added
+            return True
+        raise RuntimeError(f"order {order.id}: rollups kept changing; the record is retried")
+
+    def record_prices(self, product_id: str) -> int:
+        """Log the prices of the product's variants that changed since last logged (at
+        the product's update time); how many changes. A replay finds nothing new."""
+        view = self._catalog.product(product_id, include_unpublished=True)
+        if view is None:
+            return 0
+        return sum(self._log_variant(view.product, v.id) for v in view.product.variants)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def sales(
+        self,
+        window: DateRange,
+        granularity: Granularity,
+        group: GroupBy,
+        currency: Currency | None = None,
+    ) -> list[SalesRow]:
+        """Sales per period, currency and group key over ``window``: one Query."""
+        rollups = store.rollups(group, window.start, window.end, currency)
+        if group is GroupBy.COLLECTION:
+            rollups = [self._with_collection_titles(r) for r in rollups]
+        return sales_rows(rollups, granularity)
+
+    def best_sellers(
+        self, window: DateRange, by: Ranking, first: int, currency: Currency
+    ) -> list[SalesRow]:
+        """The variants sold most (units) or for most (net revenue) in one currency."""
+        rollups = store.rollups(GroupBy.VARIANT, window.start, window.end, currency)
+        return best_sellers(rollups, by, first)
+
+    def margin(self, window: DateRange, currency: Currency | None = None) -> list[MarginRow]:
+        """Gross margin per currency, net of refunds, with the ad spend of the range."""
+        rows = sales_rows(
+            store.rollups(GroupBy.CURRENCY, window.start, window.end, currency), Granularity.DAY
+        )
+        found = totals(rows)
+        if currency is not None and currency not in found:
+            found[currency] = SalesFigures.of([])
+        end = window.end + timedelta(days=1)
+        return [
+            MarginRow(c, f, self._attribution.ad_spend_total(window.start, end, c))
+            for c, f in found.items()
+        ]
+
+    def stock(self, as_of: datetime | None, low_below: int | None) -> list[StockRow]:
+        """Every physical variant's stock now (``as_of`` None) or at ``as_of``, with days
+        of cover from the units sold in the 28 days before; low when under ``low_below``.
+
+        Now is one batch read of the counters; a past moment is one Query per variant
+        over its movement ledger. The variants come from the catalog view held in memory
+        (the published snapshot), so listing them reads nothing.
+        """
+        now = self._clock()
+        moment = now if as_of is None or as_of > now else as_of
+        products = list(self._catalog.view().snapshot.products)
+        variants = [(p, v) for p in products for v in p.variants if v.tracks_stock]
+        if moment is now:
+            counts = self._catalog.stock([(p.id, v.id) for p, v in variants])
+        else:
+            counts = {v.id: self._inventory.level_as_of(p.id, v.id, moment) for p, v in variants}
+        last = moment.date()
+        sold = sales_rows(
+            store.rollups(GroupBy.VARIANT, last - timedelta(days=COVER_DAYS - 1), last, None),
+            Granularity.MONTH,
+        )
+        units: dict[str, int] = {}
+        for row in sold:
+            units[row.key] = units.get(row.key, 0) + row.figures.units
+        rows = []
+        for product, variant in variants:
+            available = counts.get(variant.id, 0)
+            recent = units.get(variant_key(product.id, variant.id), 0)
+            cover = (
+                None
+                if recent == 0
+                else (Decimal(available * COVER_DAYS) / Decimal(recent)).quantize(Decimal("0.1"))
+            )
+            rows.append(
+                StockRow(
+                    product_id=product.id,
+                    variant_id=variant.id,
+                    title=f"{product.title} ({variant.title})",
+                    sku=variant.sku,
+                    available=available,
+                    units_sold=recent,
+                    days_of_cover=cover,
+                    low=low_below is not None and available < low_below,
+                )
+            )
+        return sorted(rows, key=lambda r: (not r.low, r.available, r.title, r.variant_id))
+
+    def price_history(self, variant_id: str) -> list[PriceChange]:
+        """A variant's price changes, oldest first (each currency's price from then on)."""
+        return store.price_history(variant_id)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _add(
+        self, writes: WriteSet, currency: Currency, changes: list[tuple[date, Delta, Labels]]
+    ) -> None:
+        keys = list(dict.fromkeys((g, day) for day, delta, _ in changes for g in delta))
+        days = store.rollups_by_day(keys, currency)
+        for day, delta, labels in changes:
+            for group, group_delta in delta.items():
+                key = (group, day)
+                current, rev = days[key]
+                cells, merged_labels = merged(
+                    current.cells, current.labels, group_delta, labels.get(group, {})
+                )
+                days[key] = (DayRollup(day, currency, cells, merged_labels), rev)
+        for (group, _), (rollup, rev) in days.items():
+            store.put_rollup(writes, group, rollup, rev)
+
+    def _with_collection_titles(self, rollup: DayRollup) -> DayRollup:
+        labels = dict(rollup.labels)
+        for key in rollup.cells:
+            collection = self._catalog.collection(key)
+            if collection is not None:
+                labels[key] = collection.title
+        return DayRollup(rollup.day, rollup.currency, rollup.cells, labels)
+
+    def _log_variant(self, product: Product, variant_id: str) -> int:
+        variant = product.variant(variant_id)
+        if variant is None:
+            return 0
+        now_prices = {p.currency.value: p.amount for p in variant.prices}
+        for _ in range(_ATTEMPTS):
+            logged, rev = store.logged_prices(variant_id)
+            if logged == now_prices:
+                return 0
+            changes = [
+                PriceChange(
+                    variant_id=variant_id,
+                    product_id=product.id,
+                    currency=Currency(code),
+                    price=None
+                    if code not in now_prices
+                    else Money(now_prices[code], Currency(code)),
+                    at=product.updated_at,
+                )
+                for code in sorted(set(logged) | set(now_prices))
+                if logged.get(code) != now_prices.get(code)
+            ]
+            writes = WriteSet()
+            store.put_price_changes(writes, variant_id, changes, now_prices, rev)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return len(changes)
+        raise RuntimeError(f"variant {variant_id}: prices kept changing; the record is retried")
