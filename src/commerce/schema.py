@@ -52,6 +52,7 @@ from commerce.journeys.api import (
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
+from commerce.recovery.api import RecoveryMutation, RecoveryQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
@@ -114,6 +115,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    RecoveryQuery,
 ):
     pass
 
@@ -133,6 +135,7 @@ class Mutation(
     CatalogExchangeMutation,
     JourneysMutation,
     ReportsMutation,
+    RecoveryMutation,
 ):
     pass
 

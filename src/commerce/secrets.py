@@ -23,6 +23,7 @@ SECRET_PARAMETERS: Mapping[str, str] = {
     "COMMERCE_STRIPE_WEBHOOK_SECRET": "stripe-webhook-secret",
     "COMMERCE_DOWNLOAD_SIGNING_KEY": "download-signing-key",
     "COMMERCE_JWT_SECRET": "jwt-secret",
+    "COMMERCE_RECOVERY_SIGNING_KEY": "recovery-signing-key",
 }
 
 # GetParameters takes at most ten names per call.

@@ -89,6 +89,17 @@ class Consumers:
         """A paid order is counted and credited to its journey; a refund adjusts the credit."""
         self.count_paid_order(record)
         self.credit_order(record)
+        self.count_recovered_order(record)
+
+    def count_recovered_order(self, record: StreamRecord) -> None:
+        """A paid order that a recovery message brought back counts in recovery's results
+        (on the change into paid; the recovery service counts each order once)."""
+        new, old = record.new_image, record.old_image
+        if new.get("status") != PAID or old.get("status") == PAID:
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is not None and order.paid_amount is not None:
+            self._services.recovery.order_paid(order, paid_order_of(order).paid_at)
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.

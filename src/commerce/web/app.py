@@ -15,6 +15,7 @@ from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
 from commerce.web.beacon import BeaconEndpoint
+from commerce.web.opt_out import OptOutEndpoint
 from commerce.web.deadline import DeadlineMiddleware
 from commerce.web.demo_storefront import DemoStorefront
 from commerce.web.endpoint import GraphQLEndpoint
@@ -59,6 +60,11 @@ def create_app(services: Services) -> Starlette:
             ),
             Route(
                 "/downloads/{token}", DownloadEndpoint(services.downloads).handle, methods=["GET"]
+            ),
+            Route(
+                "/recovery/opt-out",
+                OptOutEndpoint(services.recovery).handle,
+                methods=["GET", "POST"],
             ),
             # The starter storefront's pages: a laptop's, never a deployed stage's.
             *(DemoStorefront(settings).routes() if settings.stage == "local" else []),

@@ -93,7 +93,9 @@ def test_every_function_has_its_events(template: dict[str, Any], stage: str) -> 
         "GET /downloads/{token}",
         "GET /graphql",
         "GET /health",
+        "GET /recovery/opt-out",
         "POST /graphql",
+        "POST /recovery/opt-out",
         "POST /webhooks/stripe",
     ]
     (integration,) = of_type(template, "AWS::ApiGatewayV2::Integration").values()
@@ -245,7 +247,8 @@ def test_names_are_per_stage(template: dict[str, Any], stage: str) -> None:
         if "ssm:GetParameters" in as_list(statement["Action"])
         for resource in as_list(statement["Resource"])
     ]
-    assert len(granted) == 6  # the api's four secrets, and the Stripe key for jobs and events
+    # the api's five secrets; the Stripe key for jobs and events; the opt-out key for jobs
+    assert len(granted) == 8
     assert all(f":parameter/commerce/{stage}/" in arn for arn in granted)
 
 
