@@ -211,7 +211,7 @@ def build_services(settings: Settings) -> Services:
             customers,
             marketing,
             promotions,
-            opt_out_key=_opt_out_key(settings),
+            opt_out_key=opt_out_key(settings),
             push=SnsPushEndpoints(settings.region, _push_applications(settings)),
             links=RecoveryLinks(settings.storefront_url, settings.public_url),
         ),
@@ -223,7 +223,7 @@ def build_services(settings: Settings) -> Services:
 _LOCAL_OPT_OUT_KEY = secrets.token_urlsafe(32)
 
 
-def _opt_out_key(settings: Settings) -> bytes:
+def opt_out_key(settings: Settings) -> bytes:
     """The key that signs opt-out links; a made-up one only on a laptop or in tests. Empty
     in a deployed stage without one: then no link verifies (``read_link`` refuses all)."""
     if settings.recovery_signing_key.value:

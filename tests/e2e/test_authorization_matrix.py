@@ -128,6 +128,11 @@ QUERIES: dict[str, Rule] = {
     "attributionReportCsv": ADMIN,
     "affiliateCohortReport": ADMIN,
     "orderAttribution": ADMIN,
+    "recoverySettings": ADMIN,
+    "recoveryResults": ADMIN,
+    # The signed-in customer's own devices and preferences.
+    "pushDevices": CUSTOMER,
+    "messagingPreferences": CUSTOMER,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -136,6 +141,12 @@ MUTATIONS: dict[str, Rule] = {
     "visitorStart": PUBLIC,
     "visitorConsentSet": PUBLIC,
     "visitorIdentify": CUSTOMER,
+    "recoverySettingsUpdate": ADMIN,
+    "pushDeviceRegister": CUSTOMER,
+    "pushDeviceUnregister": CUSTOMER,
+    "messagingPreferencesSet": CUSTOMER,
+    # The link's signature is the capability: no log-in (a made-up token is refused).
+    "recoveryOptOut": PUBLIC,
     "customerJourneyErase": ADMIN,
     "adSpendImport": ADMIN,
     "apiKeyCreate": ADMIN,
