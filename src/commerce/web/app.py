@@ -15,11 +15,11 @@ from commerce.payments.webhook import StripeWebhookEndpoint
 from commerce.schema import build_schema
 from commerce.settings import Settings
 from commerce.web.beacon import BeaconEndpoint
-from commerce.web.opt_out import OptOutEndpoint
 from commerce.web.deadline import DeadlineMiddleware
 from commerce.web.demo_storefront import DemoStorefront
 from commerce.web.endpoint import GraphQLEndpoint
 from commerce.web.graphiql import ASSET_ROUTE
+from commerce.web.opt_out import OptOutEndpoint
 from commerce.web.request_id import RequestIdMiddleware
 from commerce.web.response_cache import ResponseCache
 
