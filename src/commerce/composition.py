@@ -40,7 +40,7 @@ from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
 from commerce.recommendations.service import RecommendationService
-from commerce.recovery.model import Platform
+from commerce.recovery.model import Platform, RecoverySettings
 from commerce.recovery.push import SnsPushEndpoints
 from commerce.recovery.service import RecoveryLinks, RecoveryService
 from commerce.settings import Settings
@@ -214,6 +214,10 @@ def build_services(settings: Settings) -> Services:
             opt_out_key=opt_out_key(settings),
             push=SnsPushEndpoints(settings.region, _push_applications(settings)),
             links=RecoveryLinks(settings.storefront_url, settings.public_url),
+            # Staff's N days replace it once they save settings.
+            defaults=RecoverySettings(
+                after_days=max(1, round(settings.abandoned_cart_after_hours / 24))
+            ),
         ),
     )
 

@@ -92,6 +92,11 @@ class _Offer:
     expires_at: datetime
 
 
+class OptOutNotConfigured(RuntimeError):
+    """No opt-out key in a deployed stage: a message without a working opt-out link may
+    not be sent (the run fails, and alarms, instead)."""
+
+
 class Decision:
     """What the sweep did with one cart (for its counts and logs)."""
 
@@ -195,6 +200,8 @@ class RecoveryService:
     def _send(
         self, cart: Cart, now: datetime, settings: RecoverySettings, *, scheduled: bool
     ) -> str:
+        if not self._key:
+            raise OptOutNotConfigured("COMMERCE_RECOVERY_SIGNING_KEY is not set")
         customer = self._customers.customer(cart.owner_id) if cart.owner_id else None
         if customer is not None and self._ordered_since(customer.id, cart.updated_at):
             return Decision.SKIPPED
