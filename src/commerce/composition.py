@@ -41,6 +41,9 @@ from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
 from commerce.recommendations.service import RecommendationService
+from commerce.recovery.model import Platform, RecoverySettings
+from commerce.recovery.push import SnsPushEndpoints
+from commerce.recovery.service import RecoveryLinks, RecoveryService
 from commerce.reports.service import ReportsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
@@ -99,6 +102,8 @@ class Services:
     webhooks: WebhooksService
     # Store reports: sales, best sellers and margin rollups, stock as of a moment, prices.
     reports: ReportsService
+    # Abandoned-cart recovery: the sweep's messages, opt-outs, push devices, results.
+    recovery: RecoveryService
 
 
 def build_services(settings: Settings) -> Services:
@@ -225,6 +230,20 @@ def build_services(settings: Settings) -> Services:
             pseudonym_key=_journey_policy(settings).signing_key,
         ),
         webhooks=_webhooks(settings, access),
+        recovery=RecoveryService(
+            carts,
+            journeys,
+            customers,
+            marketing,
+            promotions,
+            opt_out_key=opt_out_key(settings),
+            push=SnsPushEndpoints(settings.region, _push_applications(settings)),
+            links=RecoveryLinks(settings.storefront_url, settings.public_url),
+            # Staff's N days replace it once they save settings.
+            defaults=RecoverySettings(
+                after_days=max(1, round(settings.abandoned_cart_after_hours / 24))
+            ),
+        ),
     )
 
 
@@ -253,6 +272,28 @@ def _webhooks(settings: Settings, access: AccessService) -> WebhooksService:
         disable_after_failures=settings.webhook_disable_after_failures,
         send_timeout_seconds=settings.webhook_timeout_seconds,
     )
+
+
+# One per process, like the download key: opt-out links a laptop or a test process
+# sends work for that process only.
+_LOCAL_OPT_OUT_KEY = secrets.token_urlsafe(32)
+
+
+def opt_out_key(settings: Settings) -> bytes:
+    """The key that signs opt-out links; a made-up one only on a laptop or in tests. Empty
+    in a deployed stage without one: then no link verifies (``read_link`` refuses all)."""
+    if settings.recovery_signing_key.value:
+        return settings.recovery_signing_key.value.encode()
+    return _LOCAL_OPT_OUT_KEY.encode() if settings.stage == "local" else b""
+
+
+def _push_applications(settings: Settings) -> dict[Platform, str]:
+    """The SNS platform applications apps register devices with (none: push is off)."""
+    found = {
+        Platform.APNS: settings.push_apns_application_arn,
+        Platform.FCM: settings.push_fcm_application_arn,
+    }
+    return {platform: arn for platform, arn in found.items() if arn}
 
 
 # One per process, like the other local keys: visitor tokens a laptop or a test process

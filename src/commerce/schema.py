@@ -53,6 +53,7 @@ from commerce.journeys.api import (
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
+from commerce.recovery.api import RecoveryMutation, RecoveryQuery
 from commerce.reports.api import StoreReportsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
@@ -120,6 +121,7 @@ class Query(
     AffiliatesQuery,
     WebhooksQuery,
     StoreReportsQuery,
+    RecoveryQuery,
 ):
     pass
 
@@ -141,6 +143,7 @@ class Mutation(
     ReportsMutation,
     AffiliatesMutation,
     WebhooksMutation,
+    RecoveryMutation,
 ):
     pass
 

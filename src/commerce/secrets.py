@@ -24,6 +24,7 @@ SECRET_PARAMETERS: Mapping[str, str] = {
     "COMMERCE_DOWNLOAD_SIGNING_KEY": "download-signing-key",
     "COMMERCE_JWT_SECRET": "jwt-secret",
     "COMMERCE_WEBHOOK_SECRETS_KEY": "webhook-secrets-key",
+    "COMMERCE_RECOVERY_SIGNING_KEY": "recovery-signing-key",
 }
 
 # GetParameters takes at most ten names per call.

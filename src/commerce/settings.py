@@ -135,6 +135,13 @@ class Settings:
     storefront_url: str = "http://127.0.0.1:3000"
     abandoned_cart_after_hours: int = 72
     abandoned_cart_window_hours: int = 24
+    # SNS platform applications of the store's apps (push for cart recovery); None: apps
+    # of that platform cannot register devices.
+    push_apns_application_arn: str | None = None
+    # Signs recovery messages' opt-out links. Empty: a made-up key per process on a laptop
+    # or in tests; a deployed stage without it sends links that never verify.
+    recovery_signing_key: Secret = Secret("")
+    push_fcm_application_arn: str | None = None
     # Recommendations: a purchase's weight halves every half-life; recently viewed lists
     # expire after view days; training reads the paid orders of the last history days.
     recommendation_half_life_days: int = 90
@@ -337,6 +344,9 @@ def _operations_settings(source: Mapping[str, str]) -> dict[str, Any]:
     return {
         "email_from": email_from,
         "sms_sender_id": source.get("COMMERCE_SMS_SENDER_ID") or None,
+        "push_apns_application_arn": source.get("COMMERCE_PUSH_APNS_APPLICATION_ARN") or None,
+        "push_fcm_application_arn": source.get("COMMERCE_PUSH_FCM_APPLICATION_ARN") or None,
+        "recovery_signing_key": Secret(source.get("COMMERCE_RECOVERY_SIGNING_KEY", "")),
         "storefront_url": storefront,
         "abandoned_cart_after_hours": _whole(
             source, "COMMERCE_ABANDONED_CART_AFTER_HOURS", 72, minimum=1

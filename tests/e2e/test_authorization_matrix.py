@@ -156,6 +156,11 @@ QUERIES: dict[str, Rule] = {
     "webhookEndpoints": STAFF_OR_PARTNER,
     # An endpoint that is not the caller's gives null (tests/e2e/webhooks).
     "webhookDeliveries": STAFF_OR_PARTNER,
+    "recoverySettings": ADMIN,
+    "recoveryResults": ADMIN,
+    # The signed-in customer's own devices and preferences.
+    "pushDevices": CUSTOMER,
+    "messagingPreferences": CUSTOMER,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -164,6 +169,12 @@ MUTATIONS: dict[str, Rule] = {
     "visitorStart": PUBLIC,
     "visitorConsentSet": PUBLIC,
     "visitorIdentify": CUSTOMER,
+    "recoverySettingsUpdate": ADMIN,
+    "pushDeviceRegister": CUSTOMER,
+    "pushDeviceUnregister": CUSTOMER,
+    "messagingPreferencesSet": CUSTOMER,
+    # The link's signature is the capability: no log-in (a made-up token is refused).
+    "recoveryOptOut": PUBLIC,
     "customerJourneyErase": ADMIN,
     "adSpendImport": ADMIN,
     "commissionRuleSet": ADMIN,

@@ -26,6 +26,7 @@ def ssm() -> Iterator[Any]:
             "download-signing-key": "download-key-from-ssm",
             "jwt-secret": "jwt-key-from-ssm-at-least-32-bytes-long!",
             "webhook-secrets-key": "webhook-key-from-ssm-at-least-32-bytes!",
+            "recovery-signing-key": "opt-out-key-from-ssm",
         }.items():
             client.put_parameter(Name=f"{PREFIX}/{name}", Value=value, Type="SecureString")
         yield client
@@ -55,6 +56,7 @@ def test_missing_secrets_are_read_decrypted_from_the_stage_prefix(ssm: Any) -> N
     assert merged["COMMERCE_DOWNLOAD_SIGNING_KEY"] == "download-key-from-ssm"
     assert merged["COMMERCE_JWT_SECRET"] == "jwt-key-from-ssm-at-least-32-bytes-long!"
     assert settings.webhook_secrets_key.value == "webhook-key-from-ssm-at-least-32-bytes!"
+    assert settings.recovery_signing_key.value == "opt-out-key-from-ssm"
     assert STRIPE_KEY not in repr(settings)
 
 

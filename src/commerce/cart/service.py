@@ -124,7 +124,7 @@ class CartService:
     # -- reminders ---------------------------------------------------------------------
 
     def idle_carts(self, hour: datetime) -> list[Cart]:
-        """Carts with lines and a consenting buyer email, last changed in ``hour`` (UTC):
+        """Carts with lines and someone to remind, last changed in ``hour`` (UTC):
         what the abandoned-cart reminders look at."""
         return store.carts_idle_since(hour)
 

@@ -9,7 +9,8 @@ Keys (see ``docs/data-model.md``):
   compare-and-swap, and ``ttl`` (the expiry, refreshed on each change) lets DynamoDB delete
   idle carts.
 - ``GSI2PK = CARTIDLE#<yyyy-mm-ddThh of the last change> / GSI2SK = <last change>#<token>``:
-  only on carts with lines and a buyer email that accepts marketing, so the abandoned-cart sweep
+  only on carts with lines and someone to remind (a customer's, or a guest's with an email
+  or phone that accepts marketing), so the abandoned-cart sweep
   (``commerce.jobs``) queries the hour buckets of its window instead of scanning. Every
   change rewrites the item, which moves the cart to the bucket of its new last change.
 """
@@ -138,9 +139,16 @@ def idle_bucket(at: datetime) -> str:
 
 
 def _idle_index_keys(cart: Cart) -> tuple[str | None, str | None]:
-    # Sparse: carts nobody may be reminded of (no lines, no email, no consent) stay out.
+    # Sparse: carts nobody may be reminded of stay out (no lines; a guest with neither a
+    # consenting email nor a consenting phone). A customer's cart is in: their account's
+    # consents and devices decide (the recovery context reads them).
     buyer = cart.buyer_identity
-    if not cart.lines or not buyer.email or not buyer.accepts_email_marketing:
+    reachable = (
+        cart.owner_id is not None
+        or (buyer.email and buyer.accepts_email_marketing)
+        or (buyer.phone and buyer.accepts_sms_marketing)
+    )
+    if not cart.lines or not reachable:
         return None, None
     return idle_bucket(cart.updated_at), f"{cart.updated_at.astimezone(UTC).isoformat()}#{cart.id}"
 
@@ -227,7 +235,7 @@ def _save(item: CartItem, condition: Any) -> None:
 
 
 def carts_idle_since(hour: datetime) -> list[Cart]:
-    """Carts with lines and a consenting buyer email, last changed in ``hour`` (UTC)."""
+    """Carts with lines and someone to remind, last changed in ``hour`` (UTC)."""
     return [
         _cart_from_item(item)
         for item in CartItem.gsi2.query(idle_bucket(hour))

@@ -106,6 +106,7 @@ class Consumers:
         self.count_customer_value(record)
         self.commission_order(record)
         self.report_order(record)
+        self.count_recovered_order(record)
         self.count_paid_order(record)
 
     def count_customer_value(self, record: StreamRecord) -> None:
@@ -185,6 +186,16 @@ class Consumers:
         product_id = record.new_image.get("product_id")
         if isinstance(product_id, str):
             self._services.reports.record_prices(product_id)
+
+    def count_recovered_order(self, record: StreamRecord) -> None:
+        """A paid order that a recovery message brought back counts in recovery's results
+        (on the change into paid; the recovery service counts each order once)."""
+        new, old = record.new_image, record.old_image
+        if new.get("status") != PAID or old.get("status") == PAID:
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is not None and order.paid_amount is not None:
+            self._services.recovery.order_paid(order, paid_order_of(order).paid_at)
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.

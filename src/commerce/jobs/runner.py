@@ -33,10 +33,7 @@ FIT_ATTRIBUTION_WEIGHTS = "fit-attribution-weights"
 def sweep_abandoned_carts(services: Services, now: datetime) -> Mapping[str, Any]:
     settings = services.settings
     sweep = AbandonedCartSweep(
-        services.cart,
-        settings.abandoned_cart_after_hours,
-        settings.abandoned_cart_window_hours,
-        settings.storefront_url,
+        services.cart, services.recovery, settings.abandoned_cart_window_hours
     )
     return asdict(sweep.run(now))
 

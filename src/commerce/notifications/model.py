@@ -20,6 +20,8 @@ class Channel(enum.StrEnum):
 
     EMAIL = "EMAIL"
     SMS = "SMS"
+    # A mobile push message; the recipient is the device's SNS platform endpoint ARN.
+    PUSH = "PUSH"
 
 
 class TemplateName(enum.StrEnum):
@@ -28,6 +30,8 @@ class TemplateName(enum.StrEnum):
     PASSWORD_RESET = "password-reset"  # noqa: S105  (a template name, not a password)
     ORDER_CONFIRMATION = "order-confirmation"
     ABANDONED_CART = "abandoned-cart"
+    # The abandoned-cart message with a personal code on the items the shopper lingered over.
+    RECOVERY_OFFER = "recovery-offer"
     DOWNLOAD_READY = "download-ready"
     WEBHOOK_ENDPOINT_DISABLED = "webhook-endpoint-disabled"
 
@@ -83,3 +87,6 @@ class Message:
 
     subject: str
     body: str
+    # Marketing (a recovery message), not something the recipient asked for: texts go as
+    # SNS "Promotional", which carriers and SNS withhold from opted-out numbers.
+    marketing: bool = False

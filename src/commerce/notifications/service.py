@@ -3,8 +3,10 @@
 API for other contexts (stable):
 
 - ``Notification.new(channel, template, recipient, data, now)`` from
-  ``commerce.notifications.model`` builds one (``Channel.EMAIL``/``Channel.SMS``,
-  ``TemplateName.PASSWORD_RESET``/``ORDER_CONFIRMATION``/``ABANDONED_CART``/``DOWNLOAD_READY``;
+  ``commerce.notifications.model`` builds one (``Channel.EMAIL``/``Channel.SMS``/
+  ``Channel.PUSH`` (recipient: an SNS platform endpoint ARN),
+  ``TemplateName.PASSWORD_RESET``/``ORDER_CONFIRMATION``/``ABANDONED_CART``/
+  ``RECOVERY_OFFER``/``DOWNLOAD_READY``;
   ``data`` maps strings to strings: see ``templates.required_keys(template)``).
 - ``add_to_outbox(writes, notification, label=...)`` puts it in your own ``WriteSet``, so
   the notification is written atomically with your business change.

@@ -35,9 +35,23 @@ _TEMPLATES: dict[TemplateName, tuple[str, str, str]] = {
     TemplateName.ABANDONED_CART: (
         "You left something in your cart",
         "Hello,\n\n"
-        "Your cart is still waiting for you, with ${item_count} item(s) in it.\n\n"
-        "Pick up where you left off: ${cart_url}\n",
-        "Your cart is waiting: ${cart_url}",
+        "Your cart is still waiting for you, with ${item_count} item(s) in it:\n\n"
+        "${items}\n\n"
+        "Pick up where you left off: ${cart_url}\n\n"
+        "No more of these messages: ${opt_out_url}\n",
+        "Your cart is waiting: ${cart_url} Stop: ${opt_out_url}",
+    ),
+    TemplateName.RECOVERY_OFFER: (
+        "${percent}% off what you left in your cart",
+        "Hello,\n\n"
+        "Your cart is still waiting for you:\n\n"
+        "${items}\n\n"
+        "Just for you, ${percent}% off ${offer_items} with the code ${code}, "
+        "valid until ${expires_at}. It works once, for you only.\n\n"
+        "Pick up where you left off: ${cart_url}\n\n"
+        "No more of these messages: ${opt_out_url}\n",
+        "${percent}% off your cart with code ${code} until ${expires_on}: ${cart_url} "
+        "Stop: ${opt_out_url}",
     ),
     TemplateName.DOWNLOAD_READY: (
         "Your download is ready: ${title}",
@@ -57,6 +71,10 @@ _TEMPLATES: dict[TemplateName, tuple[str, str, str]] = {
 }
 
 
+# Templates that advertise rather than answer something the recipient did.
+MARKETING = frozenset({TemplateName.ABANDONED_CART, TemplateName.RECOVERY_OFFER})
+
+
 def render(notification: Notification) -> Message:
     """The message to send for ``notification``; ``RenderError`` if data is missing."""
     subject, email_body, sms_body = _TEMPLATES[notification.template]
@@ -65,6 +83,7 @@ def render(notification: Notification) -> Message:
         return Message(
             subject=Template(subject).substitute(notification.data),
             body=Template(body).substitute(notification.data),
+            marketing=notification.template in MARKETING,
         )
     except KeyError as exc:
         raise RenderError(

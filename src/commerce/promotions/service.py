@@ -35,6 +35,7 @@ from commerce.promotions import store
 from commerce.promotions.errors import PromotionErrorCode as Code
 from commerce.promotions.product_offers import ProductOffer, product_offers
 from commerce.promotions.rules import code_problems, promotion_problems
+from commerce.variant_refs import VariantRef
 
 MAX_GENERATED = 1000
 GENERATED_LENGTH = 10
@@ -240,8 +241,13 @@ class PromotionsService:
         product_ids: Sequence[str],
         percent: Decimal,
         expires_at: datetime,
+        *,
+        variants: Sequence[VariantRef] = (),
     ) -> DiscountCode:
         """A single-use code worth ``percent`` off the products, for one customer only.
+
+        With ``variants`` the offer is narrowed to those variants of the products (a
+        recovery offer covers the variants the shopper lingered over, not their siblings).
 
         Its own promotion (code required, ending with the code) scopes it to the items,
         so it never takes anything off the rest of a cart; the existing use limits make
@@ -264,7 +270,7 @@ class PromotionsService:
             Promotion(
                 id="",
                 name=f"Personal offer: {percent}% off",
-                offer=ItemsOff(Selector(product_ids=frozenset(product_ids)), percent=percent),
+                offer=ItemsOff(_personal_selector(product_ids, variants), percent=percent),
                 conditions=Conditions(ends_at=expires_at, requires_code=True),
             )
         )
@@ -413,3 +419,10 @@ def _used_up(code: DiscountCode) -> bool:
     return code.per_customer_limit is not None and (
         code.times_used_by_customer >= code.per_customer_limit
     )
+
+
+def _personal_selector(product_ids: Sequence[str], variants: Sequence[VariantRef]) -> Selector:
+    """The items of a personal offer: the named variants when given, else the products."""
+    if variants:
+        return Selector(variant_ids=frozenset(variants))
+    return Selector(product_ids=frozenset(product_ids))

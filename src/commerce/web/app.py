@@ -19,6 +19,7 @@ from commerce.web.deadline import DeadlineMiddleware
 from commerce.web.demo_storefront import DemoStorefront
 from commerce.web.endpoint import GraphQLEndpoint
 from commerce.web.graphiql import ASSET_ROUTE
+from commerce.web.opt_out import OptOutEndpoint
 from commerce.web.request_id import RequestIdMiddleware
 from commerce.web.response_cache import ResponseCache
 
@@ -59,6 +60,11 @@ def create_app(services: Services) -> Starlette:
             ),
             Route(
                 "/downloads/{token}", DownloadEndpoint(services.downloads).handle, methods=["GET"]
+            ),
+            Route(
+                "/recovery/opt-out",
+                OptOutEndpoint(services.recovery).handle,
+                methods=["GET", "POST"],
             ),
             # The starter storefront's pages: a laptop's, never a deployed stage's.
             *(DemoStorefront(settings).routes() if settings.stage == "local" else []),

@@ -93,7 +93,9 @@ def test_every_function_has_its_events(template: dict[str, Any], stage: str) -> 
         "GET /downloads/{token}",
         "GET /graphql",
         "GET /health",
+        "GET /recovery/opt-out",
         "POST /graphql",
+        "POST /recovery/opt-out",
         "POST /webhooks/stripe",
     ]
     (integration,) = of_type(template, "AWS::ApiGatewayV2::Integration").values()
@@ -245,8 +247,9 @@ def test_names_are_per_stage(template: dict[str, Any], stage: str) -> None:
         if "ssm:GetParameters" in as_list(statement["Action"])
         for resource in as_list(statement["Resource"])
     ]
-    # the api's five secrets; the Stripe key and the webhook key for jobs and for events
-    assert len(granted) == 9
+    # the api's six secrets; the Stripe key and the webhook key for jobs and for events;
+    # the opt-out key of recovery messages for jobs
+    assert len(granted) == 11
     assert all(f":parameter/commerce/{stage}/" in arn for arn in granted)
 
 

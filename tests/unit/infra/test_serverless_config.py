@@ -82,6 +82,8 @@ def test_api_function_routes(serverless_config: dict[str, Any]) -> None:
     assert routes == {
         "GET /graphql",
         "POST /graphql",
+        "GET /recovery/opt-out",
+        "POST /recovery/opt-out",
         "POST /webhooks/stripe",
         "GET /downloads/{token}",
         "GET /health",
@@ -188,7 +190,7 @@ def test_only_the_events_role_reads_the_stream_and_sends_messages(
 ) -> None:
     sids = {fn: set(_statements(iam_template, fn)) for fn in HANDLERS}
     assert sids == {
-        "api": {"Logs", "Table", "Secrets", "DigitalGoods", "CatalogSnapshots"},
+        "api": {"Logs", "Table", "Secrets", "DigitalGoods", "CatalogSnapshots", "PushDevices"},
         "jobs": {"Logs", "Table", "Secrets", "CatalogSnapshots"},
         "events": {
             "Logs",
@@ -198,6 +200,7 @@ def test_only_the_events_role_reads_the_stream_and_sends_messages(
             "DeadLetters",
             "Email",
             "TextMessages",
+            "PushMessages",
             "CatalogSnapshots",
         },
     }
@@ -234,17 +237,29 @@ def test_the_api_reads_exactly_the_secrets_the_loader_asks_for(
     assert granted == set(SECRET_PARAMETERS.values())
 
 
-@pytest.mark.parametrize("function", ["jobs", "events"])
-def test_the_background_functions_read_only_the_stripe_key_and_the_webhook_key(
-    serverless_config: dict[str, Any], iam_template: dict[str, Any], function: str
+def test_the_events_function_reads_only_the_stripe_key_and_the_webhook_key(
+    serverless_config: dict[str, Any], iam_template: dict[str, Any]
 ) -> None:
-    env = serverless_config["functions"][function]["environment"]
+    env = serverless_config["functions"]["events"]["environment"]
     assert env["COMMERCE_PARAMETER_NAMES"] == "stripe-secret-key,webhook-secrets-key"
-    granted = _statements(iam_template, function)["Secrets"]["Resource"]
+    granted = _statements(iam_template, "events")["Secrets"]["Resource"]
     assert [g["Fn::Sub"].rsplit("/", 1)[1] for g in granted] == [
         "stripe-secret-key",
         "webhook-secrets-key",
     ]
+
+
+def test_the_jobs_function_reads_the_stripe_webhook_and_opt_out_keys_only(
+    serverless_config: dict[str, Any], iam_template: dict[str, Any]
+) -> None:
+    env = serverless_config["functions"]["jobs"]["environment"]
+    names = "stripe-secret-key,webhook-secrets-key,recovery-signing-key"
+    assert env["COMMERCE_PARAMETER_NAMES"] == names
+    granted = {
+        r["Fn::Sub"].rsplit("/", 1)[1]
+        for r in _statements(iam_template, "jobs")["Secrets"]["Resource"]
+    }
+    assert granted == {"stripe-secret-key", "webhook-secrets-key", "recovery-signing-key"}
 
 
 def test_environment(serverless_config: dict[str, Any]) -> None:
