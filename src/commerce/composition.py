@@ -30,6 +30,7 @@ from commerce.inventory.service import InventoryService
 from commerce.journeys.service import AttributionService, JourneyPolicy, JourneysService
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService, budgets_from_settings
+from commerce.loyalty.service import LoyaltyService
 from commerce.notifications.senders import AwsSender
 from commerce.notifications.service import NotificationsService
 from commerce.operations.service import OperationsService
@@ -88,6 +89,8 @@ class Services:
     journeys: JourneysService
     # Paid orders credited to their journeys, refunds taken back, the report rollups.
     attribution: AttributionService
+    # Points ledgers (earned on payment, spent at checkout, taken back on refund), tiers.
+    loyalty: LoyaltyService
 
 
 def build_services(settings: Settings) -> Services:
@@ -110,6 +113,13 @@ def build_services(settings: Settings) -> Services:
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
     marketing = CustomerMarketingService()
+    # Points per customer; its tier is a segment promotions may target (kept with the
+    # customer's marketing facts, so pricing reads it at no extra cost).
+    loyalty = LoyaltyService(
+        customer_exists=lambda customer_id: customers.customer(customer_id) is not None,
+        record_tiers=marketing.record_tiers,
+        cache_seconds=settings.catalog_cache_seconds,
+    )
     access = AccessService()
 
     def remember_cart(customer_id: str, cart_token: str) -> None:
@@ -123,6 +133,8 @@ def build_services(settings: Settings) -> Services:
         tax,
         promotions,
         profiles=marketing.profile,
+        points_value=loyalty.points_value,
+        check_points=loyalty.check_spendable,
         partner_exists=lambda partner_id: access.partner(partner_id) is not None,
         remember_cart=remember_cart,
         ttl_seconds=settings.cart_ttl_seconds,
@@ -173,6 +185,7 @@ def build_services(settings: Settings) -> Services:
             reservation_seconds=settings.reservation_seconds,
             promotions=promotions,
             settle_free=paid_orders.settle_free,
+            loyalty=loyalty,
         ),
         gateway=gateway,
         notifications=notifications,
@@ -200,6 +213,7 @@ def build_services(settings: Settings) -> Services:
         attribution=AttributionService(
             journeys, half_life=timedelta(days=settings.attribution_half_life_days)
         ),
+        loyalty=loyalty,
     )
 
 

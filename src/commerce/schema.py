@@ -23,6 +23,7 @@ from commerce import (
     cart,
     catalog,
     customers,
+    loyalty,
     orders,
     promotions,
     recommendations,
@@ -49,6 +50,7 @@ from commerce.journeys.api import (
     ReportsMutation,
     ReportsQuery,
 )
+from commerce.loyalty.api import LoyaltyMutation, LoyaltyQuery
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
@@ -78,6 +80,7 @@ NODE_TYPES = _node_types(
     recommendations.api.NODES,
     shipping.api.NODES,
     tax.api.NODES,
+    loyalty.api.NODES,
 )
 
 
@@ -114,6 +117,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    LoyaltyQuery,
 ):
     pass
 
@@ -133,6 +137,7 @@ class Mutation(
     CatalogExchangeMutation,
     JourneysMutation,
     ReportsMutation,
+    LoyaltyMutation,
 ):
     pass
 

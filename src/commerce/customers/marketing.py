@@ -39,7 +39,8 @@ class CustomerMarketingService:
         if found is None:
             return None
         customer, tags, history = found
-        segments = segments_of(customer.demographics, history, self._clock().year)
+        now = self._clock()
+        segments = segments_of(customer.demographics, history, now.year, history.tier_segment(now))
         return CustomerMarketing(customer_id, tags, segments, history)
 
     def profile(self, customer_id: str) -> ShopperProfile | None:
@@ -67,6 +68,14 @@ class CustomerMarketingService:
         changed = self.marketing(customer_id)
         assert changed is not None  # customers are never deleted
         return changed
+
+    @staticmethod
+    def record_tiers(
+        writes: WriteSet, customer_id: str, tiers: tuple[tuple[str, datetime | None], ...]
+    ) -> None:
+        """Keep the customer's loyalty tiers to come (segment, until) in loyalty's
+        transaction, so segments read them with the rest, at no extra read."""
+        store.record_tiers(writes, customer_id, tiers)
 
     @staticmethod
     def add_paid_order(writes: WriteSet, customer_id: str, at: datetime) -> None:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 
 from commerce.customers.model import Customer, PurchaseHistory
 from commerce.customers.store import customer_pk
@@ -25,6 +30,8 @@ class MarketingItem(TableItem, discriminator="CustomerMarketing"):
     tags = UnicodeSetAttribute(null=True)
     paid_orders = NumberAttribute(null=True)
     last_paid_at = UTCDateTimeAttribute(null=True)
+    # Loyalty tiers to come: ``[[segment, until ISO or null], ...]`` (loyalty writes it).
+    tiers = JSONAttribute(null=True)
 
 
 def marketing_facts(
@@ -40,7 +47,11 @@ def marketing_facts(
             profile = customer_from(item)
         elif isinstance(item, MarketingItem):
             tags = frozenset(item.tags or ())
-            history = PurchaseHistory(int(item.paid_orders or 0), item.last_paid_at)
+            tiers = tuple(
+                (str(segment), None if until is None else datetime.fromisoformat(until))
+                for segment, until in (item.tiers or [])
+            )
+            history = PurchaseHistory(int(item.paid_orders or 0), item.last_paid_at, tiers)
     return None if profile is None else (profile, tags, history)
 
 
@@ -68,6 +79,24 @@ def add_paid_order(writes: WriteSet, customer_id: str, at: datetime) -> None:
         [
             MarketingItem.paid_orders.add(1),
             MarketingItem.last_paid_at.set(at),
+            MarketingItem.entity.set(MarketingItem),
+        ],
+    )
+
+
+def record_tiers(
+    writes: WriteSet, customer_id: str, tiers: tuple[tuple[str, datetime | None], ...]
+) -> None:
+    """Replace the customer's loyalty tiers to come, in another use case's transaction."""
+    writes.update(
+        MarketingItem(pk=customer_pk(customer_id), sk=MARKETING_SK),
+        [
+            MarketingItem.tiers.set(
+                [
+                    [segment, None if until is None else until.isoformat()]
+                    for segment, until in tiers
+                ]
+            ),
             MarketingItem.entity.set(MarketingItem),
         ],
     )
