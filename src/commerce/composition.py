@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commerce.access.service import AccessService
 from commerce.cart.service import CartService
@@ -93,8 +93,12 @@ class Services:
     loyalty: LoyaltyService
 
 
-def build_services(settings: Settings) -> Services:
-    """Point storage at the configured table and build the services over it."""
+def build_services(
+    settings: Settings, *, loyalty_clock: Callable[[], datetime] | None = None
+) -> Services:
+    """Point storage at the configured table and build the services over it.
+
+    ``loyalty_clock`` is the points ledger's clock (lots expire by it); tests pass one."""
     configure_table(settings.table_name, settings.region, settings.dynamodb_endpoint)
     catalog = CatalogService(
         cache_seconds=settings.catalog_cache_seconds,
@@ -119,6 +123,7 @@ def build_services(settings: Settings) -> Services:
         customer_exists=lambda customer_id: customers.customer(customer_id) is not None,
         record_tiers=marketing.record_tiers,
         cache_seconds=settings.catalog_cache_seconds,
+        **({} if loyalty_clock is None else {"clock": loyalty_clock}),
     )
     access = AccessService()
 
