@@ -261,7 +261,8 @@ class LoyaltyService:
             balance = ledger.balance + sum(e.points for e in entries)
             writes = WriteSet()
             store.add_entries(writes, customer_id, read, entries, balance)
-            if self._record_tiers is not None and any(e.spend is not None for e in entries):
+            if self._record_tiers is not None:
+                # Every change, so a new member is in the lowest tier's segment too.
                 after = fold([*read.entries, *entries], at)
                 self._record_tiers(writes, customer_id, tier_schedule(after, self.settings(), at))
             try:
