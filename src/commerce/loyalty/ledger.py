@@ -11,7 +11,8 @@ first); at its expiry a lot's remainder is an ``EXPIRED`` entry of its own.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from bisect import insort
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -138,78 +139,90 @@ def _order(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.at, e.key))
 
 
+@dataclass(slots=True)
+class _Open:
+    """A lot while folding (mutable, private to ``fold``)."""
+
+    expires_at: datetime
+    at: datetime
+    key: str
+    points: int
+    remaining: int
+    order_id: str | None
+
+    def sort_key(self) -> tuple[datetime, datetime, str]:
+        return (self.expires_at, self.at, self.key)
+
+
 def fold(entries: Iterable[Entry], now: datetime) -> Ledger:
-    """The ledger as of ``now``: lots opened, drawn first-expiring-first, expired on time."""
+    """The ledger as of ``now``: lots opened, drawn first-expiring-first, expired on time.
+
+    Open lots are kept sorted by expiry, so expiring and drawing look at the front only:
+    a fold is linear in the entries but for the sorted insertions."""
     stored = _order(entries)
-    open_lots: list[Lot] = []
+    lots: list[_Open] = []  # sorted by (expires_at, at, key); none empty
     history: list[Line] = []
 
     def expire_until(moment: datetime) -> None:
-        nonlocal open_lots
-        keep: list[Lot] = []
-        for lot in sorted(open_lots, key=lambda lot: (lot.expires_at, lot.at, lot.key)):
-            if lot.expires_at <= moment and lot.remaining > 0:
-                gone = Entry(
-                    key=f"expired:{lot.key}",
-                    kind=EntryKind.EXPIRED,
-                    points=-lot.remaining,
-                    at=lot.expires_at,
-                    order_id=lot.order_id,
-                )
-                history.append(Line(gone, (Draw(lot.key, lot.remaining),)))
-            elif lot.expires_at > moment:
-                keep.append(lot)
-        open_lots = keep
+        while lots and lots[0].expires_at <= moment:
+            lot = lots.pop(0)
+            gone = Entry(
+                key=f"expired:{lot.key}",
+                kind=EntryKind.EXPIRED,
+                points=-lot.remaining,
+                at=lot.expires_at,
+                order_id=lot.order_id,
+            )
+            history.append(Line(gone, (Draw(lot.key, lot.remaining),)))
 
     for entry in stored:
         expire_until(entry.at)
         if entry.points > 0:
             assert entry.expires_at is not None
-            open_lots.append(
-                Lot(
+            insort(
+                lots,
+                _Open(
+                    entry.expires_at,
+                    entry.at,
                     entry.key,
                     entry.points,
                     entry.points,
-                    entry.at,
-                    entry.expires_at,
                     entry.order_id,
-                )
+                ),
+                key=_Open.sort_key,
             )
             history.append(Line(entry))
         elif entry.points < 0:
-            draws, open_lots = _draw(open_lots, -entry.points, entry)
-            history.append(Line(entry, draws))
+            history.append(Line(entry, _draw(lots, -entry.points, entry)))
         else:
             history.append(Line(entry))
     expire_until(now)
-    lots = tuple(
-        sorted(
-            (lot for lot in open_lots if lot.remaining > 0),
-            key=lambda lot: (lot.expires_at, lot.at, lot.key),
-        )
+    found = tuple(
+        Lot(lot.key, lot.points, lot.remaining, lot.at, lot.expires_at, lot.order_id)
+        for lot in lots
     )
-    return Ledger(now, lots, tuple(history), {e.key: e for e in stored})
+    return Ledger(now, found, tuple(history), {e.key: e for e in stored})
 
 
-def _draw(lots: Sequence[Lot], points: int, entry: Entry) -> tuple[tuple[Draw, ...], list[Lot]]:
-    """Take ``points`` from ``lots``: an earned-points reversal from its own order's lot
-    first, everything else first-expiring-first."""
-    order = sorted(lots, key=lambda lot: (lot.expires_at, lot.at, lot.key))
+def _draw(lots: list[_Open], points: int, entry: Entry) -> tuple[Draw, ...]:
+    """Take ``points`` from ``lots`` (changed in place, emptied lots removed): an
+    earned-points reversal from its own order's lot first, everything else
+    first-expiring-first."""
+    order = list(range(len(lots)))
     if entry.kind is EntryKind.REVERSED:
-        order.sort(key=lambda lot: lot.order_id != entry.order_id)
+        own = [i for i in order if lots[i].order_id == entry.order_id]
+        order = own + [i for i in order if lots[i].order_id != entry.order_id]
     left = points
     draws: list[Draw] = []
-    changed: dict[str, Lot] = {}
-    for lot in order:
+    for i in order:
         if left == 0:
             break
+        lot = lots[i]
         take = min(lot.remaining, left)
-        if take:
-            draws.append(Draw(lot.key, take))
-            changed[lot.key] = Lot(
-                lot.key, lot.points, lot.remaining - take, lot.at, lot.expires_at, lot.order_id
-            )
-            left -= take
+        draws.append(Draw(lot.key, take))
+        lot.remaining -= take
+        left -= take
     if left:
         raise LedgerError(f"entry {entry.key} takes {points} points, {points - left} were left")
-    return tuple(draws), [changed.get(lot.key, lot) for lot in lots]
+    lots[:] = [lot for lot in lots if lot.remaining > 0]
+    return tuple(draws)
