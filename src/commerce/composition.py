@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commerce.access.service import AccessService
 from commerce.affiliates.service import AffiliatesService
@@ -31,6 +31,7 @@ from commerce.inventory.service import InventoryService
 from commerce.journeys.service import AttributionService, JourneyPolicy, JourneysService
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService, budgets_from_settings
+from commerce.loyalty.service import LoyaltyService
 from commerce.notifications.senders import AwsSender
 from commerce.notifications.service import NotificationsService
 from commerce.operations.service import OperationsService
@@ -104,10 +105,16 @@ class Services:
     reports: ReportsService
     # Abandoned-cart recovery: the sweep's messages, opt-outs, push devices, results.
     recovery: RecoveryService
+    # Points ledgers (earned on payment, spent at checkout, taken back on refund), tiers.
+    loyalty: LoyaltyService
 
 
-def build_services(settings: Settings) -> Services:
-    """Point storage at the configured table and build the services over it."""
+def build_services(
+    settings: Settings, *, loyalty_clock: Callable[[], datetime] | None = None
+) -> Services:
+    """Point storage at the configured table and build the services over it.
+
+    ``loyalty_clock`` is the points ledger's clock (lots expire by it); tests pass one."""
     configure_table(settings.table_name, settings.region, settings.dynamodb_endpoint)
     catalog = CatalogService(
         cache_seconds=settings.catalog_cache_seconds,
@@ -126,6 +133,14 @@ def build_services(settings: Settings) -> Services:
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
     marketing = CustomerMarketingService(catalog=catalog)
+    # Points per customer; its tier is a segment promotions may target (kept with the
+    # customer's marketing facts, so pricing reads it at no extra cost).
+    loyalty = LoyaltyService(
+        customer_exists=lambda customer_id: customers.customer(customer_id) is not None,
+        record_tiers=marketing.record_tiers,
+        cache_seconds=settings.catalog_cache_seconds,
+        **({} if loyalty_clock is None else {"clock": loyalty_clock}),
+    )
     access = AccessService()
 
     def remember_cart(customer_id: str, cart_token: str) -> None:
@@ -139,6 +154,8 @@ def build_services(settings: Settings) -> Services:
         tax,
         promotions,
         profiles=marketing.profile,
+        points_value=loyalty.points_value,
+        check_points=loyalty.check_spendable,
         partner_exists=lambda partner_id: access.partner(partner_id) is not None,
         remember_cart=remember_cart,
         ttl_seconds=settings.cart_ttl_seconds,
@@ -197,6 +214,7 @@ def build_services(settings: Settings) -> Services:
             reservation_seconds=settings.reservation_seconds,
             promotions=promotions,
             settle_free=paid_orders.settle_free,
+            loyalty=loyalty,
         ),
         gateway=gateway,
         notifications=notifications,
@@ -244,6 +262,7 @@ def build_services(settings: Settings) -> Services:
                 after_days=max(1, round(settings.abandoned_cart_after_hours / 24))
             ),
         ),
+        loyalty=loyalty,
     )
 
 

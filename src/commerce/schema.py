@@ -23,6 +23,7 @@ from commerce import (
     cart,
     catalog,
     customers,
+    loyalty,
     orders,
     promotions,
     recommendations,
@@ -50,6 +51,7 @@ from commerce.journeys.api import (
     ReportsMutation,
     ReportsQuery,
 )
+from commerce.loyalty.api import LoyaltyMutation, LoyaltyQuery
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
@@ -82,6 +84,7 @@ NODE_TYPES = _node_types(
     recommendations.api.NODES,
     shipping.api.NODES,
     tax.api.NODES,
+    loyalty.api.NODES,
 )
 
 
@@ -122,6 +125,7 @@ class Query(
     WebhooksQuery,
     StoreReportsQuery,
     RecoveryQuery,
+    LoyaltyQuery,
 ):
     pass
 
@@ -144,6 +148,7 @@ class Mutation(
     AffiliatesMutation,
     WebhooksMutation,
     RecoveryMutation,
+    LoyaltyMutation,
 ):
     pass
 

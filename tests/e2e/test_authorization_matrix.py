@@ -161,6 +161,10 @@ QUERIES: dict[str, Rule] = {
     # The signed-in customer's own devices and preferences.
     "pushDevices": CUSTOMER,
     "messagingPreferences": CUSTOMER,
+    # Staff only; a customer reads their own points through customer { loyalty }.
+    "loyaltySettings": ADMIN,
+    # Staff only; the made-up id names no customer, so staff get null.
+    "loyaltyAccount": Rule(U, F, F, F, F, N),
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -190,6 +194,10 @@ MUTATIONS: dict[str, Rule] = {
     "cartCurrencyUpdate": CHECKOUT,
     "cartDeliveryOptionSelect": CHECKOUT,
     "cartDiscountCodesUpdate": CHECKOUT,
+    # A signed-in customer's own cart only (another's is CART_NOT_FOUND, a user error).
+    "cartLoyaltyPointsApply": CUSTOMER,
+    "loyaltySettingsUpdate": ADMIN,
+    "loyaltyPointsAdjust": ADMIN,
     "cartLinesAdd": CHECKOUT,
     "cartLinesRemove": CHECKOUT,
     "cartLinesUpdate": CHECKOUT,

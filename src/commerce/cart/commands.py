@@ -95,6 +95,14 @@ class UpdateDiscountCodes:
 
 
 @dataclass(frozen=True, slots=True)
+class ApplyLoyaltyPoints:
+    """The owner's points the cart should spend (0: none)."""
+
+    cart_token: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
 class AddBundle:
     """A bundle promotion, one set of whose items goes into the cart."""
 

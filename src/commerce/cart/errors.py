@@ -27,6 +27,10 @@ class CartErrorCode(enum.Enum):
     NOT_A_BUNDLE = "NOT_A_BUNDLE"
     BUNDLE_NOT_AVAILABLE = "BUNDLE_NOT_AVAILABLE"
     AFFILIATE_NOT_FOUND = "AFFILIATE_NOT_FOUND"
+    # cartLoyaltyPointsApply: a guest's cart, or more points than the balance.
+    CUSTOMER_CART_REQUIRED = "CUSTOMER_CART_REQUIRED"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    INVALID_POINTS = "INVALID_POINTS"
 
 
 class CartWarningCode(enum.Enum):

@@ -18,6 +18,7 @@ from commerce.catalog.model import Product, Variant, VariantKind
 from commerce.money import Currency, Money
 from commerce.pricing import model as pricing
 from commerce.pricing.engine import apply_promotions
+from commerce.pricing.points import PointsValue, Redemption, redeem_points
 from commerce.pricing.selectors import matches
 from commerce.pricing.shoppers import ShopperProfile, shopper_context
 from commerce.principals import Shopper
@@ -108,6 +109,8 @@ class Cart:
     # The affiliate partner that referred the shopper, fixed when the cart is made (first
     # touch): promotions may be limited to it, and its order carries it for commissions.
     affiliate_id: str | None = None
+    # Loyalty points the owner asked to spend on this cart (cartLoyaltyPointsApply).
+    loyalty_points: int = 0
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
@@ -216,6 +219,8 @@ class PricingInput:
     shopper: Shopper = field(default_factory=Shopper)
     # The signed-in owner's segments, tags and first-order status (None: a guest).
     profile: ShopperProfile | None = None
+    # What loyalty points are worth in the cart's currency (None: they buy nothing).
+    points_value: PointsValue | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +239,8 @@ class PricedCart:
     promotions: pricing.PricedCart | None = None
     # The cart's codes the store knows (for which promotion each code is).
     known_codes: tuple[pricing.DiscountCode, ...] = ()
+    # The owner's loyalty points this cart spends, and their discount (None: none).
+    points: Redemption | None = None
 
     @property
     def total(self) -> Money:
@@ -358,14 +365,20 @@ def price_cart(
         ),
         codes=cart.discount_codes,
     )
-    promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)
+    wanted = cart.loyalty_points if cart.owner_id is not None else 0
+
+    def promote(context: pricing.PricingContext) -> tuple[pricing.PricedCart, Redemption | None]:
+        # Points come last: after every promotion, on what the goods still cost.
+        promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)
+        return redeem_points(promoted, wanted, offers.points_value)
+
+    promoted, points = promote(context)
     first = totals(promoted)
     if first.shipping is not None and first.shipping.amount > 0:
-        context = replace(context, shipping=first.shipping.amount)
-        promoted = apply_promotions(engine_lines, context, offers.promotions, offers.codes)
+        promoted, points = promote(replace(context, shipping=first.shipping.amount))
         first = totals(promoted)
     return PricedCart(
-        cart, lines, subtotal(lines, cart.currency), first, promoted, tuple(offers.codes)
+        cart, lines, subtotal(lines, cart.currency), first, promoted, tuple(offers.codes), points
     )
 
 

@@ -31,6 +31,8 @@ from commerce.cart.model import (
 from commerce.cart.totals import NOWHERE, Destination
 from commerce.catalog.model import Product
 from commerce.catalog.service import CatalogService
+from commerce.money import Currency
+from commerce.pricing.points import PointsValue
 from commerce.pricing.shoppers import ShopperProfile, shopper_context
 from commerce.principals import Shopper
 from commerce.promotions.product_offers import ProductOffer, product_offers
@@ -99,7 +101,10 @@ class CartPricer:
         *,
         profiles: Callable[[str], ShopperProfile | None] | None,
         clock: Callable[[], datetime],
+        points_value: Callable[[Currency], PointsValue | None] | None = None,
     ) -> None:
+        # What loyalty points are worth per currency (loyalty context; cached there).
+        self._points_value = points_value
         self._catalog = catalog
         self._shipping = shipping
         self._taxes = taxes
@@ -181,6 +186,11 @@ class CartPricer:
             now=self._clock(),
             shopper=Shopper(customer_id=customer, channel=(shopper or Shopper()).channel),
             profile=self.profile(customer),
+            points_value=(
+                self._points_value(cart.currency)
+                if cart.loyalty_points and customer is not None and self._points_value
+                else None
+            ),
         )
 
     def _destination(self, cart: Cart, products: dict[str, Product]) -> Destination:

@@ -39,6 +39,7 @@ from commerce.db.writes import WriteSet
 from commerce.ids import new_id
 from commerce.money import Currency
 from commerce.pricing.model import Bundle
+from commerce.pricing.points import PointsValue
 from commerce.pricing.shoppers import ShopperProfile
 from commerce.principals import Shopper
 from commerce.problems import Problem, Rejected
@@ -76,6 +77,8 @@ class CartService:
         ttl_seconds: int,
         default_currency: Currency,
         profiles: Callable[[str], ShopperProfile | None] | None = None,
+        points_value: Callable[[Currency], PointsValue | None] | None = None,
+        check_points: Callable[[str, int], None] | None = None,
         partner_exists: Callable[[str], bool] = lambda _: False,
         remember_cart: Callable[[str, str], None] | None = None,
         clock: Callable[[], datetime] = _utcnow,
@@ -83,8 +86,17 @@ class CartService:
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self.pricer = CartPricer(
-            catalog, shipping, taxes, promotions, profiles=profiles, clock=clock
+            catalog,
+            shipping,
+            taxes,
+            promotions,
+            profiles=profiles,
+            clock=clock,
+            points_value=points_value,
         )
+        # Refuses more points than the customer holds (loyalty: ``Rejected`` with
+        # INSUFFICIENT_POINTS); checkout checks again in its transaction.
+        self._check_points = check_points
         self._partner_exists = partner_exists
         self._remember_cart = remember_cart
         self._default_currency = default_currency
@@ -270,6 +282,33 @@ class CartService:
             shopper,
             edit_reads_products=False,
         )
+
+    def apply_loyalty_points(
+        self, command: commands.ApplyLoyaltyPoints, shopper: Shopper
+    ) -> PricedCart:
+        """Spend some of the owner's points on the cart (0: none): a discount on its
+        goods after every promotion. Only the owner's cart; more points than the balance
+        is refused and changes nothing. Checkout spends them, re-checked there."""
+        points = command.points
+        customer = shopper.customer_id
+        if points and customer is not None and self._check_points is not None:
+            try:
+                self._check_points(customer, points)
+            except Rejected:
+                raise _rejected(
+                    Code.INSUFFICIENT_POINTS, "You do not have that many points", "points"
+                ) from None
+
+        def edit(cart: Cart, _: ProductCache) -> Cart:
+            if cart.owner_id is None or cart.owner_id != customer:
+                raise _rejected(
+                    Code.CUSTOMER_CART_REQUIRED,
+                    "Points go on a signed-in customer's own cart",
+                    "cartId",
+                )
+            return replace(cart, loyalty_points=points)
+
+        return self._change(command.cart_token, edit, shopper, edit_reads_products=False)
 
     def add_bundle(self, command: commands.AddBundle, shopper: Shopper | None = None) -> PricedCart:
         """Add one set of a bundle promotion's components (quantities add to lines the

@@ -126,6 +126,7 @@ def _cart_item(cart: Cart) -> CartItem:
             "owner": cart.owner_id,
             "codes": list(cart.discount_codes),
             "affiliate": cart.affiliate_id,
+            "points": cart.loyalty_points,
         },
     )
 
@@ -171,6 +172,7 @@ def _cart_from_item(item: CartItem) -> Cart:
         owner_id=body.get("owner"),
         discount_codes=tuple(body.get("codes") or ()),
         affiliate_id=body.get("affiliate"),
+        loyalty_points=int(body.get("points") or 0),
     )
 
 

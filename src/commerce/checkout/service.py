@@ -38,6 +38,7 @@ from commerce.checkout.model import (
 from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.inventory.service import InventoryService
+from commerce.loyalty.service import InsufficientPoints, LoyaltyService
 from commerce.orders.model import Order, physical_quantities
 from commerce.orders.service import OrdersService
 from commerce.payments.ports import PaymentGateway, PaymentIntent, PaymentUnavailable
@@ -85,10 +86,12 @@ class CheckoutService:
         reservation_seconds: int,
         promotions: PromotionsService | None = None,
         settle_free: Callable[[str], Order] | None = None,
+        loyalty: LoyaltyService | None = None,
         clock: Callable[[], datetime] = _utcnow,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._promotions = promotions
+        self._loyalty = loyalty
         # Marks a zero-total order paid; the composition passes one that also grants
         # the order's downloads (``orders.settlement``), as a payment event would.
         self._settle_free = settle_free or orders.settle_free
@@ -133,27 +136,57 @@ class CheckoutService:
             access_digest=None if access_token is None else digest(access_token),
             visitor_id=visitor_id,
         )
-        writes = WriteSet()
-        self._carts.consume(writes, cart_token, version)
-        self._inventory.take(writes, physical_quantities(order.lines), order_id=order.id)
-        self._orders.add_new(writes, order)
-        store.add_key(writes, key_digest, order.id, cart_digest, now + KEY_TTL)
-        codes = priced.applied_codes()
-        if codes and self._promotions is not None:
-            # At most MAX_CODES codes, 2-3 items each: 25 decrements + 4 + 15 < 100 items.
-            self._promotions.add_uses(writes, order.id, shopper.customer_id, codes)
-        try:
-            self._commit(writes)
-        except ConditionsFailed as failed:
-            if store.KEY_LABEL in failed.labels:
-                # The same key won a race a moment ago: answer as its replay does.
-                replayed = self._replay(key_digest, cart_digest, shopper)
-                if replayed is not None:
-                    return replayed
-            raise Rejected(self._refusal(failed.labels, order)) from None
+        for attempt in range(MAX_ATTEMPTS):
+            writes = WriteSet()
+            self._carts.consume(writes, cart_token, version)
+            self._inventory.take(writes, physical_quantities(order.lines), order_id=order.id)
+            self._orders.add_new(writes, order)
+            store.add_key(writes, key_digest, order.id, cart_digest, now + KEY_TTL)
+            codes = priced.applied_codes()
+            if codes and self._promotions is not None:
+                # At most MAX_CODES codes, 2-3 items each: 25 decrements + 4 + 15 < 100 items.
+                self._promotions.add_uses(writes, order.id, shopper.customer_id, codes)
+            self._spend_points(writes, priced, order.id)
+            try:
+                self._commit(writes)
+            except ConditionsFailed as failed:
+                if store.KEY_LABEL in failed.labels:
+                    # The same key won a race a moment ago: answer as its replay does.
+                    replayed = self._replay(key_digest, cart_digest, shopper)
+                    if replayed is not None:
+                        return replayed
+                if (
+                    self._loyalty is not None
+                    and self._loyalty.lost_race(failed)
+                    and attempt < MAX_ATTEMPTS - 1
+                ):
+                    # The customer's points changed since they were read (another checkout,
+                    # a payment's points): read the balance again and decide again.
+                    continue
+                raise Rejected(self._refusal(failed.labels, order)) from None
+            break
         return self._with_payment(order, access_token, just_placed=True)
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _spend_points(self, writes: WriteSet, priced: PricedCart, order_id: str) -> None:
+        """The cart's points, spent in the order's transaction while the balance holds."""
+        points, owner = priced.points, priced.cart.owner_id
+        if points is None or owner is None or self._loyalty is None:
+            return
+        try:
+            self._loyalty.add_spend(writes, owner, order_id, points.points)
+        except InsufficientPoints as short:
+            raise Rejected(
+                [
+                    Problem(
+                        Code.INSUFFICIENT_POINTS,
+                        f"Only {short.balance} loyalty points are left; the cart spends "
+                        f"{short.wanted} (cartLoyaltyPointsApply to change it)",
+                        ("loyaltyPoints",),
+                    )
+                ]
+            ) from None
 
     def _checkable_cart(self, token: str, shopper: Shopper) -> tuple[PricedCart, int]:
         try:

@@ -73,11 +73,11 @@ class CustomerMarketingService:
         found = store.marketing_facts(customer_id)
         if found is None:
             return None
-        year = self._clock().year
-        demographics = found.customer.demographics
-        segments = segments_of(demographics, found.history, year)
-        facts = facts_of(demographics, found.tags, found.history, year)
-        marketing = CustomerMarketing(customer_id, found.tags, segments, found.history, facts)
+        now = self._clock()
+        demographics, history = found.customer.demographics, found.history
+        segments = segments_of(demographics, history, now.year, history.tier_segment(now))
+        facts = facts_of(demographics, found.tags, history, now.year)
+        marketing = CustomerMarketing(customer_id, found.tags, segments, history, facts)
         return marketing, found.rules
 
     def update_tags(self, command: UpdateTags) -> CustomerMarketing:
@@ -98,6 +98,14 @@ class CustomerMarketingService:
         changed = self.marketing(customer_id)
         assert changed is not None  # customers are never deleted
         return changed
+
+    @staticmethod
+    def record_tiers(
+        writes: WriteSet, customer_id: str, tiers: tuple[tuple[str, datetime | None], ...]
+    ) -> None:
+        """Keep the customer's loyalty tiers to come (segment, until) in loyalty's
+        transaction, so segments read them with the rest, at no extra read."""
+        store.record_tiers(writes, customer_id, tiers)
 
     @staticmethod
     def add_paid_order(writes: WriteSet, customer_id: str, at: datetime) -> None:

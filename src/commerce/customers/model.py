@@ -128,6 +128,16 @@ class PurchaseHistory:
     series: frozenset[str] = frozenset()
     authors: frozenset[str] = frozenset()
     collections: frozenset[str] = frozenset()
+    # The loyalty tier's segment and until when it holds, in order (None: for good), as
+    # loyalty last worked it out: a rolling spend only falls while nothing is bought.
+    tiers: tuple[tuple[str, datetime | None], ...] = ()
+
+    def tier_segment(self, now: datetime) -> str | None:
+        """The loyalty tier's segment (``tier:gold``) at ``now``; None without one."""
+        for segment, until in self.tiers:
+            if until is None or now < until:
+                return segment or None
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +182,18 @@ def facts_of(
     )
 
 
-def segments_of(demographics: Demographics, history: PurchaseHistory, year: int) -> frozenset[str]:
+def segments_of(
+    demographics: Demographics,
+    history: PurchaseHistory,
+    year: int,
+    tier_segment: str | None = None,
+) -> frozenset[str]:
     """The segments a customer falls in, derived from what the shop knows, never stored.
 
     The vocabulary (``docs/storefront-guide.md``): ``first-time`` or ``returning``, ``loyal``
     from ``LOYAL_ORDERS`` paid orders, ``country:<iso code>``, ``age:<band>`` from the
-    birth year, ``gender:<value>`` unless the customer preferred not to say. Derived on
+    birth year, ``gender:<value>`` unless the customer preferred not to say, and
+    ``tier:<name>``, the loyalty tier (``tier_segment``, loyalty's to compute). Derived on
     every read, so a segment follows the facts at once (a first payment makes the next
     order "returning") and nothing needs recomputing when the rules change.
     """
@@ -193,4 +209,6 @@ def segments_of(demographics: Demographics, history: PurchaseHistory, year: int)
     gender = demographics.gender
     if gender is not None and gender is not Gender.PREFER_NOT_TO_SAY:
         found.add(f"gender:{gender.value.lower().replace('_', '-')}")
+    if tier_segment:
+        found.add(tier_segment)
     return frozenset(found)

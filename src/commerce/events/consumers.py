@@ -17,6 +17,9 @@ from commerce.affiliates.events import ENTRY_TYPE, PAYOUT_TYPE, partner_event_of
 from commerce.composition import Services
 from commerce.events.stream import Change, StreamRecord
 from commerce.journeys.crediting import PaidOrder
+from commerce.loyalty.commands import OrderRefund, PaidGoods
+from commerce.loyalty.model import BonusRule
+from commerce.money import Money
 from commerce.notifications.service import Delivery, notification_from_image
 from commerce.observability.metrics import NOTIFICATIONS_SENT, Metrics
 from commerce.orders.model import Order, OrderStatus
@@ -54,6 +57,7 @@ class Consumers:
         ("WebhookDelivery", Change.INSERT): "deliver_webhook",
         (ENTRY_TYPE, Change.INSERT): "publish_partner_event",
         (PAYOUT_TYPE, Change.MODIFY): "publish_partner_event",
+        ("Customer", Change.INSERT): "customer_signed_up",
     }
 
     def __init__(self, services: Services, metrics: Metrics) -> None:
@@ -107,6 +111,7 @@ class Consumers:
         self.commission_order(record)
         self.report_order(record)
         self.count_recovered_order(record)
+        self.loyalty_points(record)
         self.count_paid_order(record)
 
     def count_customer_value(self, record: StreamRecord) -> None:
@@ -197,6 +202,36 @@ class Consumers:
         if order is not None and order.paid_amount is not None:
             self._services.recovery.order_paid(order, paid_order_of(order).paid_at)
 
+    def loyalty_points(self, record: StreamRecord) -> None:
+        """A customer's paid order earns points, its refunds take them back pro rata, and an
+        order that ends unpaid gives back the points it spent: each once, however often the
+        record comes (the ledger keeps one entry per order event and refunded amount)."""
+        status = record.new_image.get("status")
+        if status not in CREDITED_STATES and status not in VOIDED_STATES:
+            return
+        order = self._services.orders.order(str(record.new_image["order_id"]))
+        if order is None or order.customer_id is None:
+            return
+        loyalty = self._services.loyalty
+        if status in VOIDED_STATES:
+            loyalty.order_voided(order.customer_id, order.id)
+            return
+        if order.paid_amount is None:
+            return
+        goods = goods_of(order)
+        loyalty.order_paid(PaidGoods(order.id, order.customer_id, goods, paid_at_of(order)))
+        refunded = order.refunded_amount.amount if order.refunded_amount is not None else 0
+        if refunded > 0:
+            loyalty.order_refunded(
+                OrderRefund(order.id, order.customer_id, goods, refunded, order.paid_amount.amount)
+            )
+
+    def customer_signed_up(self, record: StreamRecord) -> None:
+        """A new account's sign-up bonus, once (its business key is the account)."""
+        customer_id = str(record.keys.get("PK", "")).removeprefix("CUSTOMER#")
+        if customer_id:
+            self._services.loyalty.award_bonus(customer_id, BonusRule.SIGN_UP, "account")
+
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.
 
@@ -280,6 +315,28 @@ PAID = "PAID"
 CREDITED_STATES = frozenset({"PAID", "FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 # A refund may leave the state as it was (a second partial one): the amount tells.
 REFUND_STATES = frozenset({"PARTIALLY_REFUNDED", "REFUNDED"})
+
+
+# The states of an order that ended without being paid.
+VOIDED_STATES = frozenset({"CANCELLED", "EXPIRED"})
+
+
+def paid_at_of(order: Order) -> datetime:
+    """When the order moved to paid (its last change when the history does not say)."""
+    return next(
+        (change.at for change in order.history if change.to_status.value == PAID),
+        order.updated_at,
+    )
+
+
+def goods_of(order: Order) -> Money:
+    """What the order's goods cost after every discount (points included), without tax:
+    what points are earned on. Shipping is not a line, so it never counts."""
+    amount = 0
+    for line in order.lines:
+        tax = line.tax.amount if order.taxes_included and line.tax is not None else 0
+        amount += line.total.amount - tax
+    return Money(amount, order.currency)
 
 
 def paid_order_of(order: Order) -> PaidOrder:

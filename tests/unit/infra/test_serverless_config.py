@@ -146,6 +146,7 @@ def test_stream_filters_let_through_every_change_a_consumer_handles(
         # Ledger entries never change; a payout's insert is not yet paid.
         ("CommissionEntry", "MODIFY"),
         ("Payout", "INSERT"),
+        ("Customer", "MODIFY"),
     }
     assert len(event["stream"]["filterPatterns"]) <= 5
 

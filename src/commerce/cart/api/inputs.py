@@ -203,6 +203,30 @@ class CartDiscountCodesUpdateInput:
         return commands.UpdateDiscountCodes(token, codes)
 
 
+@strawberry.input(description="Loyalty points to spend on a customer's own cart.")
+class CartLoyaltyPointsApplyInput:
+    cart_id: strawberry.ID = strawberry.field(description="The signed-in customer's cart.")
+    points: int = strawberry.field(
+        description=(
+            "How many points the cart should spend (replaces the previous number; 0 spends "
+            "none). Only the points the cart's goods need are spent."
+        )
+    )
+
+    def to_command(self, errors: InputErrors) -> commands.ApplyLoyaltyPoints | None:
+        token = _cart_token(self.cart_id, errors)
+        if not 0 <= self.points <= MAX_LOYALTY_POINTS:
+            errors.add(Code.INVALID_POINTS, f"Give 0 to {MAX_LOYALTY_POINTS} points", ("points",))
+            return None
+        if token is None:
+            return None
+        return commands.ApplyLoyaltyPoints(token, self.points)
+
+
+# The most points one cart may name (a billion: more than any balance, within JSON's ints).
+MAX_LOYALTY_POINTS = 10**9
+
+
 @strawberry.input(description="A bundle promotion whose items to add to a cart.")
 class CartBundleAddInput:
     cart_id: strawberry.ID = strawberry.field(description="The cart.")

@@ -19,6 +19,7 @@ from commerce.cart.api.inputs import (
     CartLinesAddInput,
     CartLinesRemoveInput,
     CartLinesUpdateInput,
+    CartLoyaltyPointsApplyInput,
     CartShippingAddressUpdateInput,
 )
 from commerce.cart.api.types import Cart, CartUserError
@@ -26,7 +27,7 @@ from commerce.cart.errors import CartErrorCode as Code
 from commerce.cart.model import PricedCart
 from commerce.graphql.context import Context
 from commerce.graphql.inputs import InputErrors
-from commerce.graphql.permissions import CHECKOUT
+from commerce.graphql.permissions import CHECKOUT, CUSTOMER
 from commerce.graphql.use_cases import Outcome, run_use_case
 
 
@@ -177,6 +178,27 @@ class CartMutation:
         return CartPayload.of(
             await run_use_case(
                 info, errors, command, lambda c: carts.update_discount_codes(c, shopper)
+            )
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Spend some of the signed-in customer's loyalty points on their own cart: a "
+            "discount on the goods after every promotion (never on shipping or tax), shown "
+            "in orderDiscounts and loyaltyPoints. More points than the balance is refused "
+            "(INSUFFICIENT_POINTS); checkout spends them and checks the balance again."
+        ),
+        permission_classes=CUSTOMER,
+    )
+    async def cart_loyalty_points_apply(
+        self, info: Info[Context, None], input: CartLoyaltyPointsApplyInput
+    ) -> CartPayload:
+        errors = InputErrors(Code.INVALID_ID)
+        command = input.to_command(errors)
+        carts, shopper = info.context.services.cart, info.context.shopper
+        return CartPayload.of(
+            await run_use_case(
+                info, errors, command, lambda c: carts.apply_loyalty_points(c, shopper)
             )
         )
 

@@ -82,6 +82,34 @@ def _money_or_none(money: DomainMoney | None) -> Money | None:
     return None if money is None else Money.from_domain(money)
 
 
+@strawberry.type(description="Loyalty points a customer spends on their cart.")
+class CartLoyaltyPoints:
+    requested: int = strawberry.field(description="The points the customer asked to spend.")
+    spent: int = strawberry.field(
+        description=(
+            "The points checkout will spend: no more than the goods need (0: they buy "
+            "nothing in this currency, or the goods cost nothing)."
+        )
+    )
+    discount: Money = strawberry.field(
+        description="What they take off the goods (also one of the cart's orderDiscounts)."
+    )
+
+    @classmethod
+    def of(cls, priced: model.PricedCart) -> CartLoyaltyPoints | None:
+        requested = priced.cart.loyalty_points
+        if not requested:
+            return None
+        found = priced.points
+        return cls(
+            requested=requested,
+            spent=0 if found is None else found.points,
+            discount=Money.from_domain(
+                DomainMoney(0 if found is None else found.amount, priced.cart.currency)
+            ),
+        )
+
+
 @strawberry.type(description="Why a cart change was refused, and which input field it concerns.")
 class CartUserError(UserError):
     code: CartErrorCode = strawberry.field(description="What is wrong, for programs.")
@@ -380,6 +408,9 @@ class Cart(Node):
     affiliate_id: strawberry.ID | None = strawberry.field(
         description="The affiliate partner that referred this cart (set when it was created)."
     )
+    loyalty_points: CartLoyaltyPoints | None = strawberry.field(
+        description="The owner's loyalty points on this cart (cartLoyaltyPointsApply); null: none."
+    )
     priced: strawberry.Private[model.PricedCart]
 
     @classmethod
@@ -456,6 +487,7 @@ class Cart(Node):
                 if cart.affiliate_id is None
                 else strawberry.ID(to_global_id("Partner", cart.affiliate_id))
             ),
+            loyalty_points=CartLoyaltyPoints.of(priced),
             priced=priced,
         )
 

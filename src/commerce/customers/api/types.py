@@ -15,6 +15,7 @@ from commerce.graphql.context import Context
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.relay import Node
 from commerce.graphql.user_errors import UserError
+from commerce.loyalty.api.types import LoyaltyAccount
 from commerce.orders.api.queries import MAX_ORDERS_PAGE, page_arguments
 from commerce.orders.api.types import OrderConnection, order_connection
 from commerce.principals import Shopper
@@ -166,6 +167,15 @@ class Customer(Node):
         except Rejected:  # expired
             return None
         return None if priced is None else Cart.from_domain(priced)
+
+    @strawberry.field(
+        description=(
+            "The customer's loyalty points: balance, tier, lots and history (their own only)."
+        )
+    )
+    async def loyalty(self, info: Info[Context, None]) -> LoyaltyAccount:
+        found = await info.context.run(info.context.services.loyalty.account, self._customer_id)
+        return LoyaltyAccount.from_domain(found)
 
     @strawberry.field(description="The orders the customer placed while signed in, newest first.")
     async def orders(

@@ -54,6 +54,8 @@ class MarketingItem(TableItem, discriminator="CustomerMarketing"):
     bought_collections = UnicodeSetAttribute(null=True)
     # Compare-and-swap of ``lifetime_value`` (a map is rewritten whole).
     facts_version = NumberAttribute(null=True)
+    # Loyalty tiers to come: ``[[segment, until ISO or null], ...]`` (loyalty writes it).
+    tiers = JSONAttribute(null=True)
 
 
 class OrderValueItem(TableItem, discriminator="CustomerOrderValue"):
@@ -76,6 +78,10 @@ class MarketingFacts:
 
 def _history(item: MarketingItem) -> PurchaseHistory:
     raw = item.lifetime_value or {}
+    tiers = tuple(
+        (str(segment), None if until is None else datetime.fromisoformat(until))
+        for segment, until in (item.tiers or [])
+    )
     return PurchaseHistory(
         int(item.paid_orders or 0),
         item.last_paid_at,
@@ -83,6 +89,7 @@ def _history(item: MarketingItem) -> PurchaseHistory:
         frozenset(item.bought_series or ()),
         frozenset(item.bought_authors or ()),
         frozenset(item.bought_collections or ()),
+        tiers=tiers,
     )
 
 
@@ -210,6 +217,24 @@ def add_paid_order(writes: WriteSet, customer_id: str, at: datetime) -> None:
         [
             MarketingItem.paid_orders.add(1),
             MarketingItem.last_paid_at.set(at),
+            MarketingItem.entity.set(MarketingItem),
+        ],
+    )
+
+
+def record_tiers(
+    writes: WriteSet, customer_id: str, tiers: tuple[tuple[str, datetime | None], ...]
+) -> None:
+    """Replace the customer's loyalty tiers to come, in another use case's transaction."""
+    writes.update(
+        MarketingItem(pk=customer_pk(customer_id), sk=MARKETING_SK),
+        [
+            MarketingItem.tiers.set(
+                [
+                    [segment, None if until is None else until.isoformat()]
+                    for segment, until in tiers
+                ]
+            ),
             MarketingItem.entity.set(MarketingItem),
         ],
     )
