@@ -40,6 +40,7 @@ from commerce.payments.service import StripeWebhooks
 from commerce.payments.stripe_gateway import build_gateway
 from commerce.promotions.service import PromotionsService
 from commerce.recommendations.service import RecommendationService
+from commerce.reviews.service import ReviewsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -88,6 +89,8 @@ class Services:
     journeys: JourneysService
     # Paid orders credited to their journeys, refunds taken back, the report rollups.
     attribution: AttributionService
+    # Reviews of purchased products, moderation, review requests; order feedback.
+    reviews: ReviewsService
 
 
 def build_services(settings: Settings) -> Services:
@@ -154,6 +157,16 @@ def build_services(settings: Settings) -> Services:
     )
     # Product views recorded by journeys fill the recommendations' recently viewed.
     journeys = JourneysService(_journey_policy(settings), views=recommendations)
+    reviews = ReviewsService(
+        catalog=catalog,
+        orders=orders,
+        customers=customers,
+        journeys=journeys,
+        request_days=settings.review_request_days,
+        storefront_url=settings.storefront_url,
+    )
+    # A digital line's first download starts the wait for its review request.
+    downloads.follow_first_downloads(reviews.line_downloaded)
     return Services(
         settings=settings,
         catalog=catalog,
@@ -200,6 +213,7 @@ def build_services(settings: Settings) -> Services:
         attribution=AttributionService(
             journeys, half_life=timedelta(days=settings.attribution_half_life_days)
         ),
+        reviews=reviews,
     )
 
 

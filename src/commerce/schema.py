@@ -26,6 +26,7 @@ from commerce import (
     orders,
     promotions,
     recommendations,
+    reviews,
     shipping,
     tax,
 )
@@ -52,6 +53,7 @@ from commerce.journeys.api import (
 from commerce.orders.api import OrderMutation, OrderQuery
 from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
+from commerce.reviews.api import ReviewsMutation, ReviewsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 
@@ -76,6 +78,7 @@ NODE_TYPES = _node_types(
     orders.api.NODES,
     promotions.api.NODES,
     recommendations.api.NODES,
+    reviews.api.NODES,
     shipping.api.NODES,
     tax.api.NODES,
 )
@@ -114,6 +117,7 @@ class Query(
     JourneysQuery,
     ReportsQuery,
     OrderAttributionQuery,
+    ReviewsQuery,
 ):
     pass
 
@@ -133,6 +137,7 @@ class Mutation(
     CatalogExchangeMutation,
     JourneysMutation,
     ReportsMutation,
+    ReviewsMutation,
 ):
     pass
 

@@ -128,6 +128,9 @@ QUERIES: dict[str, Rule] = {
     "attributionReportCsv": ADMIN,
     "affiliateCohortReport": ADMIN,
     "orderAttribution": ADMIN,
+    # Reviews by moderation state, and buyers' order feedback: staff only.
+    "reviews": ADMIN,
+    "orderFeedback": ADMIN,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -198,6 +201,16 @@ MUTATIONS: dict[str, Rule] = {
     "shippingZoneUpdate": ADMIN,
     "taxRateDelete": ADMIN,
     "taxRateSet": ADMIN,
+    # Reviews are written, changed and deleted by their customer; moderated and answered
+    # by staff; helpful votes come from any shopper (customer or visitor token), and order
+    # feedback from the order's owner (bearer token or a guest's access token).
+    "reviewCreate": CUSTOMER,
+    "reviewUpdate": CUSTOMER,
+    "reviewDelete": CUSTOMER,
+    "reviewModerate": ADMIN,
+    "reviewReply": ADMIN,
+    "reviewVoteHelpful": PUBLIC,
+    "orderFeedbackSubmit": PUBLIC,
 }
 
 SCHEMA = build_schema()._schema
@@ -411,6 +424,8 @@ NODE_RULES: dict[str, Rule] = {
     "Promotion": ADMIN,
     "ShippingZone": ADMIN,
     "ShippingRate": ADMIN,
+    # A shown review: everyone (rejected ones are staff's, as reviews/ decides).
+    "Review": PUBLIC,
 }
 
 CUSTOMER_ID = "{ customer { id } }"
@@ -481,6 +496,14 @@ def node_ids(client: TestClient, services: Services, world: World) -> dict[str, 
         Shopper(parsed[1]),
     ).cart
     order = services.checkout.complete(cart.id, "node-probe", Shopper(parsed[1])).order
+    services.orders.payment_succeeded(
+        order_id=order.id, intent_id=str(order.payment_intent_id), amount=order.total
+    )
+    from commerce.reviews.commands import WriteReview
+
+    review = services.reviews.write(
+        WriteReview(product.id, 4, "Node probe", "", order.id), parsed[1]
+    )
     address = _data(
         client,
         ADDRESS_CREATE,
@@ -513,6 +536,7 @@ def node_ids(client: TestClient, services: Services, world: World) -> dict[str, 
         "Promotion": to_global_id("Promotion", promotion.id),
         "ShippingZone": zone_id,
         "ShippingRate": rate_id,
+        "Review": to_global_id("Review", review.id),
     }
 
 

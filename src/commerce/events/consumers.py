@@ -22,7 +22,8 @@ from commerce.orders.model import Order
 log = logging.getLogger("commerce.events")
 
 # Items whose change makes the published catalog snapshot stale (catalog/store.py).
-CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock")
+# ProductRating: a review's change moved the rating counts that listings sort and filter by.
+CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock", "ProductRating")
 
 Consumer = Callable[[StreamRecord], None]
 
@@ -86,9 +87,21 @@ class Consumers:
             self._metrics.count(NOTIFICATIONS_SENT, channel=notification.channel.value)
 
     def order_changed(self, record: StreamRecord) -> None:
-        """A paid order is counted and credited to its journey; a refund adjusts the credit."""
+        """A paid order is counted and credited to its journey; a refund adjusts the credit.
+        Fulfilment schedules review requests; a refund cancels them."""
         self.count_paid_order(record)
         self.credit_order(record)
+        self.review_requests(record)
+
+    def review_requests(self, record: StreamRecord) -> None:
+        """On the change *into* fulfilled or refunded: requests scheduled (once per line)
+        or cancelled, and a full refund's reviews lose their verified mark."""
+        new, old = record.new_image, record.old_image
+        if new.get("status") not in REVIEW_EVENTS or new.get("status") == old.get("status"):
+            return
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is not None:
+            self._services.reviews.order_changed(order)
 
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.
@@ -157,6 +170,8 @@ class Consumers:
 
 
 PAID = "PAID"
+# The order states whose arrival changes review requests.
+REVIEW_EVENTS = frozenset({"FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 # The states of an order that was paid (refunded ones were paid first).
 CREDITED_STATES = frozenset({"PAID", "FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 

@@ -29,6 +29,7 @@ class TemplateName(enum.StrEnum):
     ORDER_CONFIRMATION = "order-confirmation"
     ABANDONED_CART = "abandoned-cart"
     DOWNLOAD_READY = "download-ready"
+    REVIEW_REQUEST = "review-request"
 
 
 class InvalidNotification(ValueError):

@@ -45,6 +45,15 @@ _TEMPLATES: dict[TemplateName, tuple[str, str, str]] = {
         "The link works until ${expires_at}.\n",
         'Download "${title}": ${download_url}',
     ),
+    TemplateName.REVIEW_REQUEST: (
+        "How did you like ${title}?",
+        "Hello,\n\n"
+        'You bought "${title}" from us. Other readers would like to know what you think: '
+        "your review, good or bad, is shown with a verified-purchase mark.\n\n"
+        "    ${review_url}\n\n"
+        "You get this once for this purchase. Change your email preferences in your account.\n",
+        'Review "${title}": ${review_url}',
+    ),
 }
 
 
