@@ -94,11 +94,13 @@ class Consumers:
         self.review_requests(record)
 
     def review_requests(self, record: StreamRecord) -> None:
-        """On the change *into* fulfilled or refunded: requests scheduled (once per line)
-        or cancelled, and a full refund's reviews lose their verified mark."""
-        new, old = record.new_image, record.old_image
-        if new.get("status") not in REVIEW_EVENTS or new.get("status") == old.get("status"):
+        """A fulfilled or refunded order: requests scheduled (once per line) or cancelled,
+        and a full refund's reviews lose their verified mark. Every change of such an
+        order is read (a fulfilled order partly refunded stays FULFILLED); the reviews
+        service makes a repeated one change nothing."""
+        if record.new_image.get("status") not in REVIEW_EVENTS:
             return
+        new = record.new_image
         order = self._services.orders.order(str(new["order_id"]))
         if order is not None:
             self._services.reviews.order_changed(order)

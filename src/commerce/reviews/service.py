@@ -349,7 +349,7 @@ class ReviewsService:
             for line in order.lines:
                 if line.kind.value == "PHYSICAL":
                     self._schedule(order, line, fulfilled)
-        if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
+        if _refunded(order):
             self._cancel_requests(order.id)
         if order.status is OrderStatus.REFUNDED:
             self._unverify(order.id)
@@ -360,7 +360,7 @@ class ReviewsService:
         if order is None or order.customer_id is None:
             return
         line = next((li for li in order.lines if li.id == line_id), None)
-        if line is not None and order.status in (OrderStatus.PAID, OrderStatus.FULFILLED):
+        if line is not None and order.status in _STANDING and not _refunded(order):
             self._schedule(order, line, at)
 
     def send_due_requests(self, now: datetime) -> RequestRun:
@@ -454,6 +454,9 @@ class ReviewsService:
 
     def _unverify(self, order_id: str) -> None:
         for review_id in store.order_review_ids(order_id):
+            current = store.get_review(review_id)
+            if current is None or not current.verified:
+                continue  # a redelivered refund changes nothing
             try:
                 self._change(review_id, lambda r: replace(r, verified=False))
             except Rejected:
@@ -470,7 +473,7 @@ class ReviewsService:
 
     def _send(self, request: ReviewRequest, now: datetime) -> RequestState | None:
         order = self._orders.order(request.order_id)
-        if order is None or order.status not in (OrderStatus.PAID, OrderStatus.FULFILLED):
+        if order is None or _refunded(order) or order.status not in _STANDING:
             return RequestState.CANCELLED if self._settle(request, RequestState.CANCELLED) else None
         customer = self._customers.customer(request.customer_id)
         consent = None if customer is None else customer.consent(ConsentChannel.EMAIL)
@@ -503,6 +506,16 @@ class ReviewsService:
         except ConditionsFailed:
             return None
         return RequestState.SENT
+
+
+# Orders that still stand: paid, maybe shipped, and (checked apart) nothing refunded.
+_STANDING = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED})
+
+
+def _refunded(order: Order) -> bool:
+    """Any refund, in part or in full: a fulfilled order partly refunded stays FULFILLED,
+    so the amount tells, not the state."""
+    return order.refunded_amount is not None and order.refunded_amount.amount > 0
 
 
 def _already_reviewed() -> Problem:

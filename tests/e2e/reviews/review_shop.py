@@ -17,11 +17,13 @@ from starlette.testclient import TestClient
 from commerce.access.model import Scope
 from commerce.app import create_app
 from commerce.catalog.demo import seed_demo_catalog
+from commerce.catalog.model import VariantKind
 from commerce.composition import Services, build_services
 from commerce.db.table import create_table_if_missing
 from commerce.events.consumers import Consumers
 from commerce.events.handler import consume_batch
 from commerce.graphql.ids import from_global_id, to_global_id
+from commerce.inventory.commands import SetLevel
 from commerce.money import Money
 from commerce.observability.metrics import Metrics
 from commerce.orders.commands import FulfillOrder
@@ -163,7 +165,7 @@ class Shop:
         order = self.services.orders.order(order_id)
         assert order is not None
         before = order_image(order_id)
-        self.services.orders.payment_succeeded(
+        self.services.settlement.payment_succeeded(
             order_id=order_id, intent_id=str(order.payment_intent_id), amount=order.total
         )
         self.stream(stream_record("MODIFY", new=order_image(order_id), old=before))
@@ -181,7 +183,7 @@ class Shop:
 
     def refund(self, placed: Placed, amount: int) -> Order:
         before = order_image(placed.order.id)
-        self.services.orders.refunded(
+        self.services.settlement.refunded(
             order_id=placed.order.id,
             intent_id=str(placed.order.payment_intent_id),
             amount_refunded=Money(amount, placed.order.currency),
@@ -203,6 +205,14 @@ def open_shop(dynamodb_endpoint: str, stripe_endpoint: str) -> Iterator[Shop]:
     services = build_services(settings)
     create_table_if_missing()
     seed_demo_catalog(services.catalog)
+    # Every hardcover in stock: these tests buy the sold-out one too.
+    for handle in (ASH_BORN, CINDERS, HEARTH, RELAY):
+        found = services.catalog.product_by_handle(handle, include_unpublished=True)
+        assert found is not None
+        for variant in found.product.variants:
+            if variant.kind is VariantKind.PHYSICAL:
+                level = SetLevel((found.product.id, variant.id), 1000, "review tests")
+                services.inventory.set_level(level, actor="test")
     admin = services.access.create_key("reviews staff", frozenset({Scope.ADMIN})).plaintext
     metrics = Metrics(namespace="Commerce", service="events")
     with TestClient(create_app(services)) as client:
