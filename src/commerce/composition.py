@@ -46,6 +46,7 @@ from commerce.recovery.model import Platform, RecoverySettings
 from commerce.recovery.push import SnsPushEndpoints
 from commerce.recovery.service import RecoveryLinks, RecoveryService
 from commerce.reports.service import ReportsService
+from commerce.reviews.service import ReviewsService
 from commerce.settings import Settings
 from commerce.shipping.service import ShippingService
 from commerce.tax.service import TaxService
@@ -107,6 +108,8 @@ class Services:
     recovery: RecoveryService
     # Points ledgers (earned on payment, spent at checkout, taken back on refund), tiers.
     loyalty: LoyaltyService
+    # Reviews of purchased products, moderation, review requests; order feedback.
+    reviews: ReviewsService
 
 
 def build_services(
@@ -195,6 +198,16 @@ def build_services(
     attribution = AttributionService(
         journeys, half_life=timedelta(days=settings.attribution_half_life_days)
     )
+    reviews = ReviewsService(
+        catalog=catalog,
+        orders=orders,
+        customers=customers,
+        journeys=journeys,
+        request_days=settings.review_request_days,
+        storefront_url=settings.storefront_url,
+    )
+    # A digital line's first download starts the wait for its review request.
+    downloads.follow_first_downloads(reviews.line_downloaded)
     return Services(
         settings=settings,
         catalog=catalog,
@@ -263,6 +276,7 @@ def build_services(
             ),
         ),
         loyalty=loyalty,
+        reviews=reviews,
     )
 
 

@@ -27,6 +27,7 @@ from commerce import (
     orders,
     promotions,
     recommendations,
+    reviews,
     shipping,
     tax,
 )
@@ -57,6 +58,7 @@ from commerce.promotions.api import PromotionsMutation, PromotionsQuery
 from commerce.recommendations.api import RecommendationsQuery
 from commerce.recovery.api import RecoveryMutation, RecoveryQuery
 from commerce.reports.api import StoreReportsQuery
+from commerce.reviews.api import ReviewsMutation, ReviewsQuery
 from commerce.shipping.api import ShippingMutation, ShippingQuery
 from commerce.tax.api import TaxMutation, TaxQuery
 from commerce.webhooks.api import WebhooksMutation, WebhooksQuery
@@ -82,6 +84,7 @@ NODE_TYPES = _node_types(
     orders.api.NODES,
     promotions.api.NODES,
     recommendations.api.NODES,
+    reviews.api.NODES,
     shipping.api.NODES,
     tax.api.NODES,
     loyalty.api.NODES,
@@ -126,6 +129,7 @@ class Query(
     StoreReportsQuery,
     RecoveryQuery,
     LoyaltyQuery,
+    ReviewsQuery,
 ):
     pass
 
@@ -149,6 +153,7 @@ class Mutation(
     WebhooksMutation,
     RecoveryMutation,
     LoyaltyMutation,
+    ReviewsMutation,
 ):
     pass
 

@@ -147,6 +147,9 @@ class Settings:
     recommendation_half_life_days: int = 90
     recommendation_view_days: int = 30
     recommendation_history_days: int = 730
+    # Reviews: a purchased line's review request goes out this many days after fulfilment
+    # (digital lines: after their first download).
+    review_request_days: int = 7
     # Powertools metrics namespace; X-Ray tracing is switched per stage in serverless.yml.
     metrics_namespace: str = "Commerce"
     # JSON log lines (Lambda) instead of the default text ones (COMMERCE_LOG_FORMAT=json).
@@ -363,6 +366,7 @@ def _operations_settings(source: Mapping[str, str]) -> dict[str, Any]:
         "recommendation_history_days": _whole(
             source, "COMMERCE_RECOMMENDATION_HISTORY_DAYS", 730, minimum=1
         ),
+        "review_request_days": _whole(source, "COMMERCE_REVIEW_REQUEST_DAYS", 7, minimum=1),
         "metrics_namespace": source.get("COMMERCE_METRICS_NAMESPACE", "Commerce"),
         "json_logs": _log_format(source),
     }

@@ -165,6 +165,9 @@ QUERIES: dict[str, Rule] = {
     "loyaltySettings": ADMIN,
     # Staff only; the made-up id names no customer, so staff get null.
     "loyaltyAccount": Rule(U, F, F, F, F, N),
+    # Reviews by moderation state, and buyers' order feedback: staff only.
+    "reviews": ADMIN,
+    "orderFeedback": ADMIN,
 }
 
 MUTATIONS: dict[str, Rule] = {
@@ -259,6 +262,16 @@ MUTATIONS: dict[str, Rule] = {
     "webhookEndpointDelete": STAFF_OR_PARTNER,
     "webhookEndpointTest": STAFF_OR_PARTNER,
     "webhookDeliveryReplay": STAFF_OR_PARTNER,
+    # Reviews are written, changed and deleted by their customer; moderated and answered
+    # by staff; helpful votes come from any shopper (customer or visitor token), and order
+    # feedback from the order's owner (bearer token or a guest's access token).
+    "reviewCreate": CUSTOMER,
+    "reviewUpdate": CUSTOMER,
+    "reviewDelete": CUSTOMER,
+    "reviewModerate": ADMIN,
+    "reviewReply": ADMIN,
+    "reviewVoteHelpful": PUBLIC,
+    "orderFeedbackSubmit": PUBLIC,
 }
 
 SCHEMA = build_schema()._schema
@@ -472,6 +485,8 @@ NODE_RULES: dict[str, Rule] = {
     "Promotion": ADMIN,
     "ShippingZone": ADMIN,
     "ShippingRate": ADMIN,
+    # A shown review: everyone (rejected ones are staff's, as reviews/ decides).
+    "Review": PUBLIC,
 }
 
 CUSTOMER_ID = "{ customer { id } }"
@@ -542,6 +557,14 @@ def node_ids(client: TestClient, services: Services, world: World) -> dict[str, 
         Shopper(parsed[1]),
     ).cart
     order = services.checkout.complete(cart.id, "node-probe", Shopper(parsed[1])).order
+    services.orders.payment_succeeded(
+        order_id=order.id, intent_id=str(order.payment_intent_id), amount=order.total
+    )
+    from commerce.reviews.commands import WriteReview
+
+    review = services.reviews.write(
+        WriteReview(product.id, 4, "Node probe", "", order.id), parsed[1]
+    )
     address = _data(
         client,
         ADDRESS_CREATE,
@@ -574,6 +597,7 @@ def node_ids(client: TestClient, services: Services, world: World) -> dict[str, 
         "Promotion": to_global_id("Promotion", promotion.id),
         "ShippingZone": zone_id,
         "ShippingRate": rate_id,
+        "Review": to_global_id("Review", review.id),
     }
 
 

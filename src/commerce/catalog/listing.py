@@ -57,6 +57,8 @@ class ProductSort(enum.Enum):
     PRICE = "PRICE"
     NEWEST = "NEWEST"
     RELEVANCE = "RELEVANCE"
+    # Best rated first (the average shown, then more reviews first); unrated products last.
+    RATING = "RATING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class ProductQuery:
     min_price: int | None = None
     max_price: int | None = None
     in_stock: bool | None = None
+    # Only products whose shown average (tenths of a star: 40 is 4.0) is at least this.
+    min_rating_tenths: int | None = None
     include_unpublished: bool = False
     sort: ProductSort = ProductSort.TITLE
     reverse: bool = False
@@ -152,6 +156,7 @@ _KEY_SHAPES: Mapping[ProductSort, tuple[type, ...]] = {
     ProductSort.PRICE: (int, str),
     ProductSort.NEWEST: (int, str),
     ProductSort.RELEVANCE: (int, int, str, str),
+    ProductSort.RATING: (int, int, str),
 }
 
 _UNPRICED = 1
@@ -283,6 +288,9 @@ class ListingIndex:
     title_vocabulary: Sequence[str]
     # Per currency, each product's variant amounts in ascending order.
     prices: Mapping[Currency, Ragged]
+    # Each product's shown average rating in tenths (-1: no reviews) and review count.
+    rating_tenths: Sequence[int]
+    rating_counts: Sequence[int]
     # Each order lists every position; ``ranks`` gives a position's place in it.
     orders: Mapping[OrderKey, Sequence[int]]
     ranks: Mapping[OrderKey, Sequence[int]]
@@ -308,6 +316,7 @@ def build_index(snapshot: CatalogSnapshot) -> ListingIndex:
     ids = [p.id for p in products]
     titles = [p.title.casefold() for p in products]
     created = [_microseconds(p.created_at) for p in products]
+    rating_tenths, rating_counts = rating_columns(snapshot)
 
     by_collection: defaultdict[str, list[int]] = defaultdict(list)
     by_attribute: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
@@ -343,6 +352,7 @@ def build_index(snapshot: CatalogSnapshot) -> ListingIndex:
         (ProductSort.TITLE, None): lambda i: (0, (titles[i], ids[i])),
         (ProductSort.NEWEST, None): lambda i: (0, (-created[i], ids[i])),
         (ProductSort.PRICE, None): key_of_price(None),
+        (ProductSort.RATING, None): rating_key(ids, rating_tenths, rating_counts),
     }
     for priced_in in amounts:
         key_functions[ProductSort.PRICE, priced_in] = key_of_price(priced_in)
@@ -378,8 +388,31 @@ def build_index(snapshot: CatalogSnapshot) -> ListingIndex:
         title_postings=(title_terms := Postings.of(title_postings)),
         title_vocabulary=title_terms.keys_in_order,
         prices={c: Ragged.of(a) for c, a in amounts.items()},
+        rating_tenths=rating_tenths,
+        rating_counts=rating_counts,
         orders=orders,
         ranks=ranks,
+    )
+
+
+def rating_columns(snapshot: CatalogSnapshot) -> tuple[array[int], array[int]]:
+    """Per position, the shown average in tenths (-1 without reviews) and the count."""
+    tenths, counts = array("i"), array("i")
+    for product in snapshot.products:
+        rating = snapshot.ratings.get(product.id)
+        shown = None if rating is None else rating.tenths
+        tenths.append(-1 if shown is None else shown)
+        counts.append(0 if rating is None else rating.count)
+    return tenths, counts
+
+
+def rating_key(
+    ids: Sequence[str], tenths: Sequence[int], counts: Sequence[int]
+) -> Callable[[int], SortKey]:
+    """Best shown average first, then the most reviewed, then by id; unrated ones last
+    whichever way the list runs (the group reversing never flips)."""
+    return lambda i: (
+        (0, (-tenths[i], -counts[i], ids[i])) if tenths[i] >= 0 else (_UNPRICED, (0, 0, ids[i]))
     )
 
 
@@ -446,6 +479,9 @@ def _order_of(
     if ordering.sort is ProductSort.NEWEST:
         created = index.created
         return (ProductSort.NEWEST, None, ordering.reverse), lambda i: (0, (-created[i], ids[i]))
+    if ordering.sort is ProductSort.RATING:
+        key = rating_key(ids, index.rating_tenths, index.rating_counts)
+        return (ProductSort.RATING, None, ordering.reverse), key
     titles = index.titles
     if ordering.sort is ProductSort.RELEVANCE:
         # No words to weigh: every product is equally relevant, so the order is by title.
@@ -602,7 +638,21 @@ def _matching(
         matched = {i for i in everything if i not in index.available}
     if query.min_price is not None or query.max_price is not None:
         matched = _within_price(index, range(len(index.ids)) if matched is None else matched, query)
+    if query.min_rating_tenths is not None:
+        rated = _rated_at_least(index, query.min_rating_tenths)
+        matched = rated if matched is None else {i for i in matched if i in rated}
     return matched
+
+
+def _rated_at_least(index: ListingIndex, tenths: int) -> set[int]:
+    """Products whose shown average is at least ``tenths``: the head of the rating order
+    (best first), walked until the first below; the work is the matches, not the catalog."""
+    found: set[int] = set()
+    for position in index.orders[ProductSort.RATING, None, False]:
+        if index.rating_tenths[position] < tenths:
+            break
+        found.add(position)
+    return found
 
 
 def _with_prefix(postings: Postings[str], vocabulary: Sequence[str], word: str) -> AbstractSet[int]:
@@ -786,7 +836,8 @@ def _key_from_payload(payload: object, ordering: _Ordering) -> SortKey | None:
     if not isinstance(values, list) or len(values) != len(shape) + 1:
         return None
     group, *rest = values
-    allowed_groups = (0, _UNPRICED) if ordering.sort is ProductSort.PRICE else (0,)
+    grouped = ordering.sort in (ProductSort.PRICE, ProductSort.RATING)
+    allowed_groups = (0, _UNPRICED) if grouped else (0,)
     if type(group) is not int or group not in allowed_groups:
         return None
     # type() rather than isinstance(): JSON true/false must not pass as 1/0.

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from commerce.money import Currency, Money
 
@@ -167,6 +168,56 @@ class ProductView:
     stock: Mapping[str, int]
 
 
+STARS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRating:
+    """A product's published reviews in numbers: how many gave each star rating.
+
+    Whole counts only, never a float: the count and the total follow from them, and the
+    average is an exact ``Decimal`` of those two, shown with one decimal. Reviews are
+    kept by the reviews context; the catalog keeps these counts on the product's
+    partition so that listings sort and filter by them (docs/decisions/0021-reviews.md).
+    """
+
+    distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+    @property
+    def count(self) -> int:
+        """Published reviews."""
+        return sum(self.distribution)
+
+    @property
+    def total(self) -> int:
+        """The sum of their star ratings."""
+        return sum(stars * n for stars, n in zip(STARS, self.distribution, strict=True))
+
+    @property
+    def average(self) -> Decimal | None:
+        """The mean rating with one decimal, rounded half up (4.25 shows as 4.3); None
+        without reviews."""
+        if self.count == 0:
+            return None
+        return (Decimal(self.total) / Decimal(self.count)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def tenths(self) -> int | None:
+        """The shown average in tenths of a star (43 for 4.3): what sorting and the
+        ``minRating`` filter compare, so a listing agrees with what shoppers read."""
+        if self.count == 0:
+            return None
+        # Half up in integers: floor((20 * total + count) / (2 * count)).
+        return (20 * self.total + self.count) // (2 * self.count)
+
+    def changed(self, deltas: Sequence[int]) -> ProductRating:
+        """These counts with ``deltas`` (one per star rating) added."""
+        moved = tuple(n + d for n, d in zip(self.distribution, deltas, strict=True))
+        return ProductRating((moved[0], moved[1], moved[2], moved[3], moved[4]))
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogSnapshot:
     """Every product, collection and stock count, as read at one moment.
@@ -179,6 +230,8 @@ class CatalogSnapshot:
     products: Sequence[Product]
     collections: tuple[Collection, ...]
     stock: Mapping[str, int] = field(default_factory=dict)
+    # Published reviews' counts by product id; products without reviews are absent.
+    ratings: Mapping[str, ProductRating] = field(default_factory=dict)
 
     def product_by_handle(self, handle: str) -> Product | None:
         """The product with this handle, if any."""

@@ -33,6 +33,7 @@ from commerce.catalog.model import (
     CatalogSnapshot,
     Collection,
     Product,
+    ProductRating,
     ProductView,
     Variant,
     handle_from_title,
@@ -297,6 +298,27 @@ class CatalogService:
     ) -> None:
         """Add to ``writes`` an increment that fails ``label`` when the counter is gone."""
         store.add_stock_return(writes, *variant, quantity, label, movement=movement)
+
+    # -- rating counts, for reviews ---------------------------------------------------
+    # Reviews decide which reviews count; the catalog keeps the counts beside the product
+    # so that its snapshot sorts and filters by them (docs/decisions/0021-reviews.md).
+
+    def change_rating(self, writes: WriteSet, product_id: str, deltas: Sequence[int]) -> None:
+        """Add to ``writes`` the change of a product's review counts (one delta per star)."""
+        store.add_rating_change(writes, product_id, deltas)
+
+    def ratings(self, product_ids: Sequence[str]) -> dict[str, ProductRating]:
+        """Review counts of these products now, read fresh (products without are absent)."""
+        return store.get_ratings([pid for pid in product_ids if is_id(pid)])
+
+    def ratings_changed(self) -> None:
+        """A committed rating change: publish as this process publishes catalog changes."""
+        with self._deferral_lock:
+            deferred = self._deferrals > 0
+            self._changed_while_deferred |= deferred
+        if not deferred:
+            self._after_change()
+        self.invalidate()
 
     def collection(self, collection_id: str) -> Collection | None:
         """A collection by id, fresh."""

@@ -17,6 +17,7 @@ import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, overload
 
@@ -30,6 +31,8 @@ from commerce.catalog.listing import (
     ProductSort,
     Ragged,
     build_index,
+    rating_columns,
+    rating_key,
     view_of,
 )
 from commerce.catalog.model import (
@@ -39,6 +42,7 @@ from commerce.catalog.model import (
     Image,
     OptionValue,
     Product,
+    ProductRating,
     Variant,
     VariantKind,
 )
@@ -87,6 +91,13 @@ def encode_index(snapshot: CatalogSnapshot, index: ListingIndex, built_at: datet
         "postings": _postings_out(index.postings, str),
         "title_postings": _postings_out(index.title_postings, str),
         "prices": {c.value: _ragged_out(amounts) for c, amounts in index.prices.items()},
+        # Review counts: ids, then five counts (1 to 5 stars) per rated product.
+        "ratings": [
+            list(snapshot.ratings),
+            _int32_bytes([n for r in snapshot.ratings.values() for n in r.distribution]),
+        ],
+        "rating_tenths": _int32_bytes(index.rating_tenths),
+        "rating_counts": _int32_bytes(index.rating_counts),
         "orders": {_order_name(k): _int32_bytes(v) for k, v in index.orders.items()},
         "ranks": {_order_name(k): _int32_bytes(v) for k, v in index.ranks.items()},
     }
@@ -131,6 +142,8 @@ def _view(document: dict[str, Any], version: str) -> CatalogView:
         title_postings=title_terms,
         title_vocabulary=title_terms.keys_in_order,
         prices={Currency(code): _ragged_in(raw) for code, raw in document["prices"].items()},
+        rating_tenths=_int32_array(document.get("rating_tenths", b"")),
+        rating_counts=_int32_array(document.get("rating_counts", b"")),
         orders={_order_key(k): _int32_array(v) for k, v in document["orders"].items()},
         ranks={_order_key(k): _int32_array(v) for k, v in document["ranks"].items()},
     )
@@ -141,8 +154,43 @@ def _view(document: dict[str, Any], version: str) -> CatalogView:
         products=products,
         collections=tuple(_collection_from_record(r) for r in document["collections"]),
         stock=dict(zip(variant_ids, _int32_array(counts), strict=True)),
+        ratings=_ratings_in(document.get("ratings")),
     )
+    if "rating_tenths" not in document:
+        index = _with_rating_columns(index, snapshot)
     return view_of(snapshot, index, version)
+
+
+def _ratings_in(raw: list[Any] | None) -> dict[str, ProductRating]:
+    if raw is None:  # a file written before ratings: no product has any
+        return {}
+    ids, flat = raw[0], _int32_array(raw[1])
+    if len(flat) != 5 * len(ids):
+        raise ValueError("rating columns of different lengths")
+    return {
+        pid: ProductRating(
+            (flat[5 * i], flat[5 * i + 1], flat[5 * i + 2], flat[5 * i + 3], flat[5 * i + 4])
+        )
+        for i, pid in enumerate(ids)
+    }
+
+
+def _with_rating_columns(index: ListingIndex, snapshot: CatalogSnapshot) -> ListingIndex:
+    """A file written before ratings loads with every product unrated, sorted by id in
+    the rating order, so instances keep serving it while a new snapshot is published."""
+    tenths, counts = rating_columns(snapshot)
+    key = rating_key(index.ids, tenths, counts)
+    forward = sorted(range(len(index.ids)), key=key)
+    orders = dict(index.orders)
+    ranks = dict(index.ranks)
+    # Every product is unrated: one group, so the reversed order is the list reversed.
+    for reverse, order in ((False, forward), (True, forward[::-1])):
+        orders[ProductSort.RATING, None, reverse] = array("i", order)
+        placed = array("i", bytes(4 * len(order)))
+        for rank, position in enumerate(order):
+            placed[position] = rank
+        ranks[ProductSort.RATING, None, reverse] = placed
+    return replace(index, rating_tenths=tenths, rating_counts=counts, orders=orders, ranks=ranks)
 
 
 def _attribute_key(raw: str) -> tuple[str, str]:

@@ -9,8 +9,10 @@ Keys (see ``docs/data-model.md``):
 - ``HANDLE#PRODUCT#<handle> / HANDLE`` and ``HANDLE#COLLECTION#<handle> / HANDLE``: handle
   lookups, written in the same transaction as their owner, which makes handles unique
 - ``SKU#<sku> / SKU``: SKU lookups, unique store-wide the same way
-- GSI1 ``CATALOG / PRODUCT#<id> | COLLECTION#<id> | STOCK#<variant>``: the whole catalog in one
-  Query, read only where a snapshot is built (never on a request path)
+- ``PRODUCT#<id> / RATING``: the product's published review counts per star rating, changed
+  by the reviews context through the service, in that context's own transaction
+- GSI1 ``CATALOG / PRODUCT#<id> | COLLECTION#<id> | STOCK#<variant> | RATING#<id>``: the
+  whole catalog in one Query, read only where a snapshot is built (never on a request path)
 - ``CATALOG#SNAPSHOT / POINTER``: which published snapshot file is the newest; the one item
   instances read (one GetItem, throttled) to learn that the catalog changed
 """
@@ -39,6 +41,7 @@ from commerce.catalog.model import (
     Image,
     OptionValue,
     Product,
+    ProductRating,
     Variant,
     VariantKind,
 )
@@ -97,6 +100,36 @@ class StockItem(TableItem, discriminator="Stock"):
     # The inventory movement that made the last change, so the events function can stamp
     # the level it left on that movement (the stream's new image has both).
     last_move = UnicodeAttribute(null=True)
+
+
+class RatingItem(TableItem, discriminator="ProductRating"):
+    """Published reviews of one product, counted per star rating (``stars_1`` .. ``stars_5``).
+
+    Changed only with ADD in the transaction that changes a review's state, so the counts
+    always equal what the reviews say (no read-modify-write to lose a race).
+    """
+
+    product_id = UnicodeAttribute()
+    stars_1 = NumberAttribute(default=0)
+    stars_2 = NumberAttribute(default=0)
+    stars_3 = NumberAttribute(default=0)
+    stars_4 = NumberAttribute(default=0)
+    stars_5 = NumberAttribute(default=0)
+
+
+RATING_SK = "RATING"
+
+
+def _rating_of(item: RatingItem) -> ProductRating:
+    return ProductRating(
+        (
+            int(item.stars_1 or 0),
+            int(item.stars_2 or 0),
+            int(item.stars_3 or 0),
+            int(item.stars_4 or 0),
+            int(item.stars_5 or 0),
+        )
+    )
 
 
 class CollectionItem(TableItem, discriminator="Collection"):
@@ -313,6 +346,7 @@ def load_snapshot() -> CatalogSnapshot:
     products: list[Product] = []
     collections: list[Collection] = []
     stock: dict[str, int] = {}
+    ratings: dict[str, ProductRating] = {}
     for item in TableItem.gsi1.query(CATALOG_PARTITION):
         if isinstance(item, ProductItem):
             products.append(_product_from_item(item))
@@ -320,7 +354,13 @@ def load_snapshot() -> CatalogSnapshot:
             stock[item.variant_id] = int(item.available)
         elif isinstance(item, CollectionItem):
             collections.append(_collection_from_item(item))
-    return CatalogSnapshot(products=tuple(products), collections=tuple(collections), stock=stock)
+        elif isinstance(item, RatingItem):
+            rating = _rating_of(item)
+            if rating.count > 0:
+                ratings[item.product_id] = rating
+    return CatalogSnapshot(
+        products=tuple(products), collections=tuple(collections), stock=stock, ratings=ratings
+    )
 
 
 def get_snapshot_pointer() -> SnapshotPointer | None:
@@ -667,6 +707,45 @@ def add_stock_return(
         StockItem.pk.exists(),
         label=label,
     )
+
+
+# -- rating counts: the reviews context changes them, in its unit of work -------------------
+
+
+def add_rating_change(writes: WriteSet, product_id: str, deltas: Sequence[int]) -> None:
+    """Add ``deltas`` (one per star rating, 1 to 5) to the product's counts.
+
+    One UpdateItem with ADD, which creates the item on its first review: the index keys
+    are set every time so the whole-catalog Query finds it.
+    """
+    item = RatingItem(pk=product_pk(product_id), sk=RATING_SK)
+    stars = (
+        RatingItem.stars_1,
+        RatingItem.stars_2,
+        RatingItem.stars_3,
+        RatingItem.stars_4,
+        RatingItem.stars_5,
+    )
+    actions: list[Any] = [
+        RatingItem.entity.set(RatingItem),
+        RatingItem.product_id.set(product_id),
+        RatingItem.gsi1pk.set(CATALOG_PARTITION),
+        RatingItem.gsi1sk.set(f"{RATING_SK}#{product_id}"),
+    ]
+    actions += [attribute.add(delta) for attribute, delta in zip(stars, deltas, strict=True)]
+    writes.update(item, actions)
+
+
+def get_ratings(product_ids: Sequence[str]) -> dict[str, ProductRating]:
+    """The counts of these products now (strongly consistent BatchGetItem, 100 a call)."""
+    keys = [(product_pk(pid), RATING_SK) for pid in dict.fromkeys(product_ids)]
+    found: dict[str, ProductRating] = {}
+    for start in range(0, len(keys), MAX_BATCH_GET_KEYS):
+        chunk = keys[start : start + MAX_BATCH_GET_KEYS]
+        for item in RatingItem.batch_get(chunk, consistent_read=True):
+            if isinstance(item, RatingItem):
+                found[item.product_id] = _rating_of(item)
+    return found
 
 
 def catalog_is_empty() -> bool:

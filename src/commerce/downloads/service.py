@@ -33,6 +33,10 @@ class DownloadsNotConfigured(RuntimeError):
     """No signing key: links cannot be made safely (COMMERCE_DOWNLOAD_SIGNING_KEY)."""
 
 
+# Told of a line's first download: (order id, line id, when).
+FirstDownload = Callable[[str, str, datetime], None]
+
+
 class DownloadsService:
     """Links to the files of paid digital lines, each valid for a time and a count."""
 
@@ -52,6 +56,15 @@ class DownloadsService:
         self._lifetime = timedelta(seconds=link_seconds)
         self._max = max_downloads
         self._clock = clock
+        self._first_download_listeners: list[FirstDownload] = []
+
+    def follow_first_downloads(self, listener: FirstDownload) -> None:
+        """Call ``listener(order id, line id, when)`` after a line's first download.
+
+        The composition root wires the reviews' request schedule here: downloads know
+        nothing of reviews, and a listener's failure never costs the shopper the file.
+        """
+        self._first_download_listeners.append(listener)
 
     def grant_for_order(self, order_id: str, lines: Sequence[PurchasedLine]) -> list[DownloadGrant]:
         """Grants for the order's digital lines (idempotent: existing grants stand)."""
@@ -122,8 +135,17 @@ class DownloadsService:
         taken = store.take_download(order_id, line_id, now)
         if taken is None:
             raise self._refusal(order_id, line_id, now)
+        if taken.first_downloaded_at == now.replace(microsecond=0):
+            self._first_download(order_id, line_id, now)
         filename = taken.asset_key.rsplit("/", 1)[-1]
         return self._files.deliver(taken.asset_key, filename), self._grant(taken)
+
+    def _first_download(self, order_id: str, line_id: str, now: datetime) -> None:
+        for listener in self._first_download_listeners:
+            try:
+                listener(order_id, line_id, now)
+            except Exception:
+                log.exception("first download of %s/%s: a listener failed", order_id, line_id)
 
     def _refusal(self, order_id: str, line_id: str, now: datetime) -> DownloadRefused:
         record = store.get_grant(order_id, line_id)

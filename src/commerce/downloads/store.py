@@ -35,6 +35,8 @@ class DownloadGrantItem(TableItem, discriminator="DownloadGrant"):
     asset_key = UnicodeAttribute()
     expires_at = NumberAttribute()
     downloads_left = NumberAttribute()
+    # Epoch seconds of the first download (set once): review requests wait from it.
+    first_downloaded_at = NumberAttribute(null=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class GrantRecord:
     asset_key: str
     expires_at: datetime
     downloads_left: int
+    first_downloaded_at: datetime | None = None
 
 
 def grants_pk(order_id: str) -> str:
@@ -65,6 +68,9 @@ def _record(item: DownloadGrantItem) -> GrantRecord:
         asset_key=item.asset_key,
         expires_at=datetime.fromtimestamp(int(item.expires_at), UTC),
         downloads_left=int(item.downloads_left),
+        first_downloaded_at=None
+        if item.first_downloaded_at is None
+        else datetime.fromtimestamp(int(item.first_downloaded_at), UTC),
     )
 
 
@@ -128,7 +134,12 @@ def take_download(order_id: str, line_id: str, now: datetime) -> GrantRecord | N
     item = DownloadGrantItem(pk=grants_pk(order_id), sk=grant_sk(line_id))
     try:
         item.update(
-            actions=[DownloadGrantItem.downloads_left.add(-1)],
+            actions=[
+                DownloadGrantItem.downloads_left.add(-1),
+                DownloadGrantItem.first_downloaded_at.set(
+                    DownloadGrantItem.first_downloaded_at | int(now.timestamp())
+                ),
+            ],
             condition=(
                 DownloadGrantItem.pk.exists()
                 & (DownloadGrantItem.downloads_left > 0)

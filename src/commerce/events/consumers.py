@@ -27,7 +27,8 @@ from commerce.orders.model import Order, OrderStatus
 log = logging.getLogger("commerce.events")
 
 # Items whose change makes the published catalog snapshot stale (catalog/store.py).
-CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock")
+# ProductRating: a review's change moved the rating counts that listings sort and filter by.
+CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock", "ProductRating")
 
 Consumer = Callable[[StreamRecord], None]
 
@@ -100,7 +101,8 @@ class Consumers:
 
     def order_changed(self, record: StreamRecord) -> None:
         """A paid order is counted and credited to its journey; a refund adjusts the credit;
-        the change goes out to the webhooks that subscribe to it.
+        the change goes out to the webhooks that subscribe to it. Fulfilment schedules
+        review requests; a refund cancels them.
 
         The paid-order metrics come last: every other step is idempotent, so if one fails
         and the record is retried, nothing is counted twice (the metrics are not).
@@ -112,6 +114,7 @@ class Consumers:
         self.report_order(record)
         self.count_recovered_order(record)
         self.loyalty_points(record)
+        self.review_requests(record)
         self.count_paid_order(record)
 
     def count_customer_value(self, record: StreamRecord) -> None:
@@ -232,6 +235,18 @@ class Consumers:
         if customer_id:
             self._services.loyalty.award_bonus(customer_id, BonusRule.SIGN_UP, "account")
 
+    def review_requests(self, record: StreamRecord) -> None:
+        """A fulfilled or refunded order: requests scheduled (once per line) or cancelled,
+        and a full refund's reviews lose their verified mark. Every change of such an
+        order is read (a fulfilled order partly refunded stays FULFILLED); the reviews
+        service makes a repeated one change nothing."""
+        if record.new_image.get("status") not in REVIEW_EVENTS:
+            return
+        new = record.new_image
+        order = self._services.orders.order(str(new["order_id"]))
+        if order is not None:
+            self._services.reviews.order_changed(order)
+
     def credit_order(self, record: StreamRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.
 
@@ -311,6 +326,8 @@ class Consumers:
 
 
 PAID = "PAID"
+# The order states whose arrival changes review requests.
+REVIEW_EVENTS = frozenset({"FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 # The states of an order that was paid (refunded ones were paid first).
 CREDITED_STATES = frozenset({"PAID", "FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 # A refund may leave the state as it was (a second partial one): the amount tells.

@@ -71,6 +71,15 @@ def fit_attribution_weights(services: Services, now: datetime) -> Mapping[str, A
     return {"fittedAt": services.attribution.fit_weights().isoformat()}
 
 
+SEND_REVIEW_REQUESTS = "send-review-requests"
+
+
+def send_review_requests(services: Services, now: datetime) -> Mapping[str, Any]:
+    """Review requests due by now: sent once each with the customer's email consent,
+    cancelled for refunded orders (hourly; a missed run is caught up within a week)."""
+    return asdict(services.reviews.send_due_requests(now))
+
+
 PUBLISH_CATALOG_SNAPSHOT = "publish-catalog-snapshot"
 
 
@@ -110,6 +119,7 @@ JOBS: dict[str, Job] = {
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,
     RELEASE_EXPIRED_RESERVATIONS: release_expired_reservations,
     RETRY_WEBHOOK_DELIVERIES: retry_webhook_deliveries,
+    SEND_REVIEW_REQUESTS: send_review_requests,
     TRAIN_RECOMMENDATIONS: train_recommendations,
 }
 

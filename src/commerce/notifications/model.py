@@ -34,6 +34,7 @@ class TemplateName(enum.StrEnum):
     RECOVERY_OFFER = "recovery-offer"
     DOWNLOAD_READY = "download-ready"
     WEBHOOK_ENDPOINT_DISABLED = "webhook-endpoint-disabled"
+    REVIEW_REQUEST = "review-request"
 
 
 class InvalidNotification(ValueError):

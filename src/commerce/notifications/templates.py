@@ -68,6 +68,15 @@ _TEMPLATES: dict[TemplateName, tuple[str, str, str]] = {
         "and replay what it missed (webhookDeliveryReplay).\n",
         "Webhook endpoint ${url} disabled: ${reason}.",
     ),
+    TemplateName.REVIEW_REQUEST: (
+        "How did you like ${title}?",
+        "Hello,\n\n"
+        'You bought "${title}" from us. Other readers would like to know what you think: '
+        "your review, good or bad, is shown with a verified-purchase mark.\n\n"
+        "    ${review_url}\n\n"
+        "You get this once for this purchase. Change your email preferences in your account.\n",
+        'Review "${title}": ${review_url}',
+    ),
 }
 
 

@@ -32,7 +32,7 @@ from commerce.catalog.listing import (
     build_index,
     list_products,
 )
-from commerce.catalog.model import Product, VariantKind
+from commerce.catalog.model import Product, ProductRating, VariantKind
 from commerce.money import Currency
 
 USD = ProductQuery(currency=Currency.USD)
@@ -1050,7 +1050,22 @@ def catalogs(draw: st.DrawFn) -> ListingIndex:
         )
         for n in range(count)
     ]
-    return index_of(*products)
+    # Some products with reviews: counts per star rating, often tied on the shown average.
+    ratings = {
+        p.id: ProductRating(
+            (
+                draw(st.integers(0, 2)),
+                draw(st.integers(0, 2)),
+                draw(st.integers(0, 2)),
+                draw(st.integers(0, 2)),
+                draw(st.integers(0, 2)),
+            )
+        )
+        for p in products
+        if draw(st.booleans())
+    }
+    rated = {pid: r for pid, r in ratings.items() if r.count > 0}
+    return build_index(replace(make_snapshot(*products), ratings=rated))
 
 
 queries = st.builds(
@@ -1095,6 +1110,16 @@ def expected_order(index: ListingIndex, query: ProductQuery) -> list[str]:
         if query.reverse:
             priced, unpriced = priced[::-1], unpriced[::-1]
         return [p.id for p in priced + unpriced]
+    if query.sort is ProductSort.RATING:
+        position = {p.id: i for i, p in enumerate(index.products)}
+        rated = [p for p in by_id if index.rating_tenths[position[p.id]] >= 0]
+        unrated = [p for p in by_id if index.rating_tenths[position[p.id]] < 0]
+        # Shown average (tenths), higher first; then more reviews first; then by id.
+        rated.sort(key=lambda p: -index.rating_counts[position[p.id]])
+        rated.sort(key=lambda p: -index.rating_tenths[position[p.id]])
+        if query.reverse:
+            rated, unrated = rated[::-1], unrated[::-1]
+        return [p.id for p in rated + unrated]
     ordered = sorted(by_id, key=lambda p: p.title.casefold())
     return [p.id for p in (ordered[::-1] if query.reverse else ordered)]
 

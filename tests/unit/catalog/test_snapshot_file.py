@@ -18,7 +18,7 @@ from commerce.catalog.listing import (
     build_view,
     list_products,
 )
-from commerce.catalog.model import CatalogSnapshot, Collection, VariantKind
+from commerce.catalog.model import CatalogSnapshot, Collection, ProductRating, VariantKind
 from commerce.money import Currency
 
 BUILT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -47,7 +47,11 @@ def catalog() -> CatalogSnapshot:
     )
     stock = {b.variants[0].id: n % 3 for n, b in enumerate(books)}
     shelf = Collection("shelf", "shelf", "Shelf", "", BUILT, BUILT)
-    return replace(make_snapshot(*books, mixed, stock=stock), collections=(shelf,))
+    # A third of the books have reviews, several sharing a shown average.
+    ratings = {
+        b.id: ProductRating((n % 2, 0, n % 3, 1, n % 4)) for n, b in enumerate(books) if n % 3 == 0
+    }
+    return replace(make_snapshot(*books, mixed, stock=stock), collections=(shelf,), ratings=ratings)
 
 
 QUERIES = [
@@ -59,6 +63,8 @@ QUERIES = [
     replace(USD, attributes=(AttributeFilter("tag", "fantasy"),), min_price=1100),
     replace(USD, include_unpublished=True, in_stock=False),
     replace(USD, currency=Currency.EUR, sort=ProductSort.PRICE),
+    replace(USD, sort=ProductSort.RATING),
+    replace(USD, sort=ProductSort.RATING, reverse=True, min_rating_tenths=35),
 ]
 
 
@@ -100,6 +106,7 @@ def test_a_loaded_snapshot_gives_products_stock_and_collections_back_whole() -> 
     # then
     assert list(loaded.snapshot.products) == list(original.products)
     assert dict(loaded.snapshot.stock) == dict(original.stock)
+    assert dict(loaded.snapshot.ratings) == dict(original.ratings)
     assert loaded.snapshot.collections == original.collections
     mixed = original.products[-1]
     assert loaded.products_by_handle[mixed.handle] == mixed
@@ -124,3 +131,23 @@ def test_a_file_of_another_format_is_refused_rather_than_guessed() -> None:
     other = msgpack.packb({"format": snapshot.FORMAT + 1})
     with pytest.raises(snapshot.SnapshotFormatError, match="format 2 is not 1"):
         snapshot.decode(other, "v1")
+
+
+def test_a_file_written_before_ratings_loads_with_every_product_unrated() -> None:
+    # given a file without the rating columns, as written before reviews existed
+    import msgpack
+
+    document = msgpack.unpackb(snapshot.encode(catalog(), BUILT))
+    for key in ("ratings", "rating_tenths", "rating_counts"):
+        del document[key]
+    document["orders"] = {k: v for k, v in document["orders"].items() if "RATING" not in k}
+    document["ranks"] = {k: v for k, v in document["ranks"].items() if "RATING" not in k}
+
+    # when it is loaded and listed by rating
+    loaded = snapshot.decode(bytes(msgpack.packb(document)), "old")
+    page = list_products(loaded.index, replace(USD, sort=ProductSort.RATING), PageRequest(first=50))
+
+    # then every product is unrated, listed by id
+    assert dict(loaded.snapshot.ratings) == {}
+    ids = [e.product.id for e in page.edges]
+    assert ids == sorted(ids)

@@ -29,3 +29,10 @@ class ProductSortKeys(enum.Enum):
     PRICE = "PRICE"
     NEWEST = "NEWEST"
     RELEVANCE = "RELEVANCE"
+    RATING = strawberry.enum_value(
+        "RATING",
+        description=(
+            "Best rated first: the average shown (one decimal), then the most reviewed; "
+            "products without reviews last (reverse: lowest rated first, unrated still last)."
+        ),
+    )

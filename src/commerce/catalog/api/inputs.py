@@ -52,6 +52,13 @@ class ProductFilter:
     in_stock: bool | None = strawberry.field(
         default=None, description="true: only buyable products; false: only sold-out ones."
     )
+    min_rating: Decimal | None = strawberry.field(
+        default=None,
+        description=(
+            "Only products whose shown average rating (one decimal) is at least this, "
+            "1 to 5 in steps of 0.1; products without reviews are left out."
+        ),
+    )
 
     def narrow(
         self, query: listing.ProductQuery
@@ -75,8 +82,21 @@ class ProductFilter:
             min_price=_minor(price.min, query.currency),
             max_price=_minor(price.max, query.currency),
             in_stock=self.in_stock,
+            min_rating_tenths=_tenths(self.min_rating),
         )
         return narrowed, collection
+
+
+def _tenths(rating: Decimal | None) -> int | None:
+    """A minimum rating in tenths of a star; BAD_USER_INPUT outside 1..5 or finer than 0.1."""
+    if rating is None:
+        return None
+    tenths = rating * 10
+    if not rating.is_finite() or tenths != tenths.to_integral_value() or not 10 <= tenths <= 50:
+        raise BadUserInput(
+            "minRating is 1 to 5 in steps of 0.1", argument="filter.minRating"
+        ) from None
+    return int(tenths)
 
 
 def _minor(amount: Decimal | None, currency: Currency) -> int | None:

@@ -26,6 +26,12 @@ from commerce.catalog.api.recommended import (
     recommendation_connection,
     recommendations_by_product_loader,
 )
+from commerce.catalog.api.reviewed import (
+    ProductRatingType,
+    ReviewConnection,
+    ReviewSortKeys,
+    product_reviews,
+)
 from commerce.graphql.arguments import After, Before, First, Last
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
@@ -302,6 +308,35 @@ class ProductType(Node):
             if (await variant._loaded_availability(info)).available_for_sale:
                 return True
         return False
+
+    @strawberry.field(
+        description=(
+            "Its shown reviews in numbers: average (one decimal), count and the count per "
+            "star rating. From the published catalog, so a listing costs no extra read."
+        )
+    )
+    async def rating(self, info: Info[Context, None]) -> ProductRatingType:
+        view = await info.context.loader(catalog_view_loader).load(CATALOG)
+        return ProductRatingType.from_domain(view.snapshot.ratings.get(self.product.id))
+
+    @strawberry.field(
+        description=(
+            "Its shown reviews (PUBLISHED and FLAGGED; REJECTED ones are hidden), every one "
+            "from a buyer of the product: one Query and one batch read a page."
+        )
+    )
+    async def reviews(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int, strawberry.argument(description="Page size (1 to 50).")] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
+        sort_key: Annotated[
+            ReviewSortKeys, strawberry.argument(description="The order of the list.")
+        ] = ReviewSortKeys.NEWEST,
+    ) -> ReviewConnection:
+        return await product_reviews(info, self.product.id, first, after, sort_key)
 
     @strawberry.field(description="Collections (series, categories) the product belongs to.")
     async def collections(
