@@ -46,7 +46,10 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
     parts = [total * w // whole for w in weights]
     remainders = [total * w % whole for w in weights]
     left = total - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-    for i in order[:left]:
-        parts[i] += 1
+    if left:
+        # Largest remainders first; a reversed sort stays stable, so earlier weights
+        # come first among equal remainders.
+        order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
+        for i in order[:left]:
+            parts[i] += 1
     return parts

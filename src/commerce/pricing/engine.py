@@ -41,6 +41,7 @@ from commerce.pricing.model import (
     PricingContext,
     Promotion,
     RefusedCode,
+    Selector,
     SeriesSet,
     TieredOff,
     UnitOffer,
@@ -119,8 +120,17 @@ class _Session:
         self.pool = Pool.of(self.match)
         self.counts = tuple(ln.quantity for ln in self.pool.lines)
         self._plans: dict[str, UnitPlan | None] = {}
+        # By selector identity, as the matcher keys them (it holds the selectors).
+        self._among: dict[int, tuple[int, ...]] = {}
         self._kept: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         self._solved: dict[tuple[tuple[str, ...], tuple[tuple[int, ...], ...]], Solution] = {}
+
+    def among(self, selector: Selector) -> tuple[int, ...]:
+        """The pool indices of the lines the selector matches, once per pricing."""
+        known = self._among.get(id(selector))
+        if known is None:
+            known = self._among[id(selector)] = self.pool.among(self.match.mask(selector))
+        return known
 
     def plan(self, promotion: Promotion) -> UnitPlan | None:
         """The promotion's unit offer on this cart, or None when it can never apply."""
@@ -175,9 +185,9 @@ def _apply_unit_offers(
         i: [] for i in sorted({i for plan in plans for i in plan.candidates})
     }
     for p, offer in items:
-        mask = session.match.mask(offer.selector)
-        for i, found in on_line.items():
-            if mask & pool.bits[i]:
+        for i in session.among(offer.selector):
+            found = on_line.get(i)
+            if found is not None:
                 found.append((p.id, offer))
     kept = {i: session.kept(i, offers) for i, offers in on_line.items()}
     chosen: dict[str, list[Application]] = {}
@@ -266,13 +276,14 @@ def _apply_order_discounts(
         mine = [work[k] for k in indices]
         measure = sum(after_lines[k] for k in indices)
         count = sum(w.line.quantity for w in mine)
-        found = _order_discount(offer, measure, count, sum(w.remaining for w in mine), context)
+        weights = [w.remaining for w in mine]
+        found = _order_discount(offer, measure, count, sum(weights), context)
         if found is None or found[0] == 0:
             continue
         amount, text = found
         order_discounts.append(Discount(promotion.id, amount, text))
         amounts[promotion.id] = amounts.get(promotion.id, 0) + amount
-        for w, part in zip(mine, allocate(amount, [w.remaining for w in mine]), strict=True):
+        for w, part in zip(mine, allocate(amount, weights), strict=True):
             if part:
                 w.order_parts.append(Discount(promotion.id, part, text))
                 w.remaining -= part
@@ -419,6 +430,33 @@ def _without_line_discounts(
     return [tuple(p for p in outcome.promotions if p.id not in drop) for drop in drops]
 
 
+def _saving_ceiling(promotion: Promotion, context: PricingContext, session: _Session) -> int:
+    """At most what ``promotion`` saves priced alone (an exclusive candidate): a candidate
+    whose subtotal and shipping less this cannot beat the best total so far is not priced,
+    since only a strictly lower total replaces it."""
+    offer = promotion.offer
+    match = session.match
+    if isinstance(offer, FreeShipping):
+        return context.shipping or 0
+    if isinstance(offer, ItemsOff):
+        mine = [match.lines[k] for k in match.indices(offer.selector)]
+        return sum(
+            _item_discount(offer, ln.quantity, ln.quantity * ln.unit_price.amount) for ln in mine
+        )
+    if isinstance(offer, OrderOff | TieredOff):
+        mine = [match.lines[k] for k in match.indices(offer.selector)]
+        base = sum(ln.quantity * ln.unit_price.amount for ln in mine)
+        found = _order_discount(offer, base, sum(ln.quantity for ln in mine), base, context)
+        return found[0] if found else 0
+    plan = session.plan(promotion)
+    if plan is None:
+        return 0
+    # Each unit adds at most its cap of an application's exact discount, plus one minor
+    # unit for the application's rounding.
+    pool = session.pool
+    return sum(session.counts[i] * (plan.cap(pool.prices[i]) + 1) for i in plan.candidates)
+
+
 def _code_refusals(
     found: Eligibility,
     winner: Outcome,
@@ -475,7 +513,11 @@ def apply_promotions(
     # The lowest total any candidate could reach, had its search been exact.
     floor = first.total - first.gap
     exact = first.exact
+    full = first.subtotal + (context.shipping or 0)
     for candidate in [*_without_line_discounts(first, canonical, context, match), *candidates[1:]]:
+        alone = len(candidate) == 1 and candidate[0].exclusive
+        if alone and full - _saving_ceiling(candidate[0], context, session) >= winner.total:
+            continue
         outcome = evaluate(canonical, candidate, context, session)
         floor = min(floor, outcome.total - outcome.gap)
         exact = exact and outcome.exact

@@ -7,7 +7,7 @@ of the matching items, counts on the matching units (``docs/decisions/0008``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from commerce.pricing.explain import (
     add_items_text,
@@ -56,6 +56,16 @@ class CartReading:
     # The engine's selector index, when it has one: a measure then visits only the lines
     # the selector matches, not every line of a large cart.
     indices: Indices | None = None
+    # What each line pays after its line discounts, by line id: every offer's measure
+    # reads the same lines again, so each is added up once per reading.
+    paid: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def _paid(self, line_id: str) -> int:
+        known = self.paid.get(line_id)
+        if known is None:
+            p = self.priced[line_id]
+            known = self.paid[line_id] = p.subtotal - sum(d.amount for d in p.discounts)
+        return known
 
     def measure(self, selector: Selector) -> tuple[int, int]:
         """(subtotal after line discounts, units) of the items the selector matches."""
@@ -63,20 +73,18 @@ class CartReading:
         if self.indices is not None:
             for k in self.indices(selector):
                 line = self.lines[k]
-                p = self.priced[line.line_id]
-                amount += p.subtotal - sum(d.amount for d in p.discounts)
+                amount += self._paid(line.line_id)
                 units += line.quantity
             return amount, units
         for line in self.lines:
             if self.match(selector, line):
-                p = self.priced[line.line_id]
-                amount += p.subtotal - sum(d.amount for d in p.discounts)
+                amount += self._paid(line.line_id)
                 units += line.quantity
         return amount, units
 
     @property
     def after_line_discounts(self) -> int:
-        return sum(p.subtotal - sum(d.amount for d in p.discounts) for p in self.priced.values())
+        return sum(self._paid(line_id) for line_id in self.priced)
 
     def missing_volumes(self, offer: SeriesSet) -> tuple[list[str], bool]:
         """(volumes not in the cart, whether any volume of the series is)."""

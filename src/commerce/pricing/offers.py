@@ -146,6 +146,9 @@ class UnitPlan:
         self.parts: tuple[tuple[tuple[int, ...], int], ...] = self._parts(offer, pool, matcher)
         self.candidates = frozenset(i for part, _ in self.parts for i in part)
         self._caps: dict[int, int] = {}
+        # The search's working memory for this plan on this cart, by component (a plan
+        # lives for one pricing, so whatever the search keeps here goes with it).
+        self.scratch: dict[tuple[int, ...], object] = {}
 
     def cap(self, price: int) -> int:
         """``unit_cap`` of a unit at ``price``, rounded up: what the best-effort bound

@@ -61,6 +61,8 @@ EXACT_STEPS = 6_000
 RULE_UNITS = 120
 RULE_STATES = 1_000
 SWEEP_STATES = 400
+# A best-effort component of at most this many offers is also priced with each alone.
+ALONE_OFFERS = 4
 # The best-effort sweep compares gains in units of 1/_SCALE of a minor unit.
 _SCALE = 1 << 20
 
@@ -118,6 +120,15 @@ class _Local:
         self.mine = tuple(sorted({j for part, _ in self.parts for j in part}))
         self._applications: dict[Taken, tuple[int, Application]] = {}
         self._known: dict[tuple[int, tuple[int, ...]], list[tuple[Taken, int, Application]]] = {}
+        # An offer whose every part names a single line (a bundle of named variants) has
+        # one application only: the searches test it against the free units directly.
+        self.single: tuple[Taken, int, Application] | None = None
+        if all(len(candidates) == 1 for candidates, _ in self.parts):
+            units: dict[int, int] = {}
+            for candidates, wanted in self.parts:
+                units[candidates[0]] = units.get(candidates[0], 0) + wanted
+            taken = tuple(sorted(units.items()))
+            self.single = (taken, *self.application(taken))
         # Partial applications enumerated so far, shared by the component's offers: the
         # exact search's budget counts them.
         self.work = work
@@ -406,6 +417,15 @@ def _replay(
     return made, used
 
 
+def _by_line(offers: Sequence[_Local], size: int) -> list[list[_Local]]:
+    """The offers that accept units of each line (in the component's numbering)."""
+    by_line: list[list[_Local]] = [[] for _ in range(size)]
+    for offer in offers:
+        for j in offer.mine:
+            by_line[j].append(offer)
+    return by_line
+
+
 def _exact(
     offers: Sequence[_Local],
     counts: tuple[int, ...],
@@ -415,24 +435,22 @@ def _exact(
     states: int = EXACT_STATES,
     steps_budget: int = EXACT_STEPS,
 ) -> Solution:
-    by_line: list[list[_Local]] = [[] for _ in counts]
-    for offer in offers:
-        for j in offer.mine:
-            by_line[j].append(offer)
+    by_line = _by_line(offers, len(counts))
     size = len(counts)
     memo: dict[tuple[int, ...], tuple[int, Application | None, tuple[int, ...] | None]] = {}
     steps = 0
+    work = offers[0].work
 
     def best(state: tuple[int, ...]) -> int:
         nonlocal steps
+        known = memo.get(state)
+        if known is not None:
+            return known[0]
         first = 0
         while first < size and state[first] == 0:
             first += 1
         if first == size:
             return 0
-        known = memo.get(state)
-        if known is not None:
-            return known[0]
         if len(memo) >= states:
             raise _TooLarge
         rest = list(state)
@@ -442,9 +460,26 @@ def _exact(
         chosen: Application | None = None
         follow = after
         for offer in by_line[first]:
+            single = offer.single
+            if single is not None:
+                # One application only: it fits the free units or the offer passes
+                # (checked inline: this is the search's innermost loop).
+                for j, n in single[0]:
+                    if state[j] < n:
+                        break
+                else:
+                    steps += 1
+                    left = list(state)
+                    for j, n in single[0]:
+                        left[j] -= n
+                    nxt = tuple(left)
+                    cost = single[1] + best(nxt)
+                    if cost < answer:
+                        answer, chosen, follow = cost, single[2], nxt
+                continue
             options = offer.choices(state, first, every)
             steps += len(options)
-            if steps + offers[0].work[0] > steps_budget:
+            if steps + work[0] > steps_budget:
                 raise _TooLarge
             for taken, paid, application in options:
                 left = list(state)
@@ -458,17 +493,7 @@ def _exact(
         return answer
 
     total = best(counts)
-    made: list[Application] = []
-    state = counts
-    while True:
-        known = memo.get(state)
-        if known is None:
-            break
-        _, application, follow = known
-        if application is not None:
-            made.append(application)
-        assert follow is not None
-        state = follow
+    made = _path(memo, counts)
     baseline = sum(kept[j][n] for j, n in enumerate(counts))
     if every:
         return Solution(tuple(made), baseline - total, exact=True)
@@ -477,33 +502,70 @@ def _exact(
     return Solution(tuple(made), saving, exact=False, gap=max(0, bound - saving))
 
 
+def _path(
+    memo: dict[tuple[int, ...], tuple[int, Application | None, tuple[int, ...] | None]],
+    counts: tuple[int, ...],
+) -> list[Application]:
+    """The applications along the memoised cheapest choices, from the whole pool on."""
+    made: list[Application] = []
+    state = counts
+    while True:
+        known = memo.get(state)
+        if known is None:
+            return made
+        _, application, follow = known
+        if application is not None:
+            made.append(application)
+        assert follow is not None
+        state = follow
+
+
+def _pick(
+    offer: _Local, state: Sequence[int], value: Sequence[int]
+) -> tuple[int, int, Taken, Application, frozenset[int]] | None:
+    """(gain, price paid, units, application, their lines) of the offer's application of
+    the most expensive free units, or None when too few are free."""
+    taken = offer.greedy_choice(state)
+    if taken is None:
+        return None
+    paid, application = offer.application(taken)
+    gain = sum(value[j] * n for j, n in taken) - paid * _SCALE
+    return gain, paid, taken, application, frozenset(j for j, _ in taken)
+
+
 def _best_effort(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Solution:
-    by_line: list[list[_Local]] = [[] for _ in counts]
-    for offer in offers:
-        for j in offer.mine:
-            by_line[j].append(offer)
+    by_line = _by_line(offers, len(counts))
     # A unit's value kept out: its line's amount after item discounts, per unit.
     value = [kept[j][n] * _SCALE // n if n else 0 for j, n in enumerate(counts)]
     state = list(counts)
     made: list[Application] = []
     saving = 0
+    # Each offer's most expensive free units, kept until an application takes units of
+    # one of their lines: free units only shrink, and units taken elsewhere leave the
+    # choice as it was (None stays None).
+    # With it, the lines it takes, what it pays and its gain (the values do not change).
+    picks: dict[int, tuple[int, int, Taken, Application, frozenset[int]] | None] = {}
     for first in range(len(counts)):
         while state[first]:
-            top: tuple[int, int, Taken, Application] | None = None
+            top: tuple[int, int, Taken, Application, frozenset[int]] | None = None
             for offer in by_line[first]:
-                taken = offer.greedy_choice(state)
-                if taken is None or not any(j == first for j, _ in taken):
+                key = id(offer)
+                if key in picks:
+                    pick = picks[key]
+                else:
+                    pick = picks[key] = _pick(offer, state, value)
+                if pick is None or first not in pick[4]:
                     continue
-                paid, application = offer.application(taken)
-                gain = sum(value[j] * n for j, n in taken) - paid * _SCALE
-                if gain > 0 and (top is None or gain > top[0]):
-                    top = (gain, paid, taken, application)
+                if pick[0] > 0 and (top is None or pick[0] > top[0]):
+                    top = pick
             if top is None:
                 break
-            _, paid, taken, application = top
+            _, paid, taken, application, _ = top
             made.append(application)
             for j, n in taken:
                 state[j] -= n
+                for other in by_line[j]:
+                    picks.pop(id(other), None)
             saving -= paid
     # Saving against keeping every unit out: what the kept-out units and the applications
     # cost, compared with the baseline.
@@ -521,10 +583,7 @@ def _saving_bound(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept)
     its price, and earns at most its cap of the application's exact discount plus the
     half unit the rounding may add.
     """
-    by_line: list[list[_Local]] = [[] for _ in counts]
-    for offer in offers:
-        for j in offer.mine:
-            by_line[j].append(offer)
+    by_line = _by_line(offers, len(counts))
     total = 0
     for j, n in enumerate(counts):
         plans = by_line[j]
@@ -538,6 +597,24 @@ def _saving_bound(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept)
     return total
 
 
+def _locals(plans: Sequence[UnitPlan], lines: list[int], work: list[int]) -> list[_Local]:
+    """The plans in the component's numbering. A plan meets the same component again in
+    the other candidates of a pricing (threshold retries, other kept-out tables): its
+    applications and choices depend on the lines only, so they are kept on the plan."""
+    key = tuple(lines)
+    local: dict[int, int] | None = None
+    offers = []
+    for plan in plans:
+        known = plan.scratch.get(key)
+        if not isinstance(known, _Local):
+            if local is None:
+                local = {i: j for j, i in enumerate(lines)}
+            known = plan.scratch[key] = _Local(plan, local, lines, work)
+        known.work = work
+        offers.append(known)
+    return offers
+
+
 def solve(
     plans: Sequence[UnitPlan], counts: Sequence[int], kept: Mapping[int, tuple[int, ...]]
 ) -> Solution:
@@ -547,11 +624,27 @@ def solve(
     when kept out of every unit offer.
     """
     lines = sorted({i for plan in plans for i in plan.candidates})
-    local = {i: j for j, i in enumerate(lines)}
     work = [0]
-    offers = [_Local(plan, local, lines, work) for plan in plans]
+    offers = _locals(plans, lines, work)
     state = tuple(counts[i] for i in lines)
     tables = [kept[i] for i in lines]
+    found = _cascade(offers, state, tables)
+    if found.exact or len(offers) > ALONE_OFFERS:
+        return found
+    # A best effort over a few offers is also tried with each offer alone (often exact
+    # then): keeping the cheapest, it is never dearer than any one of them alone.
+    for offer in offers:
+        work[0] = 0
+        alone = _cascade([offer], state, tables)
+        if alone.saving > found.saving:
+            found = alone
+    bound = _saving_bound(offers, state, tables)
+    return Solution(found.applications, found.saving, exact=False, gap=max(0, bound - found.saving))
+
+
+def _cascade(offers: Sequence[_Local], state: tuple[int, ...], tables: Kept) -> Solution:
+    """The first of the searches that takes the component on: the sweep, the enumeration,
+    the enumeration by the most expensive units, the greedy pass."""
     if _sweep_states(offers, state) <= SWEEP_STATES:
         return _sweep(offers, state, tables)
     if sum(state) <= EXACT_UNITS:

@@ -177,6 +177,13 @@ small_selectors = st.one_of(
     st.builds(Selector, product_ids=st.frozensets(st.sampled_from(("p0", "p1", "p2")), min_size=1)),
 )
 percents = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2)
+# A bundle of named variants: each part names one line, so it has one application only.
+one_line_selectors = st.builds(
+    Selector,
+    variant_ids=st.sampled_from(range(4)).map(
+        lambda i: frozenset({VariantRef(f"p{i % 3}", f"p{i % 3}-{i}")})
+    ),
+)
 
 
 @st.composite
@@ -213,7 +220,8 @@ def competing_offers(draw: st.DrawFn) -> Offer:
     if kind == 2:
         return SeriesSet("S", ("1", "2", "3")[: draw(st.integers(1, 3))], draw(percents))
     if kind == 3:
-        component = st.builds(BundleComponent, small_selectors, st.integers(1, 2))
+        chosen = draw(st.sampled_from((small_selectors, one_line_selectors)))
+        component = st.builds(BundleComponent, chosen, st.integers(1, 2))
         parts = tuple(draw(st.lists(component, min_size=1, max_size=3)))
         if draw(st.booleans()):
             return Bundle(parts, price=draw(st.integers(0, 8000)))
@@ -241,6 +249,27 @@ def competing_promotions(draw: st.DrawFn) -> list[Promotion]:
 def test_the_engine_finds_the_lowest_total_of_every_assignment(
     lines: list[CartLine], promotions: list[Promotion]
 ) -> None:
+    cart = price(lines, promotions)
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(lines, promotions)
+
+
+@st.composite
+def named_bundles(draw: st.DrawFn) -> Offer:
+    """Bundles whose parts each name one variant, overlapping on the cart's lines."""
+    component = st.builds(BundleComponent, one_line_selectors, st.integers(1, 2))
+    parts = tuple(draw(st.lists(component, min_size=1, max_size=3)))
+    if draw(st.booleans()):
+        return Bundle(parts, price=draw(st.integers(0, 8000)))
+    return Bundle(parts, percent=draw(percents))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(small_carts(), st.lists(named_bundles(), min_size=1, max_size=5))
+def test_overlapping_bundles_of_named_variants_are_priced_to_the_cent(
+    lines: list[CartLine], offers: list[Offer]
+) -> None:
+    promotions = [promo(f"bundle{i}", offer, priority=i % 2) for i, offer in enumerate(offers)]
     cart = price(lines, promotions)
     assert not cart.best_effort
     assert cart.total == _brute_force_total(lines, promotions)
