@@ -59,6 +59,7 @@ class Consumers:
         (ENTRY_TYPE, Change.INSERT): "publish_partner_event",
         (PAYOUT_TYPE, Change.MODIFY): "publish_partner_event",
         ("Customer", Change.INSERT): "customer_signed_up",
+        ("Review", Change.INSERT): "review_written",
     }
 
     def __init__(self, services: Services, metrics: Metrics) -> None:
@@ -229,6 +230,13 @@ class Consumers:
                 OrderRefund(order.id, order.customer_id, goods, refunded, order.paid_amount.amount)
             )
 
+    def review_written(self, record: StreamRecord) -> None:
+        """A customer's first review earns the first-review bonus, once: its business key
+        is the same for every review, so later ones (and redelivered records) add nothing."""
+        customer_id = record.new_image.get("customer_id")
+        if isinstance(customer_id, str) and customer_id:
+            self._services.loyalty.award_bonus(customer_id, BonusRule.FIRST_REVIEW, FIRST_REVIEW)
+
     def customer_signed_up(self, record: StreamRecord) -> None:
         """A new account's sign-up bonus, once (its business key is the account)."""
         customer_id = str(record.keys.get("PK", "")).removeprefix("CUSTOMER#")
@@ -326,6 +334,8 @@ class Consumers:
 
 
 PAID = "PAID"
+# The business key of the first-review bonus: one per customer, whichever review it was.
+FIRST_REVIEW = "first-review"
 # The order states whose arrival changes review requests.
 REVIEW_EVENTS = frozenset({"FULFILLED", "PARTIALLY_REFUNDED", "REFUNDED"})
 # The states of an order that was paid (refunded ones were paid first).

@@ -147,6 +147,7 @@ def test_stream_filters_let_through_every_change_a_consumer_handles(
         ("CommissionEntry", "MODIFY"),
         ("Payout", "INSERT"),
         ("Customer", "MODIFY"),
+        ("Review", "MODIFY"),
     }
     assert len(event["stream"]["filterPatterns"]) <= 5
 
