@@ -115,7 +115,7 @@ def _training_rows(instacart: Path | None) -> list[Row]:
 
     try:
         orders = load_orders(instacart)
-    except (FileNotFoundError, ModuleNotFoundError, ValueError) as missing:
+    except (SystemExit, FileNotFoundError, ValueError) as missing:
         return [("training on the Instacart sample", "not run", str(missing)[:80])]
     started = time.perf_counter()
     trained = train(split(orders, 1).train, Similarity.JACCARD)
