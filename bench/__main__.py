@@ -393,6 +393,13 @@ def _only_webhooks(args: argparse.Namespace) -> list[Row]:
         return webhooks_rows(endpoint)
 
 
+def _only_recommendation_speed(args: argparse.Namespace) -> list[Row]:
+    from bench.recommendation_speed import recommendation_speed_rows
+
+    with dynamodb_local() as (endpoint, _):
+        return recommendation_speed_rows(endpoint, _measure, args.requests, args.instacart)
+
+
 def _only_cold_start(args: argparse.Namespace) -> list[Row]:
     from bench.cold_start import cold_start_rows
 
@@ -442,6 +449,7 @@ SEPARATE: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "checkout": _only_checkout,
     "journeys": _only_journeys,
     "webhooks": _only_webhooks,
+    "recommendation-speed": _only_recommendation_speed,
     "cold-start": _only_cold_start,
     "cart-flow": _only_cart_flow,
     "catalog-scale": _only_catalog_scale,
@@ -462,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
             "attribution: bench/attribution.py, catalog-import: bench/catalog_exchange.py, "
             "recommendations: bench/recommendations.py, offline on the Instacart sample, "
             "journeys: bench/journeys.py, webhooks: bench/webhooks.py, "
+            "recommendation-speed: bench/recommendation_speed.py, "
             "cart-flow: bench/cart_flow.py, cold-start: bench/cold_start.py, "
             "catalog-scale: bench/catalog_scale.py, reports: bench/reports.py)"
         ),

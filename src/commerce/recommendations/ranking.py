@@ -43,6 +43,7 @@ class ReasonCode(enum.StrEnum):
     SAME_AUTHOR = "SAME_AUTHOR"
     SAME_COLLECTION = "SAME_COLLECTION"
     SHARED_TAG = "SHARED_TAG"
+    VIEWED_TOGETHER = "VIEWED_TOGETHER"
     NEXT_IN_SERIES = "NEXT_IN_SERIES"
     BECAUSE_YOU_BOUGHT = "BECAUSE_YOU_BOUGHT"
     AUTHOR_YOU_READ = "AUTHOR_YOU_READ"
@@ -145,9 +146,16 @@ def complementary(
     return found
 
 
-def related(product_id: str, links: Links, first: int) -> list[Recommendation]:
+def related(
+    product_id: str,
+    links: Links,
+    first: int,
+    co_viewed: Sequence[tuple[str, int]] = (),
+) -> list[Recommendation]:
     """Products sharing the product's series (nearest volumes first), author, collections
-    or tags; the strongest shared link is the reason."""
+    or tags, the strongest shared link as the reason; then the products its viewers also
+    viewed (``co_viewed``, most viewers first), the second signal: a shared link says
+    more of what a product is than a click does."""
     source = links.items.get(product_id)
     if source is None:
         return []
@@ -193,9 +201,21 @@ def related(product_id: str, links: Links, first: int) -> list[Recommendation]:
             Reason(ReasonCode.SHARED_TAG, f"Also tagged {tag}"),
         )
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], links.items[kv[0]].title, kv[0]))
-    return [
+    found = [
         Recommendation(pid, reason) for pid, (_, _, reason) in ranked if links.items[pid].sellable
     ][:first]
+    if len(found) < first:
+        viewed = Reason(
+            ReasonCode.VIEWED_TOGETHER, f"Viewed by shoppers who viewed {_title(source)}"
+        )
+        for pid, _ in co_viewed:
+            item = links.items.get(pid)
+            if item is None or not item.sellable or pid == product_id or pid in scores:
+                continue
+            found.append(Recommendation(pid, viewed))
+            if len(found) >= first:
+                break
+    return found
 
 
 def _is_series(links: Links, collection: str, item: Item) -> bool:

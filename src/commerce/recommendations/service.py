@@ -2,7 +2,8 @@
 
 Reads cost a bounded number of DynamoDB calls whatever the list length: a product's
 complementary list is its one co-purchase row (a listing's rows come in one
-BatchGetItem); related lists read nothing but the catalog view already in memory; a
+BatchGetItem); a related list is the catalog view already in memory and its one
+co-view row (a listing's in one BatchGetItem); a
 shopper's list reads their partition (one Query), the rows of their seeds (one
 BatchGetItem), the best-seller lists (one BatchGetItem) and, for a cart, the cart.
 """
@@ -27,7 +28,7 @@ from commerce.orders.model import Order, OrderFilter, OrderStatus
 from commerce.orders.service import OrdersService
 from commerce.principals import Shopper
 from commerce.problems import Rejected
-from commerce.recommendations import ranking
+from commerce.recommendations import co_views, ranking
 from commerce.recommendations.model import (
     Neighbour,
     Purchase,
@@ -48,6 +49,7 @@ from commerce.recommendations.shoppers import (
     with_views,
 )
 from commerce.recommendations.store import co_purchases, orders_counted, popular, shoppers
+from commerce.recommendations.store import co_views as co_view_rows
 
 log = logging.getLogger("commerce.recommendations")
 
@@ -147,11 +149,19 @@ class RecommendationService:
             return True
         raise ConditionsFailed(("row unchanged",))
 
-    def record_views(self, shopper: ShopperRef, product_ids: Sequence[str], at: datetime) -> None:
+    def record_views(
+        self,
+        shopper: ShopperRef,
+        product_ids: Sequence[str],
+        at: datetime,
+        *,
+        count_co_views: bool = True,
+    ) -> None:
         """The port journeys calls with the products a shopper viewed at ``at``.
 
         Keeps the last ``MAX_VIEWS`` products, newest first, for ``view_days``; ids that are
-        not ids (of products or of the shopper) are ignored, never stored.
+        not ids (of products or of the shopper) are ignored, never stored. A product new
+        to the list is co-viewed once with each product already on it (``co_views.py``).
         """
         wanted = [pid for pid in product_ids if is_id(pid)]
         if not wanted or not is_shopper_id(shopper.id):
@@ -159,6 +169,30 @@ class RecommendationService:
         profile, _ = shoppers.get_profile(shopper, at)
         views = with_views(profile.views, wanted, at)
         shoppers.put_views(shopper, views, at + timedelta(days=self._view_days))
+        if count_co_views:
+            earlier = [v.product_id for v in profile.views]
+            known = set(earlier)
+            fresh = [pid for pid in dict.fromkeys(wanted) if pid not in known]
+            self._count_co_views(fresh[: co_views.PAIR_WINDOW], earlier)
+
+    def _count_co_views(self, fresh: Sequence[str], earlier: Sequence[str]) -> None:
+        if not fresh or (len(fresh) < 2 and not earlier):
+            return
+        for attempt in range(_RETRIES):
+            rows = co_view_rows.get_rows([*fresh, *earlier[: co_views.PAIR_WINDOW]])
+            after = co_views.add_co_views(
+                {pid: r.counts for pid, r in rows.items()}, fresh, earlier
+            )
+            writes = WriteSet()
+            co_view_rows.add_row_changes(writes, rows, after)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                log.info("co-view rows changed, retrying", extra={"attempt": attempt + 1})
+                continue
+            return
+        # A signal, not a ledger: a view that keeps losing the race pairs nothing.
+        log.warning("co-views not counted after retries", extra={"products": len(fresh)})
 
     def products_viewed(
         self,
@@ -174,7 +208,10 @@ class RecommendationService:
         """
         self.record_views(ShopperRef.visitor(visitor_id), product_ids, at)
         if customer_id is not None:
-            self.record_views(ShopperRef.customer(customer_id), product_ids, at)
+            # The visitor's list counted the co-views: the same person counts once.
+            self.record_views(
+                ShopperRef.customer(customer_id), product_ids, at, count_co_views=False
+            )
 
     def forget_visitors(self, visitor_ids: Sequence[str]) -> None:
         """Withdrawn consent or an erased customer: the visitors' viewed lists go."""
@@ -208,7 +245,19 @@ class RecommendationService:
         _check_first(first)
         links = self._links_for(self._catalog.view(), currency)
         if RecommendationKind(kind) is RecommendationKind.RELATED:
-            return {pid: ranking.related(pid, links, first) for pid in product_ids}
+            known = [pid for pid in product_ids if pid in links.items]
+            viewed = co_view_rows.get_rows(known) if known else {}
+            return {
+                pid: ranking.related(
+                    pid,
+                    links,
+                    first,
+                    co_viewed=co_views.strongest(viewed[pid].counts, NEIGHBOURS)
+                    if pid in viewed
+                    else (),
+                )
+                for pid in product_ids
+            }
         known = [pid for pid in product_ids if pid in links.items]
         rows = co_purchases.get_rows(known) if known else {}
         return {

@@ -85,6 +85,7 @@ ERASE = """
 mutation ($input: CustomerJourneyEraseInput!) {
   customerJourneyErase(input: $input) { userErrors { code } }
 }"""
+FOR_ME = "{ recommendations(first: 10) { nodes { reason { code } } } }"
 ASH_BORN = "the-ash-born-queen"  # The Emberfall Cycle, volume 1, by Mara Vellacott
 QUIET_POISON = "a-quiet-poison-on-lantern-street"
 _serial = itertools.count(1)
@@ -439,11 +440,12 @@ def test_pricing_reads_segments_in_the_one_batch_it_already_makes(
 
 def test_erasing_a_customer_erases_their_segment_facts(shop: Shop) -> None:
     # given a customer with a paid order counted into their facts
-    _, customer_id = _sign_up(shop.client)
+    headers, customer_id = _sign_up(shop.client)
     local = from_global_id(customer_id, "Customer")
     shop.stream(shop.paid_order(local, ASH_BORN))
     counted = shop.staff(MARKETING, id=customer_id)["customerMarketing"]
     assert counted["boughtSeries"] == ["the emberfall cycle"]
+    assert "NEXT_IN_SERIES" in _reasons(shop, headers)
     # when staff erase the customer
     erased = shop.staff(ERASE, input={"customerId": customer_id})["customerJourneyErase"]
     assert erased["userErrors"] == []
@@ -457,3 +459,10 @@ def test_erasing_a_customer_erases_their_segment_facts(shop: Shop) -> None:
         "boughtSeries": [],
         "boughtAuthors": [],
     }
+    # and their recommendations know nothing of them: the store's best sellers only
+    assert _reasons(shop, headers) <= {"POPULAR", "POPULAR_IN_COUNTRY"}
+
+
+def _reasons(shop: Shop, headers: dict[str, str]) -> set[str]:
+    found = shop(FOR_ME, headers)["recommendations"]["nodes"]
+    return {item["reason"]["code"] for item in found}

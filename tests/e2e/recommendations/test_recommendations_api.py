@@ -27,11 +27,13 @@ from commerce.events.consumers import Consumers
 from commerce.events.handler import consume_batch
 from commerce.graphql.ids import from_global_id, to_global_id
 from commerce.jobs.runner import run_job
+from commerce.money import Currency
 from commerce.observability.metrics import Metrics
 from commerce.payments.local import LocalStripe
 from commerce.principals import Shopper
 from commerce.recommendations.shoppers import ShopperRef
 from commerce.recommendations.store import co_purchases
+from commerce.recommendations.store import co_views as co_view_rows
 from dynamodb_calls import count_dynamodb_calls
 from placed_orders import order_image
 from stream_records import batch, stream_record
@@ -500,3 +502,70 @@ def test_withdrawn_consent_forgets_the_visitor_s_views(shop: Shop) -> None:
     # then their list no longer knows what they viewed
     after = nodes(shop(FOR_VISITOR, first=3, visitorToken=token), "recommendations")
     assert "BECAUSE_YOU_VIEWED" not in {item["reason"]["code"] for item in after}
+
+
+def test_related_products_end_with_what_the_product_s_viewers_also_viewed(shop: Shop) -> None:
+    # given the product with the fewest shared links, and two products linked to it by
+    # nothing but shoppers' views
+    catalog = shop.services.catalog.view().snapshot.products
+    ids = [p.id for p in catalog if p.published]
+    linked = shop.services.recommendations.for_products(ids, "RELATED", 20, Currency.USD)
+    source = min(ids, key=lambda pid: (len(linked[pid]), pid))
+    shown = {r.product_id for r in linked[source]} | {source}
+    handle = {p.id: p.handle for p in catalog}
+    often, once = [h for pid, h in sorted(handle.items()) if pid not in shown and pid in ids][:2]
+    # (another page size than below: storefront answers are cached with their catalog
+    # view, and the co-views are new facts within it)
+    before = nodes(
+        shop(FOR_PRODUCT, handle=handle[source], kind="RELATED", first=19),
+        "product",
+        "recommendations",
+    )
+    # when two visitors view it and then the first product, one of them back and forth,
+    # and a third views it and then the second
+    for _ in range(2):
+        token = _view(shop, handle[source])
+        _view(shop, often, token)
+    _view(shop, handle[source], token)
+    _view(shop, often, token)
+    third = _view(shop, handle[source])
+    _view(shop, once, third)
+    # then its related list keeps its shared links first and ends with the co-viewed
+    # products, most viewers first, each with its reason
+    after = nodes(
+        shop(FOR_PRODUCT, handle=handle[source], kind="RELATED", first=20),
+        "product",
+        "recommendations",
+    )
+    assert after[: len(before)] == before
+    title = next(p.title for p in catalog if p.id == source)
+    assert after[len(before) :] == [
+        {
+            "product": {"handle": h, "priceRange": after[len(before) + i]["product"]["priceRange"]},
+            "reason": {
+                "code": "VIEWED_TOGETHER",
+                "message": f"Viewed by shoppers who viewed *{title}*",
+            },
+        }
+        for i, h in enumerate([often, once])
+    ]
+    row = co_view_rows.get_rows([source])[source]
+    assert dict(row.counts) == {shop.product_id(often): 2, shop.product_id(once): 1}
+
+
+def test_a_related_list_costs_one_read_and_a_listing_s_lists_one_batch(shop: Shop) -> None:
+    # Each request asks for another page size: a repeated one would be a cached answer.
+    shop(FOR_PRODUCT, handle=ASH_BORN, kind="RELATED", first=3)  # the catalog view, cached
+    with count_dynamodb_calls() as calls:
+        shop(FOR_PRODUCT, handle=ASH_BORN, kind="RELATED", first=4)
+    assert calls.operations == ["BatchGetItem"]
+    related_listing = LISTING.replace("kind: COMPLEMENTARY", "kind: RELATED")
+    for first in (5, 49):
+        with count_dynamodb_calls() as calls:
+            listed = shop(related_listing, first=first)
+        assert len(listed["data"]["products"]["nodes"]) == min(first, len(_published(shop)))
+        assert calls.operations == ["BatchGetItem"]
+
+
+def _published(shop: Shop) -> list[str]:
+    return [p.id for p in shop.services.catalog.view().snapshot.products if p.published]

@@ -37,7 +37,11 @@ class ProductRecommendationKind(enum.Enum):
         "COMPLEMENTARY", description="Frequently bought together, learned from paid orders."
     )
     RELATED = strawberry.enum_value(
-        "RELATED", description="Shares the product's series, author, collections or tags."
+        "RELATED",
+        description=(
+            "Shares the product's series, author, collections or tags; then what its "
+            "viewers also viewed."
+        ),
     )
 
 
@@ -56,6 +60,10 @@ class RecommendationReasonCode(enum.Enum):
     SHARED_TAG = strawberry.enum_value("SHARED_TAG", description="Carries the same tag.")
     NEXT_IN_SERIES = strawberry.enum_value(
         "NEXT_IN_SERIES", description="The next volume of a series the shopper bought."
+    )
+    VIEWED_TOGETHER = strawberry.enum_value(
+        "VIEWED_TOGETHER",
+        description="Viewed by shoppers who viewed this product (RELATED, after shared links).",
     )
     BECAUSE_YOU_BOUGHT = strawberry.enum_value(
         "BECAUSE_YOU_BOUGHT", description="Bought together with something the shopper bought."
@@ -141,7 +149,8 @@ def recommendations_by_product_loader(
     ctx: Context,
 ) -> DataLoader[RecommendationKey, list[Recommendation]]:
     """Lists by (product id, kind, first, currency): a listing's products share one call
-    per kind (one BatchGetItem of co-purchase rows for COMPLEMENTARY, none for RELATED)."""
+    per kind (one BatchGetItem: of co-purchase rows for COMPLEMENTARY, co-view rows for
+    RELATED)."""
 
     async def load(keys: Sequence[RecommendationKey]) -> list[list[Recommendation]]:
         groups: dict[tuple[str, int, Currency], list[str]] = defaultdict(list)
