@@ -17,6 +17,10 @@ def fresh_settings(dynamodb_endpoint: str, stripe_api_base: str, webhook_secret:
     cost limit is generous (staff helpers read whole catalogs in one query).
     ``tests/e2e/limits`` turns them on with production figures. Payments go to the
     localstripe at ``stripe_api_base``; webhooks are signed with ``webhook_secret``.
+    A request's time budget is 30 s, not the 8 s of production: two test workers share
+    two cores with their DynamoDB Local and localstripe processes, and a request that
+    waits for the core is not what these tests are about (``tests/e2e/limits`` tests the
+    budget itself with its own figure).
     """
     return Settings(
         table_name=f"test-{uuid.uuid4().hex[:12]}",
@@ -29,4 +33,5 @@ def fresh_settings(dynamodb_endpoint: str, stripe_api_base: str, webhook_secret:
         stripe_secret_key=Secret(LOCAL_SECRET_KEY),
         stripe_webhook_secret=Secret(webhook_secret),
         stripe_api_base=stripe_api_base,
+        request_timeout_seconds=30.0,
     )
