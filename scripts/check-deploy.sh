@@ -194,7 +194,8 @@ for stage in stages:
 
     routes = sorted(r["Properties"]["RouteKey"]
                     for r in resources_of(template, "AWS::ApiGatewayV2::Route").values())
-    wanted_routes = ["GET /downloads/{token}", "GET /graphql", "GET /health", "POST /graphql",
+    wanted_routes = ["GET /downloads/{token}", "GET /graphql", "GET /health",
+                     "GET /recovery/opt-out", "POST /graphql", "POST /recovery/opt-out",
                      "POST /webhooks/stripe"]
     check(routes == wanted_routes, f"{stage}: routes {routes}")
 
