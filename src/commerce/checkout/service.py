@@ -144,7 +144,8 @@ class CheckoutService:
             store.add_key(writes, key_digest, order.id, cart_digest, now + KEY_TTL)
             codes = priced.applied_codes()
             if codes and self._promotions is not None:
-                # At most MAX_CODES codes, 2-3 items each: 25 decrements + 4 + 15 < 100 items.
+                # At most MAX_CODES codes, 2-3 items each: 25 decrements, their 25 stock
+                # movements, the order's own items and 15 code items stay under 100.
                 self._promotions.add_uses(writes, order.id, shopper.customer_id, codes)
             self._spend_points(writes, priced, order.id)
             try:
