@@ -33,6 +33,26 @@ CATALOG_ITEM_TYPES = ("Product", "Collection", "Stock", "ProductRating")
 Consumer = Callable[[StreamRecord], None]
 
 
+class OrderOfRecord:
+    """The order an Order stream record is about, read at most once.
+
+    The order steps run one after another on the same record; most of them need the
+    order as the orders service gives it, none of them changes it, so one read serves all.
+    """
+
+    def __init__(self, services: Services, order_id: str) -> None:
+        self._services = services
+        self._order_id = order_id
+        self._read = False
+        self._order: Order | None = None
+
+    def __call__(self) -> Order | None:
+        if not self._read:
+            self._order = self._services.orders.order(self._order_id)
+            self._read = True
+        return self._order
+
+
 class Consumers:
     """The dispatch table of the events function.
 
@@ -103,40 +123,45 @@ class Consumers:
     def order_changed(self, record: StreamRecord) -> None:
         """A paid order is counted and credited to its journey; a refund adjusts the credit;
         the change goes out to the webhooks that subscribe to it. Fulfilment schedules
-        review requests; a refund cancels them.
+        review requests; a refund cancels them. The order is read once, by the first step
+        that needs it, and shared by the rest.
 
         The paid-order metrics come last: every other step is idempotent, so if one fails
         and the record is retried, nothing is counted twice (the metrics are not).
         """
-        self.publish_order_webhooks(record)
-        self.credit_order(record)
-        self.count_customer_value(record)
-        self.commission_order(record)
-        self.report_order(record)
-        self.count_recovered_order(record)
-        self.loyalty_points(record)
-        self.review_requests(record)
-        self.count_paid_order(record)
+        read = OrderOfRecord(self._services, str(record.new_image["order_id"]))
+        for step in (
+            self.publish_order_webhooks,
+            self.credit_order,
+            self.count_customer_value,
+            self.commission_order,
+            self.report_order,
+            self.count_recovered_order,
+            self.loyalty_points,
+            self.review_requests,
+            self.count_paid_order,
+        ):
+            step(record, read)
 
-    def count_customer_value(self, record: StreamRecord) -> None:
+    def count_customer_value(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A paid or refunded order's net value and what it bought from join its
         customer's segment facts (lifetime value, series, authors, collections); the
         customers context counts each order once and takes refunds off by difference."""
         new = record.new_image
         if new.get("status") not in CREDITED_STATES:
             return
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is not None and order.customer_id is not None:
             self._services.customer_marketing.record_paid_order(order)
 
-    def publish_order_webhooks(self, record: StreamRecord) -> None:
+    def publish_order_webhooks(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """``order.paid``/``refunded``/``cancelled``/``fulfilled`` to the subscribed
         endpoints (the referring partner's too). The event ids come from the change, so a
         replayed record publishes nothing new."""
         new, old = record.new_image, record.old_image
         if new.get("status") == old.get("status") and new.get("status") not in REFUND_STATES:
             return
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is None:
             return
         previous = old.get("status")
@@ -161,11 +186,11 @@ class Consumers:
         the record: the delivery is rescheduled, and the jobs function retries it."""
         self._services.webhooks.deliver(str(record.new_image["delivery_id"]))
 
-    def report_order(self, record: StreamRecord) -> None:
+    def report_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A paid order's sale goes into the report rollups once; a refund, what is new of it."""
         if record.new_image.get("status") not in CREDITED_STATES:
             return
-        order = self._services.orders.order(str(record.new_image["order_id"]))
+        order = read()
         if order is not None:
             self._services.reports.record_order(order)
 
@@ -196,24 +221,24 @@ class Consumers:
         if isinstance(product_id, str):
             self._services.reports.record_prices(product_id)
 
-    def count_recovered_order(self, record: StreamRecord) -> None:
+    def count_recovered_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A paid order that a recovery message brought back counts in recovery's results
         (on the change into paid; the recovery service counts each order once)."""
         new, old = record.new_image, record.old_image
         if new.get("status") != PAID or old.get("status") == PAID:
             return
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is not None and order.paid_amount is not None:
             self._services.recovery.order_paid(order, paid_order_of(order).paid_at)
 
-    def loyalty_points(self, record: StreamRecord) -> None:
+    def loyalty_points(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A customer's paid order earns points, its refunds take them back pro rata, and an
         order that ends unpaid gives back the points it spent: each once, however often the
         record comes (the ledger keeps one entry per order event and refunded amount)."""
         status = record.new_image.get("status")
         if status not in CREDITED_STATES and status not in VOIDED_STATES:
             return
-        order = self._services.orders.order(str(record.new_image["order_id"]))
+        order = read()
         if order is None or order.customer_id is None:
             return
         loyalty = self._services.loyalty
@@ -243,19 +268,18 @@ class Consumers:
         if customer_id:
             self._services.loyalty.award_bonus(customer_id, BonusRule.SIGN_UP, "account")
 
-    def review_requests(self, record: StreamRecord) -> None:
+    def review_requests(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A fulfilled or refunded order: requests scheduled (once per line) or cancelled,
         and a full refund's reviews lose their verified mark. Every change of such an
         order is read (a fulfilled order partly refunded stays FULFILLED); the reviews
         service makes a repeated one change nothing."""
         if record.new_image.get("status") not in REVIEW_EVENTS:
             return
-        new = record.new_image
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is not None:
             self._services.reviews.order_changed(order)
 
-    def credit_order(self, record: StreamRecord) -> None:
+    def credit_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """Credit a paid order's journey under every model; take refunds from the credit.
 
         Idempotent both ways: the credit is put once per order, and a refund is taken
@@ -264,7 +288,7 @@ class Consumers:
         new = record.new_image
         if new.get("status") not in CREDITED_STATES:
             return
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is None or order.paid_amount is None:
             return
         attribution = self._services.attribution
@@ -276,7 +300,7 @@ class Consumers:
                 attribution.credit_paid_order(paid_order_of(order))
             attribution.refund_order(order.id, refunded)
 
-    def commission_order(self, record: StreamRecord) -> None:
+    def commission_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """A paid order's affiliate commission, and the reversal of what a refund gave back.
 
         Idempotent: the commission is written once per order, a refund reversed only for
@@ -284,7 +308,7 @@ class Consumers:
         """
         if record.new_image.get("status") not in CREDITED_STATES:
             return
-        order = self._services.orders.order(str(record.new_image["order_id"]))
+        order = read()
         if order is not None:
             self._services.affiliates.order_settled(order)
 
@@ -295,7 +319,7 @@ class Consumers:
         if isinstance(channel, str) and visitor:
             self._services.attribution.touch_recorded(visitor, channel)
 
-    def count_paid_order(self, record: StreamRecord) -> None:
+    def count_paid_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """Orders and revenue, counted once: on the change *into* the paid state; and the
         order's basket for recommendations (co-purchases, the customer's affinity), which
         the recommendations service counts once per order however often it comes.
@@ -306,7 +330,7 @@ class Consumers:
         new, old = record.new_image, record.old_image
         if new.get("status") != PAID or old.get("status") == PAID:
             return
-        order = self._services.orders.order(str(new["order_id"]))
+        order = read()
         if order is None:
             log.warning("paid order not found", extra={"order_id": new["order_id"]})
             return

@@ -17,7 +17,8 @@ from commerce.events import handler as events
 from commerce.notifications import store
 from commerce.notifications.model import Channel, Notification, TemplateName
 from commerce.observability.logs import reset_logging
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import Order, OrderStatus
+from commerce.orders.service import OrdersService
 from commerce.settings import Settings
 from placed_orders import order_image, place_ebook_order, reservation_image
 from stream_records import batch, image_of, sequence_of, stream_record
@@ -197,3 +198,30 @@ def test_changes_nobody_consumes_are_skipped(caplog: pytest.LogCaptureFixture) -
     # then
     assert result == {"batchItemFailures": []}
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.usefixtures("deployed")
+def test_a_paid_order_is_read_once_for_all_that_its_change_feeds(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an order that was paid, and a count of the events function's order reads
+    order = place_ebook_order(services)
+    awaiting = order_image(order.id)
+    services.orders.payment_succeeded(
+        order_id=order.id, intent_id=str(order.payment_intent_id), amount=order.total
+    )
+    paid = order_image(order.id)
+    reads: list[str] = []
+    read_order = OrdersService.order
+
+    def counted(self: OrdersService, order_id: str) -> Order | None:
+        reads.append(order_id)
+        return read_order(self, order_id)
+
+    monkeypatch.setattr(OrdersService, "order", counted)
+    # when the stream brings the payment, which webhooks, journeys, customer value,
+    # commissions, reports, recovery, loyalty and the paid-order metrics all read
+    result = events.handler(batch(stream_record("MODIFY", new=paid, old=awaiting)), CONTEXT)
+    # then the order was read from the table once
+    assert result == {"batchItemFailures": []}
+    assert reads == [order.id]
