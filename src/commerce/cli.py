@@ -525,8 +525,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = dataclasses.replace(
             settings, public_url=f"http://{settings.host}:{settings.port}"
         )
-    settings = _with_local_jwt_secret(settings)
-    settings = _with_local_download_key(settings)
+    settings = _with_local_keys(settings)
     with _database(settings) as with_db, _payments(with_db) as ready:
         _prepare(ready, seed=not args.no_seed)
         app = create_app(build_services(ready))
@@ -539,37 +538,35 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _with_local_jwt_secret(settings: Settings) -> Settings:
-    """A laptop's JWT secret, kept under the data dir so log-ins survive a restart."""
-    if settings.jwt_secret.value:
-        return settings
+# The keys a laptop makes for itself, each kept in a file of its own under the data dir, so
+# that log-ins, download and opt-out links and webhook endpoints survive a restart of
+# ``commerce serve``. A key set in the environment wins.
+_LOCAL_KEY_FILES = {
+    "jwt_secret": "jwt-secret",
+    "download_signing_key": "download-signing-key",
+    "webhook_secrets_key": "webhook-secrets-key",
+    "recovery_signing_key": "recovery-signing-key",
+}
+
+
+def _with_local_keys(settings: Settings) -> Settings:
+    """The laptop's keys, made once (random, readable by its owner only) and then reused."""
     import secrets
 
     from commerce.settings import Secret
 
-    path = settings.data_dir / "jwt-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return dataclasses.replace(settings, jwt_secret=Secret(path.read_text(encoding="utf-8")))
-
-
-def _with_local_download_key(settings: Settings) -> Settings:
-    """A laptop's download-link key, kept under the data dir so links survive a restart."""
-    if settings.download_signing_key.value:
-        return settings
-    import secrets
-
-    from commerce.settings import Secret
-
-    path = settings.data_dir / "download-signing-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    key = Secret(path.read_text(encoding="utf-8"))
-    return dataclasses.replace(settings, download_signing_key=key)
+    kept: dict[str, Any] = {}
+    for field, name in _LOCAL_KEY_FILES.items():
+        current: Secret = getattr(settings, field)
+        if current.value:
+            continue
+        path = settings.data_dir / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        kept[field] = Secret(path.read_text(encoding="utf-8"))
+    return dataclasses.replace(settings, **kept)
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:

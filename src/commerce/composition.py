@@ -280,8 +280,8 @@ def build_services(
     )
 
 
-# One per process, like the other local keys: endpoints a laptop or a test process
-# creates can be signed for by that process only.
+# Without a configured key (tests, scripts), one per process: endpoints that process
+# creates are sealed for it only. `commerce serve` keeps a key in its data dir instead.
 _LOCAL_WEBHOOK_KEY = secrets.token_urlsafe(32)
 
 
@@ -307,8 +307,8 @@ def _webhooks(settings: Settings, access: AccessService) -> WebhooksService:
     )
 
 
-# One per process, like the download key: opt-out links a laptop or a test process
-# sends work for that process only.
+# Without a configured key (tests, scripts), one per process: opt-out links that process
+# sends work for it only. `commerce serve` keeps a key in its data dir instead.
 _LOCAL_OPT_OUT_KEY = secrets.token_urlsafe(32)
 
 
