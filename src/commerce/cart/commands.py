@@ -28,6 +28,8 @@ class CreateCart:
     lines: Sequence[LineRequest] = ()
     buyer_identity: BuyerIdentity = field(default_factory=BuyerIdentity)
     affiliate_id: str | None = None
+    # The verified visitor id of the shopper's visitor token (the API checks the token).
+    visitor_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ client made up, and a price change in the catalog shows at once.
 
 from __future__ import annotations
 
+import hashlib
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,12 @@ MAX_CODES = 5
 # ``secrets.token_urlsafe(24)``: 24 random bytes, 32 URL-safe characters.
 TOKEN_LENGTH = 32
 _TOKEN_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def cart_digest(token: str) -> str:
+    """SHA-256 of a cart token: what a code bound to one cart and an order placed from
+    it keep, never the token (a capability) itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def is_cart_token(value: str) -> bool:
@@ -111,6 +118,9 @@ class Cart:
     affiliate_id: str | None = None
     # Loyalty points the owner asked to spend on this cart (cartLoyaltyPointsApply).
     loyalty_points: int = 0
+    # The first-party visitor (journeys) whose cart this is, from a verified visitor token
+    # at creation: a guest's dwell times for recovery offers come from its journey.
+    visitor_id: str | None = None
 
     def is_expired(self, now: datetime) -> bool:
         """Whether the cart sat idle past its expiry (DynamoDB may not have removed it yet)."""
@@ -154,7 +164,8 @@ def absorb_guest_cart(cart: Cart, guest: Cart, new_line_id: Callable[[], str]) -
     merged = merge_lines(cart.lines, additions, new_line_id)
     capped = tuple(replace(ln, quantity=min(ln.quantity, MAX_QUANTITY)) for ln in merged)
     referral = cart.affiliate_id or guest.affiliate_id
-    return replace(cart, lines=capped[:MAX_LINES], affiliate_id=referral)
+    visitor = cart.visitor_id or guest.visitor_id
+    return replace(cart, lines=capped[:MAX_LINES], affiliate_id=referral, visitor_id=visitor)
 
 
 def set_quantities(
@@ -364,6 +375,7 @@ def price_cart(
             offers.shopper, offers.now, cart.currency, offers.profile, cart.affiliate_id
         ),
         codes=cart.discount_codes,
+        cart_digest=cart_digest(cart.id),
     )
     wanted = cart.loyalty_points if cart.owner_id is not None else 0
 

@@ -173,6 +173,7 @@ class CartService:
             buyer_identity=command.buyer_identity,
             owner_id=shopper.customer_id,
             affiliate_id=affiliate,
+            visitor_id=command.visitor_id,
         )
         products = self.pricer.products()
         if command.lines:

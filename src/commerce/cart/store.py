@@ -127,6 +127,7 @@ def _cart_item(cart: Cart) -> CartItem:
             "codes": list(cart.discount_codes),
             "affiliate": cart.affiliate_id,
             "points": cart.loyalty_points,
+            "visitor": cart.visitor_id,
         },
     )
 
@@ -173,6 +174,7 @@ def _cart_from_item(item: CartItem) -> Cart:
         discount_codes=tuple(body.get("codes") or ()),
         affiliate_id=body.get("affiliate"),
         loyalty_points=int(body.get("points") or 0),
+        visitor_id=body.get("visitor"),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from datetime import datetime
 
-from commerce.cart.model import PricedCart
+from commerce.cart.model import PricedCart, cart_digest
 from commerce.checkout.errors import CheckoutErrorCode as Code
 from commerce.money import Money
 from commerce.orders.model import (
@@ -203,5 +203,6 @@ def order_from_cart(
         discount_codes=tuple(c.code for c in priced.applied_codes()),
         affiliate_id=priced.cart.affiliate_id,
         visitor_id=visitor_id,
+        cart_digest=cart_digest(priced.cart.id),
         sales_channel=shopper.channel.value,
     )

@@ -26,6 +26,10 @@ class UpdateProfile:
     clear_phone: bool = False
     consents: dict[ConsentChannel, bool] = field(default_factory=dict)
     demographics: Demographics | None = None
+    preferred_channel: ConsentChannel | None = None
+    clear_preferred_channel: bool = False
+    # An IANA zone name; "" removes it.
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,10 @@ class Customer:
     default_address_id: str | None = None
     # The cart the customer is filling (a cart token); owned by the customer.
     cart_id: str | None = None
+    # How the customer prefers to hear from the store (among consented channels) and
+    # their IANA time zone (texts wait out their night); None: not said.
+    preferred_channel: ConsentChannel | None = None
+    time_zone: str | None = None
 
     def consent(self, channel: ConsentChannel) -> MarketingConsent | None:
         """This channel's consent, if the customer ever answered for it."""

@@ -5,6 +5,8 @@ Email and password rules are identity's (``commerce.customers.identity.rules``).
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from commerce import contact
 from commerce.countries import COUNTRY_CODES
 from commerce.customers.errors import CustomerErrorCode as Code
@@ -36,6 +38,13 @@ def check_phone(phone: str | None, field: tuple[str, ...]) -> list[Problem]:
     if phone is not None and not contact.is_phone(phone):
         return [Problem(Code.INVALID, contact.PHONE_FORMAT_MESSAGE, field)]
     return []
+
+
+def check_time_zone(zone: str | None, field: tuple[str, ...]) -> list[Problem]:
+    """An IANA zone name ("Europe/Paris"); blank (removing it) is fine."""
+    if zone is None or not zone.strip() or zone.strip() in available_timezones():
+        return []
+    return [Problem(Code.INVALID, "Not an IANA time zone name, e.g. Europe/Paris", field)]
 
 
 def check_demographics(

@@ -71,6 +71,7 @@ class CustomersService:
             if value is not None:
                 problems += rules.check_name(value.strip(), (name,))
         problems += rules.check_phone(phone, ("phone",))
+        problems += rules.check_time_zone(changes.time_zone, ("timeZone",))
         if changes.demographics is not None:
             problems += rules.check_demographics(changes.demographics, now.year, ("demographics",))
         if problems:
@@ -95,6 +96,14 @@ class CustomersService:
                 phone=None if changes.clear_phone else (phone or customer.phone),
                 consents=tuple(consents[c] for c in ConsentChannel if c in consents),
                 demographics=changes.demographics or customer.demographics,
+                preferred_channel=None
+                if changes.clear_preferred_channel
+                else changes.preferred_channel or customer.preferred_channel,
+                time_zone=(
+                    customer.time_zone
+                    if changes.time_zone is None
+                    else changes.time_zone.strip() or None
+                ),
             )
 
         return self.change(customer_id, edit)

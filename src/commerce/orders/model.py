@@ -182,6 +182,9 @@ class Order:
     affiliate_id: str | None = None
     # The first-party visitor that placed it (its journey is credited when it is paid).
     visitor_id: str | None = None
+    # SHA-256 of the token of the cart it was placed from (recovery counts recovered
+    # carts by it); None on orders placed before it was recorded.
+    cart_digest: str | None = None
     # How it was paid, as Stripe reports it: the card brand ("visa") or the wallet
     # ("apple_pay"), or the payment method type ("sepa_debit"); None before payment.
     payment_method: str | None = None

@@ -244,6 +244,7 @@ def _body(order: Order) -> dict[str, Any]:
         "codes": list(order.discount_codes),
         "affiliate": order.affiliate_id,
         "visitor": order.visitor_id,
+        "cart": order.cart_digest,
         "payment_method": order.payment_method,
         "channel": order.sales_channel,
     }
@@ -315,6 +316,7 @@ def _order(item: OrderItem) -> Order:
         discount_codes=tuple(body.get("codes") or ()),
         affiliate_id=body.get("affiliate"),
         visitor_id=body.get("visitor"),
+        cart_digest=body.get("cart"),
         payment_method=body.get("payment_method"),
         sales_channel=body.get("channel"),
     )

@@ -64,6 +64,8 @@ def _code_failure(code: DiscountCode, context: PricingContext) -> CodeRefusal | 
     # Ownership first: someone else's code says nothing of its dates or uses.
     if code.customer_id is not None and code.customer_id != context.customer_id:
         return CodeRefusal.NOT_YOUR_CODE
+    if code.cart_digest is not None and code.cart_digest != context.cart_digest:
+        return CodeRefusal.NOT_YOUR_CODE
     timing = _window(code.starts_at, code.ends_at, context.now)
     if timing is not None:
         return timing

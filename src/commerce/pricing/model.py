@@ -77,6 +77,8 @@ class PricingContext:
     affiliate_id: str | None = None
     codes: tuple[str, ...] = ()
     shipping_zone_id: str | None = None
+    # SHA-256 of the cart's token: a code bound to one cart works only in it.
+    cart_digest: str | None = None
     # None: shipping not chosen yet (free-shipping offers then show as near misses only).
     shipping: int | None = None
 
@@ -261,6 +263,8 @@ class DiscountCode:
     ends_at: datetime | None = None
     # A personal offer's owner: only that signed-in customer may apply it.
     customer_id: str | None = None
+    # A guest's personal offer: only the cart with this token digest may apply it.
+    cart_digest: str | None = None
 
 
 def normalize_code(code: str) -> str:

@@ -237,14 +237,16 @@ class PromotionsService:
 
     def issue_personal_offer(
         self,
-        customer_id: str,
+        customer_id: str | None,
         product_ids: Sequence[str],
         percent: Decimal,
         expires_at: datetime,
         *,
         variants: Sequence[VariantRef] = (),
+        cart_digest: str | None = None,
     ) -> DiscountCode:
-        """A single-use code worth ``percent`` off the products, for one customer only.
+        """A single-use code worth ``percent`` off the products, for one customer only
+        (or, for a guest, ``customer_id`` None and ``cart_digest`` naming the one cart).
 
         With ``variants`` the offer is narrowed to those variants of the products (a
         recovery offer covers the variants the shopper lingered over, not their siblings).
@@ -254,7 +256,9 @@ class PromotionsService:
         it single-use, and pricing refuses it to anyone else (``NOT_YOUR_CODE``).
         """
         problems: list[Problem] = []
-        if not is_id(customer_id):
+        if customer_id is None and not cart_digest:
+            problems.append(Problem(Code.INVALID_ID, "Name a customer or a cart", ("customerId",)))
+        elif customer_id is not None and not is_id(customer_id):
             problems.append(Problem(Code.INVALID_ID, "Not a valid customer id", ("customerId",)))
         if not product_ids or not all(is_id(p) for p in product_ids):
             problems.append(
@@ -282,6 +286,7 @@ class PromotionsService:
                 per_customer_limit=1,
                 ends_at=expires_at,
                 customer_id=customer_id,
+                cart_digest=cart_digest,
             )
             try:
                 store.create_codes([code])

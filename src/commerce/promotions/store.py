@@ -75,6 +75,8 @@ class DiscountCodeItem(TableItem, discriminator="DiscountCode"):
     ends_at = UTCDateTimeAttribute(null=True)
     # A personal offer's owner (a customer id); absent on codes anyone may use.
     customer_id = UnicodeAttribute(null=True)
+    # A guest's personal offer: the SHA-256 of the one cart token that may apply it.
+    cart_digest = UnicodeAttribute(null=True)
 
 
 class CustomerCodeUsesItem(TableItem, discriminator="DiscountCodeCustomerUses"):
@@ -176,6 +178,7 @@ def _code_item(code: DiscountCode) -> DiscountCodeItem:
         starts_at=code.starts_at,
         ends_at=code.ends_at,
         customer_id=code.customer_id,
+        cart_digest=code.cart_digest,
     )
 
 
@@ -192,6 +195,7 @@ def _code_from_item(item: DiscountCodeItem, customer_uses: int = 0) -> DiscountC
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         customer_id=item.customer_id,
+        cart_digest=item.cart_digest,
     )
 
 

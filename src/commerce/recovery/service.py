@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from commerce.cart.model import Cart, PricedCart
+from commerce.cart.model import Cart, PricedCart, cart_digest
 from commerce.cart.service import CartService
+from commerce.customers.commands import UpdateProfile
 from commerce.customers.marketing import CustomerMarketingService
 from commerce.customers.model import ConsentChannel, Customer
 from commerce.customers.service import CustomersService
@@ -205,7 +206,7 @@ class RecoveryService:
         customer = self._customers.customer(cart.owner_id) if cart.owner_id else None
         if customer is not None and self._ordered_since(customer.id, cart.updated_at):
             return Decision.SKIPPED
-        prefs = store.preferences(customer.id) if customer is not None else Preferences()
+        prefs = self._preferences_of(customer) if customer is not None else Preferences()
         contacts = self._reachable(cart, customer)
         opted = store.opted_out([address_digest(c.channel, c.opt_out_address) for c in contacts])
         contacts = [
@@ -226,13 +227,16 @@ class RecoveryService:
         offered = self._lingered_lines(cart, customer, settings)
         expires = now + timedelta(days=settings.code_days)
         code: DiscountCode | None = None
-        if offered and customer is not None:
+        if offered:
+            # A customer's code is theirs; a guest's is bound to this one cart (its token's
+            # digest), so nobody else, and no other cart, can redeem it.
             code = self._promotions.issue_personal_offer(
-                customer.id,
+                customer.id if customer is not None else None,
                 sorted({ref.product_id for ref in offered}),
                 settings.percent,
                 expires,
                 variants=sorted(offered),
+                cart_digest=None if customer is not None else cart_digest(cart.id),
             )
         notification = Notification(
             id=reminder_id(cart),
@@ -260,6 +264,7 @@ class RecoveryService:
         store.count_message(writes, contact.channel, code is not None)
         if code is not None:
             store.add_code(writes, code.code, cart.id, now)
+        store.add_recovered_cart(writes, cart_digest(cart.id), cart.id, now)
         for digest in self._recipient_digests(customer.id if customer else None, cart):
             store.add_recipient(writes, digest, cart.id, now, expires)
         return Decision.SENT if self._commit(writes, code) else Decision.SKIPPED
@@ -311,10 +316,15 @@ class RecoveryService:
     def _lingered_lines(
         self, cart: Cart, customer: Customer | None, settings: RecoverySettings
     ) -> list[VariantRef]:
-        """The cart's variants whose page the shopper viewed for at least T before adding."""
-        if customer is None:
+        """The cart's variants whose page the shopper viewed for at least T before adding:
+        a customer's dwell from every visitor stitched to them, a guest's from the visitor
+        the cart carries (none: no dwell, so no offer)."""
+        if customer is not None:
+            events = self._journeys.journey_of_customer(customer.id).events
+        elif cart.visitor_id is not None:
+            events = self._journeys.journey_of_visitors([cart.visitor_id]).events
+        else:
             return []
-        events = self._journeys.journey_of_customer(customer.id).events
         seconds = rules.dwell_before_adding(events, [ln.product_id for ln in cart.lines])
         lingered = rules.lingered(seconds, settings.dwell_seconds)
         return [
@@ -463,30 +473,66 @@ class RecoveryService:
         return device
 
     def preferences(self, customer_id: str) -> Preferences:
-        return store.preferences(customer_id)
+        """The customer's preferred channel and time zone (profile first, see below)."""
+        customer = self._customers.customer(customer_id)
+        return self._preferences_of(customer) if customer is not None else Preferences()
+
+    def _preferences_of(self, customer: Customer) -> Preferences:
+        """The profile's preferred channel and time zone; a field the profile leaves
+        unsaid comes from recovery's own older record (``RECOVERYPREFS``), read only then."""
+        channel = (
+            None
+            if customer.preferred_channel is None
+            else RecoveryChannel(customer.preferred_channel.value)
+        )
+        zone = customer.time_zone
+        if channel is None or zone is None:
+            older = store.preferences(customer.id)
+            channel = channel or older.preferred_channel
+            zone = zone or older.time_zone
+        return Preferences(channel, zone)
 
     def set_preferences(self, customer_id: str, command: SetPreferences) -> Preferences:
-        """Save the customer's preferred channel and time zone."""
+        """Save the customer's preferred channel and time zone on their profile (the
+        customers context keeps them now), replacing the older record's values."""
         if command.time_zone is not None and not is_time_zone(command.time_zone):
             raise Rejected(
                 [Problem(Code.INVALID_TIME_ZONE, "Not an IANA time zone name", ("timeZone",))]
             )
         prefs = Preferences(command.preferred_channel, command.time_zone)
+        self._customers.update_profile(
+            customer_id,
+            UpdateProfile(
+                preferred_channel=(
+                    None
+                    if command.preferred_channel is None
+                    else _CONSENT[command.preferred_channel]
+                ),
+                clear_preferred_channel=command.preferred_channel is None,
+                time_zone=command.time_zone or "",
+            ),
+        )
         store.put_preferences(customer_id, prefs)
         return prefs
 
     # -- the events function -------------------------------------------------------------
 
     def order_paid(self, order: Order, paid_at: datetime) -> bool:
-        """Count a paid order as recovered when it used a recovery code, or its buyer got a
-        recovery message whose code was still valid; once per order. Whether counted now."""
+        """Count a paid order as recovered when it used a recovery code or was placed from
+        a cart that got a recovery message; once per order. Whether counted now.
+
+        An order placed before orders recorded their cart falls back on the older rule:
+        its buyer got a recovery message whose code was still valid when it was paid."""
         digests = []
-        if order.customer_id:
-            digests.append(recipient_digest("customer", order.customer_id))
-        if order.email:
-            digests.append(recipient_digest("email", order.email))
-        codes, recipients = store.recovery_facts(list(order.discount_codes), digests)
-        cart_id = next(iter(codes.values()), None)
+        if order.cart_digest is None:
+            if order.customer_id:
+                digests.append(recipient_digest("customer", order.customer_id))
+            if order.email:
+                digests.append(recipient_digest("email", order.email))
+        codes, recipients, from_cart = store.recovery_facts(
+            list(order.discount_codes), digests, order.cart_digest
+        )
+        cart_id = next(iter(codes.values()), None) or from_cart
         if cart_id is None:
             cart_id = next(
                 (cart for cart, sent, until in recipients if sent <= paid_at <= until), None

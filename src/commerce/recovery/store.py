@@ -11,6 +11,8 @@ Keys (see ``docs/data-model.md``):
   sits in GSI1 under ``RECOVERYDUE / <due time>#<cart>`` until a sweep sends it.
 - ``RECOVERYCODE#<code> / CODE``: a code recovery issued (the events function counts
   its use once).
+- ``RECOVERYCART#<sha256 of the cart token> / CART``: the cart got a message: an order
+  placed from it (orders keep that digest) is recovered.
 - ``RECOVERYTO#<digest> / RECIPIENT``: the last recovery message to a customer or an
   email digest: an order they pay within the code's validity is recovered.
 - ``RECOVERED#<order id> / ORDER``: the order was counted (put only if absent).
@@ -91,6 +93,11 @@ class CartRecoveryItem(TableItem, discriminator="CartRecovery"):
 
 class RecoveryCodeItem(TableItem, discriminator="RecoveryCode"):
     cart_id = UnicodeAttribute()
+
+
+class RecoveredCartItem(TableItem, discriminator="RecoveredCart"):
+    cart_id = UnicodeAttribute()
+    sent_at = UTCDateTimeAttribute()
 
 
 class RecoveryRecipientItem(TableItem, discriminator="RecoveryRecipient"):
@@ -345,6 +352,19 @@ def add_code(writes: WriteSet, code: str, cart_id: str, now: datetime) -> None:
     )
 
 
+def add_recovered_cart(writes: WriteSet, digest: str, cart_id: str, now: datetime) -> None:
+    """The cart (by its token's digest, as orders keep it) got a recovery message."""
+    writes.put(
+        RecoveredCartItem(
+            pk=f"RECOVERYCART#{digest}",
+            sk="CART",
+            cart_id=cart_id,
+            sent_at=now,
+            ttl=now + timedelta(days=RECORD_DAYS),
+        )
+    )
+
+
 def add_recipient(
     writes: WriteSet, digest: str, cart_id: str, now: datetime, valid_until: datetime
 ) -> None:
@@ -361,22 +381,27 @@ def add_recipient(
 
 
 def recovery_facts(
-    codes: list[str], digests: list[str]
-) -> tuple[dict[str, str], list[tuple[str, datetime, datetime]]]:
-    """(recovery code -> cart, [(cart, sent at, valid until)] of the recipients): one
-    BatchGetItem."""
+    codes: list[str], digests: list[str], cart_digest: str | None = None
+) -> tuple[dict[str, str], list[tuple[str, datetime, datetime]], str | None]:
+    """(recovery code -> cart, [(cart, sent at, valid until)] of the recipients, the
+    recovered cart the order was placed from): one BatchGetItem."""
     keys = [(f"RECOVERYCODE#{c}", "CODE") for c in dict.fromkeys(codes)]
     keys += [(f"RECOVERYTO#{d}", "RECIPIENT") for d in dict.fromkeys(digests)]
+    if cart_digest is not None:
+        keys.append((f"RECOVERYCART#{cart_digest}", "CART"))
     found_codes: dict[str, str] = {}
     recipients: list[tuple[str, datetime, datetime]] = []
+    from_cart: str | None = None
     if not keys:
-        return found_codes, recipients
+        return found_codes, recipients, from_cart
     for item in TableItem.batch_get(keys, consistent_read=True):
         if isinstance(item, RecoveryCodeItem):
             found_codes[item.pk.removeprefix("RECOVERYCODE#")] = item.cart_id
         elif isinstance(item, RecoveryRecipientItem):
             recipients.append((item.cart_id, item.sent_at, item.valid_until))
-    return found_codes, recipients
+        elif isinstance(item, RecoveredCartItem):
+            from_cart = item.cart_id
+    return found_codes, recipients, from_cart
 
 
 # -- opt-outs -----------------------------------------------------------------------------

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from moto.core import DEFAULT_ACCOUNT_ID
 from starlette.testclient import TestClient
 
@@ -42,7 +44,7 @@ from commerce.observability.metrics import Metrics
 from commerce.payments.local import LocalStripe
 from commerce.recovery.model import RecoveryChannel
 from commerce.recovery.optout import sign_link
-from commerce.recovery.service import RecoveryLinks, RecoveryService
+from commerce.recovery.service import Decision, RecoveryLinks, RecoveryService
 from placed_orders import order_image
 from stream_records import batch, image_of, stream_record
 from table_settings import fresh_settings
@@ -737,3 +739,471 @@ def test_a_bad_time_zone_preference_is_refused(shop: Shop) -> None:
     assert [e["code"] for e in result["messagingPreferencesSet"]["userErrors"]] == [
         "INVALID_TIME_ZONE"
     ]
+
+
+# -- guests with a visitor -----------------------------------------------------------------
+
+RECORD_AS_VISITOR = """
+mutation ($input: EventsRecordInput!) {
+  eventsRecord(input: $input) { visitorToken stored userErrors { field code message } }
+}"""
+CART_WITH_VISITOR = """
+mutation ($input: CartCreateInput!) {
+  cartCreate(input: $input) { cart { id } userErrors { field code message } }
+}"""
+ME = "{ customer { id preferredChannel timeZone } }"
+CUSTOMER_UPDATE_PREFS = """
+mutation ($input: CustomerUpdateInput!) {
+  customerUpdate(input: $input) {
+    customer { preferredChannel timeZone } userErrors { field code message }
+  }
+}"""
+
+
+def _guest_views(shop: Shop, dwell: dict[str, int], at: datetime) -> str:
+    """A guest's visitor viewing each product for its seconds, then adding it: its token."""
+    token: str | None = None
+    for offset, (product, seconds) in enumerate(dwell.items()):
+        start = at + timedelta(minutes=5 * offset)
+        events = [Shop._event("PRODUCT_VIEW", start, product, "START")]
+        events += [
+            Shop._event("PRODUCT_VIEW", start + timedelta(seconds=s), product, "HEARTBEAT")
+            for s in range(15, seconds, 15)
+        ]
+        events.append(
+            Shop._event("PRODUCT_VIEW", start + timedelta(seconds=seconds), product, "END")
+        )
+        events.append(Shop._event("ADD_TO_CART", start + timedelta(seconds=seconds + 5), product))
+        data: dict[str, Any] = {"events": events}
+        if token is not None:
+            data["visitorToken"] = token
+        recorded = shop(RECORD_AS_VISITOR, input=data)["eventsRecord"]
+        assert recorded["userErrors"] == [], recorded
+        token = recorded["visitorToken"]
+    assert token is not None
+    return token
+
+
+def _sweep_writes_to(shop: Shop, cart_id: str) -> None:
+    """The sweep three days on leaves a message for this cart (other carts of the hour
+    may get theirs in the same run)."""
+    assert shop.sweep(cart_id, THREE_DAYS)["reminders"] >= 1
+    assert outbox_store.get(message_id(shop, cart_id)) is not None
+
+
+def _guest_cart(shop: Shop, visitor: str | None, **buyer: Any) -> str:
+    lines = [{"merchandiseId": v, "quantity": 1} for v in (shop.novel, shop.poems)]
+    data: dict[str, Any] = {"currency": "USD", "lines": lines, "buyerIdentity": buyer}
+    if visitor is not None:
+        data["visitorToken"] = visitor
+    created = shop(CART_WITH_VISITOR, input=data)["cartCreate"]
+    assert created["userErrors"] == [], created
+    cart_id: str = created["cart"]["id"]
+    return cart_id
+
+
+def test_a_lingering_guest_gets_a_code_only_their_cart_can_use_and_it_recovers_the_order(
+    shop: Shop,
+) -> None:
+    # given a guest's visitor who looked at the novel for 150 s and the poems for 30 s,
+    # then made a cart carrying the visitor, with an email they agreed to be written to
+    visitor = _guest_views(
+        shop,
+        {shop.novel_product: 150, shop.poems_product: 30},
+        datetime.now(UTC) - timedelta(minutes=20),
+    )
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    cart_id = _guest_cart(shop, visitor, email=email, marketingConsent={"email": True})
+    before = shop.results()
+
+    # when the sweep runs three days later and the message is delivered
+    _sweep_writes_to(shop, cart_id)
+    with imitated_ses_and_sns() as outbox:
+        shop.deliver(message_id(shop, cart_id))
+        body = _email_to(outbox, email)
+
+    # then it offers 50 % off the novel only, with a code
+    assert "50% off The Dispossessed with the code" in body
+    code = _code_in(body)
+    assert shop.results()["codesIssued"] == before["codesIssued"] + 1
+
+    # when another guest's cart (same email, even) and a customer's cart enter the code
+    for headers in (None, shop.customer()):
+        other = shop.cart(headers, email=email)
+        tried = shop(CART_CODES, headers, input={"cartId": other, "discountCodes": [code]})
+        cart = tried["cartDiscountCodesUpdate"]["cart"]
+        # then it is refused with its reason and takes nothing off
+        assert cart["discountCodes"] == [
+            {"code": code, "applicable": False, "reason": "NOT_YOUR_CODE"}
+        ]
+        assert cart["cost"]["discountAmount"]["amount"] == "0.00"
+
+    # when the guest enters it in the recovered cart
+    priced = shop(CART_CODES, input={"cartId": cart_id, "discountCodes": [code]})
+    cart = priced["cartDiscountCodesUpdate"]["cart"]
+    # then it prices the lingered-over novel only
+    assert cart["discountCodes"] == [{"code": code, "applicable": True, "reason": None}]
+    assert cart["cost"]["discountAmount"]["amount"] == "5.00"
+
+    # when the guest checks out and pays, and the paid record is delivered twice
+    placed = shop(CHECKOUT, input={"cartId": cart_id, "idempotencyKey": str(uuid.uuid4())})
+    assert placed["checkoutComplete"]["userErrors"] == [], placed
+    order_id = local_id_or_none(placed["checkoutComplete"]["order"]["id"], "Order")
+    assert order_id is not None
+    record = _pay(shop, order_id)
+    consumers = Consumers(shop.services, Metrics("Commerce", "events"))
+    consume_batch(batch(record), consumers, Metrics("Commerce", "events"))
+
+    # then one recovered order, its code used, its revenue counted
+    after = shop.results()
+    assert after["codesUsed"] == before["codesUsed"] + 1
+    assert after["recoveredOrders"] == before["recoveredOrders"] + 1
+    assert _revenue(after) == _revenue(before) + 1500
+
+
+def test_a_guest_cart_without_a_visitor_gets_the_plain_reminder(shop: Shop) -> None:
+    # given a guest whose visitor lingered, but whose cart was made without its token
+    _guest_views(shop, {shop.novel_product: 150}, datetime.now(UTC) - timedelta(minutes=10))
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    cart_id = _guest_cart(shop, None, email=email, marketingConsent={"email": True})
+    before = shop.results()
+    # when
+    _sweep_writes_to(shop, cart_id)
+    with imitated_ses_and_sns() as outbox:
+        shop.deliver(message_id(shop, cart_id))
+        body = _email_to(outbox, email)
+    # then no code: there is no dwell to target
+    assert "FOR-" not in body
+    assert shop.results()["codesIssued"] == before["codesIssued"]
+
+
+def test_a_lingering_guest_without_consent_gets_nothing(shop: Shop) -> None:
+    visitor = _guest_views(
+        shop, {shop.novel_product: 150}, datetime.now(UTC) - timedelta(minutes=10)
+    )
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    cart_id = _guest_cart(shop, visitor, email=email, marketingConsent={"email": False})
+    before = shop.results()
+    assert shop.sweep(cart_id, THREE_DAYS)["reminders"] == 0
+    assert outbox_store.get(message_id(shop, cart_id)) is None
+    assert shop.results()["codesIssued"] == before["codesIssued"]
+
+
+@pytest.mark.parametrize("token", ["forged", "", "v1.abc.def"])
+def test_a_cart_with_a_visitor_token_the_store_did_not_issue_is_refused(
+    shop: Shop, token: str
+) -> None:
+    lines = [{"merchandiseId": shop.novel, "quantity": 1}]
+    created = shop(
+        CART_WITH_VISITOR, input={"currency": "USD", "lines": lines, "visitorToken": token}
+    )["cartCreate"]
+    assert created["cart"] is None
+    assert [(e["field"], e["code"]) for e in created["userErrors"]] == [
+        (["visitorToken"], "INVALID_ID")
+    ]
+
+
+# -- recovered orders are counted by the cart they came from ---------------------------------
+
+
+def test_an_order_from_the_recovered_cart_counts_without_the_code_and_another_cart_does_not(
+    shop: Shop,
+) -> None:
+    # given a customer who got a plain reminder (no dwell, no code) for one cart
+    ivy = shop.customer()
+    reminded = shop.cart(ivy, email="ivy@example.com")
+    _sweep_writes_to(shop, reminded)
+    before = shop.results()
+    # when they order from a new cart instead, and pay
+    other = shop.cart(ivy, email="ivy@example.com")
+    placed = shop(CHECKOUT, ivy, input={"cartId": other, "idempotencyKey": str(uuid.uuid4())})
+    order_id = local_id_or_none(placed["checkoutComplete"]["order"]["id"], "Order")
+    assert order_id is not None
+    _pay(shop, order_id)
+    # then that order is not a recovered one
+    assert shop.results()["recoveredOrders"] == before["recoveredOrders"]
+
+    # given a guest reminded of a cart, who orders from it without any code
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    cart_id = _guest_cart(shop, None, email=email, marketingConsent={"email": True})
+    _sweep_writes_to(shop, cart_id)
+    placed = shop(CHECKOUT, input={"cartId": cart_id, "idempotencyKey": str(uuid.uuid4())})
+    order_id = local_id_or_none(placed["checkoutComplete"]["order"]["id"], "Order")
+    assert order_id is not None
+    _pay(shop, order_id)
+    # then it is recovered, with no code used
+    after = shop.results()
+    assert after["recoveredOrders"] == before["recoveredOrders"] + 1
+    assert after["codesUsed"] == before["codesUsed"]
+    assert _revenue(after) == _revenue(before) + 2000
+
+
+# -- preferences on the customer's profile ------------------------------------------------------
+
+
+def _prefer_texts_in_tokyo_via_profile(shop: Shop, headers: dict[str, str]) -> None:
+    changed = shop(
+        CUSTOMER_UPDATE_PREFS, headers, input={"preferredChannel": "SMS", "timeZone": "Asia/Tokyo"}
+    )["customerUpdate"]
+    assert changed["userErrors"] == []
+    assert changed["customer"] == {"preferredChannel": "SMS", "timeZone": "Asia/Tokyo"}
+
+
+def _prefer_texts_in_tokyo_in_the_older_record(shop: Shop, headers: dict[str, str]) -> None:
+    # As stores written before preferences moved to the profile hold them.
+    from commerce.recovery import store as recovery_store
+    from commerce.recovery.model import Preferences
+
+    me = local_id_or_none(shop(ME, headers)["customer"]["id"], "Customer")
+    assert me is not None
+    recovery_store.put_preferences(me, Preferences(RecoveryChannel.SMS, "Asia/Tokyo"))
+
+
+@pytest.mark.parametrize(
+    "prefer",
+    [
+        pytest.param(_prefer_texts_in_tokyo_via_profile, id="profile"),
+        pytest.param(_prefer_texts_in_tokyo_in_the_older_record, id="older-record"),
+    ],
+)
+def test_the_preferred_channel_and_time_zone_decide_the_message(
+    shop: Shop, prefer: Callable[[Shop, dict[str, str]], None]
+) -> None:
+    # given a customer reachable by email and text who prefers texts, in Tokyo
+    jo = shop.customer(email_consent=True, phone="+81312345679")
+    prefer(shop, jo)
+    cart_id = shop.cart(jo, email="jo@example.com")
+    due = shop.idle_since(cart_id) + THREE_DAYS
+    local_hour = due.astimezone(ZoneInfo("Asia/Tokyo")).hour
+    quiet = {"quietStartHour": local_hour, "quietEndHour": (local_hour + 2) % 24}
+    assert (
+        shop(SETTINGS_UPDATE, shop.staff, input=quiet)["recoverySettingsUpdate"]["userErrors"] == []
+    )
+    try:
+        # when the sweep runs in Tokyo's quiet hours
+        swept = shop.sweep(cart_id, THREE_DAYS)
+        # then a text is held back (an email would have gone at once)
+        assert swept["scheduled"] >= 1
+        assert outbox_store.get(message_id(shop, cart_id)) is None
+    finally:
+        shop(SETTINGS_UPDATE, shop.staff, input={"quietStartHour": 21, "quietEndHour": 9})
+
+
+def test_messaging_preferences_set_saves_them_on_the_profile(shop: Shop) -> None:
+    kim = shop.customer()
+    saved = shop(PREFERENCES, kim, input={"preferredChannel": "PUSH", "timeZone": "Europe/Oslo"})
+    assert saved["messagingPreferencesSet"]["userErrors"] == []
+    assert shop(ME, kim)["customer"]["preferredChannel"] == "PUSH"
+    assert shop(ME, kim)["customer"]["timeZone"] == "Europe/Oslo"
+
+
+@pytest.mark.parametrize("zone", ["Europe/Atlantis", "UTC+2", "x" * 300])
+def test_a_bad_time_zone_on_the_profile_is_refused_and_changes_nothing(
+    shop: Shop, zone: str
+) -> None:
+    lou = shop.customer()
+    _prefer_texts_in_tokyo_via_profile(shop, lou)
+    refused = shop(
+        CUSTOMER_UPDATE_PREFS, lou, input={"timeZone": zone, "preferredChannel": "EMAIL"}
+    )["customerUpdate"]
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["timeZone"], "INVALID")]
+    mine = shop(ME, lou)["customer"]
+    assert (mine["preferredChannel"], mine["timeZone"]) == ("SMS", "Asia/Tokyo")
+
+
+# -- the counters are a ledger of what happened ----------------------------------------------
+
+CART_LINES_ADD = """
+mutation ($input: CartLinesAddInput!) {
+  cartLinesAdd(input: $input) { userErrors { field code message } }
+}"""
+COUNTERS = settings(
+    derandomize=True,
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+KINDS = ("lingering guest", "plain guest", "lingering customer", "plain customer")
+
+
+@dataclass
+class _ShopperCart:
+    """One cart of the sequence, as an independent count sees it."""
+
+    cart_id: str
+    headers: dict[str, str] | None
+    customer: bool
+    lingered: bool
+    changed_at: int  # the step of its last change
+    live: bool = True
+    messaged: bool = False
+    message_for: int | None = None  # the change (step) its one message was written for
+    code: str | None = None
+
+
+@dataclass
+class _Expected:
+    """What the results should have gained, counted from the sequence alone."""
+
+    emails: int = 0
+    codes_issued: int = 0
+    codes_used: int = 0
+    orders: int = 0
+    revenue: int = 0
+    paid_records: list[dict[str, Any]] = field(default_factory=list)
+
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("cart"), st.sampled_from(KINDS)),
+        st.tuples(st.just("sweep"), st.integers(0, 5)),
+        st.tuples(st.just("change"), st.integers(0, 5)),
+        st.tuples(st.just("order"), st.integers(0, 5), st.booleans()),
+        st.tuples(st.just("replay"), st.integers(0, 5)),
+    ),
+    min_size=3,
+    max_size=8,
+)
+_LEDGER_CUSTOMER: dict[str, dict[str, str]] = {}
+
+
+@COUNTERS
+@given(sequence=steps)
+# The paths that matter, every run, besides the drawn ones: a guest's code used and its
+# payment replayed; a plain reminder's cart ordered without a code; a customer's cart
+# changed after its message, then an order that stops their other cart.
+@example(
+    [("cart", "lingering guest"), ("sweep", 0), ("sweep", 0), ("order", 0, True), ("replay", 0)]
+)
+@example(
+    [
+        ("cart", "plain guest"),
+        ("cart", "plain customer"),
+        ("sweep", 0),
+        ("order", 0, False),
+        ("sweep", 1),
+        ("order", 1, False),
+        ("replay", 1),
+        ("replay", 0),
+    ]
+)
+@example(
+    [
+        ("cart", "lingering customer"),
+        ("cart", "plain customer"),
+        ("sweep", 0),
+        ("change", 0),
+        ("sweep", 0),
+        ("order", 0, True),
+        ("sweep", 1),
+        ("change", 1),
+        ("sweep", 1),
+    ]
+)
+def test_the_recovery_counters_equal_an_independent_count_of_any_sequence(
+    shop: Shop, sequence: list[tuple[Any, ...]]
+) -> None:
+    before = shop.results()
+    expected = _Expected()
+    carts: list[_ShopperCart] = []
+    # One customer for every example (signing up is slow): payments of earlier examples
+    # all precede this example's carts, so only this example's orders can stop them.
+    customer = _LEDGER_CUSTOMER.get("headers") or _LEDGER_CUSTOMER.setdefault(
+        "headers", shop.customer()
+    )
+    last_paid_at = -1  # the step of the customer's last paid order
+    lingered = False  # the customer's journey has the novel's dwell before adding it
+    for step, (op, *args) in enumerate(sequence):
+        if op == "cart":
+            carts.append(_new_cart(shop, args[0], customer, step))
+            lingered = lingered or args[0] == "lingering customer"
+        elif op == "sweep" and carts:
+            cart = carts[args[0] % len(carts)]
+            ordered_since = cart.customer and last_paid_at > cart.changed_at
+            should_send = cart.live and not cart.messaged and not ordered_since
+            assert (_sweep_one(shop, cart) == Decision.SENT) == should_send
+            if should_send:
+                cart.messaged, cart.message_for = True, cart.changed_at
+                expected.emails += 1
+                expected.codes_issued += int(cart.lingered or (cart.customer and lingered))
+            if cart.live:
+                # one message per cart: under the change it was written for, none later
+                message = outbox_store.get(message_id(shop, cart.cart_id))
+                assert (message is not None) == (cart.message_for == cart.changed_at)
+                if message is not None:
+                    cart.code = message.data.as_dict().get("code")
+        elif op == "change" and carts:
+            cart = carts[args[0] % len(carts)]
+            if cart.live:
+                added = shop(
+                    CART_LINES_ADD,
+                    cart.headers,
+                    input={"cartId": cart.cart_id, "lines": [{"merchandiseId": shop.poems}]},
+                )["cartLinesAdd"]
+                assert added["userErrors"] == []
+                cart.changed_at = step
+        elif op == "order" and carts:
+            cart = carts[args[0] % len(carts)]
+            if cart.live:
+                use_code = args[1] and cart.code is not None
+                total = _order(shop, cart, use_code, expected)
+                cart.live = False
+                if cart.customer:
+                    last_paid_at = step
+                if cart.messaged:
+                    expected.orders += 1
+                    expected.revenue += total
+                    expected.codes_used += int(use_code)
+        elif op == "replay" and expected.paid_records:
+            record = expected.paid_records[args[0] % len(expected.paid_records)]
+            consumers = Consumers(shop.services, Metrics("Commerce", "events"))
+            consume_batch(batch(record), consumers, Metrics("Commerce", "events"))
+        after = shop.results()
+        assert _messages(after, "EMAIL") - _messages(before, "EMAIL") == expected.emails
+        assert _messages(after, "SMS") == _messages(before, "SMS")
+        assert _messages(after, "PUSH") == _messages(before, "PUSH")
+        assert after["codesIssued"] - before["codesIssued"] == expected.codes_issued
+        assert after["codesUsed"] - before["codesUsed"] == expected.codes_used
+        assert after["recoveredOrders"] - before["recoveredOrders"] == expected.orders
+        assert _revenue(after) - _revenue(before) == expected.revenue
+
+
+def _new_cart(shop: Shop, kind: str, customer: dict[str, str], step: int) -> _ShopperCart:
+    lingered = kind.startswith("lingering")
+    viewed = datetime.now(UTC) - timedelta(minutes=10)
+    if kind.endswith("customer"):
+        if lingered:
+            shop.view(customer, shop.novel_product, 150, viewed)
+        cart_id = shop.cart(customer, email="ledger@example.com")
+        return _ShopperCart(cart_id, customer, True, lingered, step)
+    visitor = _guest_views(shop, {shop.novel_product: 150}, viewed) if lingered else None
+    email = f"ledger-{uuid.uuid4().hex[:8]}@example.com"
+    cart_id = _guest_cart(shop, visitor, email=email, marketingConsent={"email": True})
+    return _ShopperCart(cart_id, None, False, lingered, step)
+
+
+def _sweep_one(shop: Shop, cart: _ShopperCart) -> str | None:
+    """The sweep's decision for this one cart, three days after its last change (a
+    checked-out cart is gone: the sweep never finds it)."""
+    if not cart.live:
+        return None
+    priced = shop.services.cart.cart(token_of(cart.cart_id))
+    assert priced is not None
+    return shop.services.recovery.recover(priced.cart, priced.cart.updated_at + THREE_DAYS)
+
+
+def _order(shop: Shop, cart: _ShopperCart, use_code: bool, expected: _Expected) -> int:
+    """Check the cart out (with its code if asked) and pay: the order's total."""
+    if use_code:
+        priced = shop(
+            CART_CODES, cart.headers, input={"cartId": cart.cart_id, "discountCodes": [cart.code]}
+        )["cartDiscountCodesUpdate"]["cart"]
+        assert priced["discountCodes"][0]["applicable"] is True
+    placed = shop(
+        CHECKOUT, cart.headers, input={"cartId": cart.cart_id, "idempotencyKey": str(uuid.uuid4())}
+    )["checkoutComplete"]
+    assert placed["userErrors"] == [], placed
+    order_id = local_id_or_none(placed["order"]["id"], "Order")
+    assert order_id is not None
+    expected.paid_records.append(_pay(shop, order_id))
+    return round(float(placed["order"]["total"]["amount"]) * 100)

@@ -85,6 +85,16 @@ def test_a_code_used_up_in_total_or_by_this_customer_is_refused() -> None:
     assert refused.message == "code SPRING10 not applied: it has been used up"
 
 
+def test_a_code_bound_to_one_cart_works_in_that_cart_only() -> None:
+    bound = code("SPRING10", "spring", cart_digest="digest-of-the-guests-cart")
+    assert refusal(codes=[bound], cart_digest="digest-of-another-cart").reason is (
+        CodeRefusal.NOT_YOUR_CODE
+    )
+    assert refusal(codes=[bound]).reason is CodeRefusal.NOT_YOUR_CODE  # no cart at all
+    ctx = context(codes=("SPRING10",), cart_digest="digest-of-the-guests-cart")
+    assert price([line("a", 1000)], [SPRING], ctx, [bound]).total == 900
+
+
 def test_a_code_for_another_channel_is_not_for_this_order() -> None:
     web_only = promo(
         "spring",

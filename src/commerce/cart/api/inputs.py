@@ -114,6 +114,14 @@ class CartCreateInput:
             "carts itself."
         ),
     )
+    visitor_token: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The shopper's visitor token (visitorStart): the cart carries the visitor, so a "
+            "guest's recovery offer can cover the items they lingered over. A token the "
+            "store did not issue is refused."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> commands.CreateCart | None:
         errors.check(rules.check_added_quantities([ln.quantity for ln in self.lines], ("lines",)))

@@ -6,6 +6,8 @@ refused change writes nothing and returns no cart.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 from strawberry.types import Info
 
@@ -51,6 +53,14 @@ class CartMutation:
     async def cart_create(self, info: Info[Context, None], input: CartCreateInput) -> CartPayload:
         errors = InputErrors(Code.INVALID_ID)
         command = input.to_command(errors)
+        if input.visitor_token is not None:
+            # Verified here, like checkout's: the cart keeps only the visitor id.
+            visitor = info.context.services.journeys.visitor_of(input.visitor_token)
+            if visitor is None:
+                errors.add(Code.INVALID_ID, "Not a visitor token of this store", "visitorToken")
+                command = None
+            elif command is not None:
+                command = replace(command, visitor_id=visitor)
         carts, shopper = info.context.services.cart, info.context.shopper
         partner = info.context.principal.partner_id
         return CartPayload.of(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from commerce.customers import commands, model, rules
-from commerce.customers.api.types import Gender
+from commerce.customers.api.types import Gender, MarketingChannel
 from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.inputs import InputErrors
@@ -57,6 +57,16 @@ class CustomerUpdateInput:
     demographics: CustomerDemographicsInput | None = strawberry.field(
         default=None, description="Optional facts for marketing segments."
     )
+    preferred_channel: MarketingChannel | None = strawberry.field(
+        default=None,
+        description="How you prefer to hear from the store, among the channels you agreed to.",
+    )
+    time_zone: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Your IANA time zone, e.g. Europe/Paris: texts wait out your night. Empty removes it."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> commands.UpdateProfile:
         consent = self.marketing_consent
@@ -67,6 +77,8 @@ class CustomerUpdateInput:
             clear_phone=self.phone is not None and not self.phone.strip(),
             consents={} if consent is None else consent.by_channel(),
             demographics=None if self.demographics is None else self.demographics.to_domain(),
+            preferred_channel=self.preferred_channel,
+            time_zone=self.time_zone,
         )
 
 

@@ -115,6 +115,12 @@ class Customer(Node):
     default_address_id: strawberry.ID | None = strawberry.field(
         description="The id of the address checkout offers first."
     )
+    preferred_channel: MarketingChannel | None = strawberry.field(
+        description="How the customer prefers to hear from the store; null: unsaid."
+    )
+    time_zone: str | None = strawberry.field(
+        description="The customer's IANA time zone (texts wait out their night)."
+    )
     _customer_id: strawberry.Private[str]
     _cart_token: strawberry.Private[str | None]
 
@@ -139,6 +145,8 @@ class Customer(Node):
             default_address_id=None
             if default is None
             else strawberry.ID(address_global_id(default)),
+            preferred_channel=customer.preferred_channel,
+            time_zone=customer.time_zone,
             _customer_id=customer.id,
             _cart_token=customer.cart_id,
         )

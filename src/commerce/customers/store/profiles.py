@@ -94,6 +94,10 @@ def _body(customer: Customer) -> dict[str, Any]:
         ],
         "defaultAddress": customer.default_address_id,
         "cart": customer.cart_id,
+        "preferredChannel": (
+            None if customer.preferred_channel is None else customer.preferred_channel.value
+        ),
+        "timeZone": customer.time_zone,
     }
 
 
@@ -118,6 +122,10 @@ def customer_from(item: CustomerItem) -> Customer:
         ),
         default_address_id=body.get("defaultAddress"),
         cart_id=body.get("cart"),
+        preferred_channel=(
+            ConsentChannel(body["preferredChannel"]) if body.get("preferredChannel") else None
+        ),
+        time_zone=body.get("timeZone"),
     )
 
 

@@ -100,8 +100,9 @@ class RecoveryResultsType:
     codes_used: int = strawberry.field(description="Paid orders that used a personal code.")
     recovered_orders: int = strawberry.field(
         description=(
-            "Paid orders that a recovery message brought back: they used its code, or "
-            "their buyer paid while the message's code was valid."
+            "Paid orders that a recovery message brought back: placed from the cart it "
+            "was sent for, or using its code. (Orders placed before orders recorded "
+            "their cart: their buyer paid while the message's code was valid.)"
         )
     )
     revenue: list[Money] = strawberry.field(description="What those orders paid, per currency.")
