@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from commerce.customers.model import AddressFields, ConsentChannel, Demographics
+from commerce.customers.model import AddressFields, Birthday, ConsentChannel, Demographics
 from commerce.pricing.segments import Match, SegmentCondition, SegmentRule
 
 
@@ -26,6 +26,8 @@ class UpdateProfile:
     clear_phone: bool = False
     consents: dict[ConsentChannel, bool] = field(default_factory=dict)
     demographics: Demographics | None = None
+    birthday: Birthday | None = None
+    clear_birthday: bool = False
 
 
 @dataclass(frozen=True, slots=True)

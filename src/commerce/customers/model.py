@@ -55,6 +55,20 @@ class Demographics:
 
 
 @dataclass(frozen=True, slots=True)
+class Birthday:
+    """The month and day a customer celebrates (no year: the birth year is a demographic
+    of its own, and a birthday bonus needs only the day)."""
+
+    month: int
+    day: int
+
+    @property
+    def month_day(self) -> str:
+        """``MM-DD``: how the birthday index is keyed."""
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True, slots=True)
 class AddressFields:
     """A postal address as a customer enters it; ``country_code`` is ISO 3166-1 alpha-2."""
 
@@ -92,6 +106,7 @@ class Customer:
     default_address_id: str | None = None
     # The cart the customer is filling (a cart token); owned by the customer.
     cart_id: str | None = None
+    birthday: Birthday | None = None
 
     def consent(self, channel: ConsentChannel) -> MarketingConsent | None:
         """This channel's consent, if the customer ever answered for it."""

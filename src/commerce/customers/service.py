@@ -10,7 +10,7 @@ touching the profile's storage itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -73,6 +73,8 @@ class CustomersService:
         problems += rules.check_phone(phone, ("phone",))
         if changes.demographics is not None:
             problems += rules.check_demographics(changes.demographics, now.year, ("demographics",))
+        if changes.birthday is not None:
+            problems += rules.check_birthday(changes.birthday, ("birthday",))
         if problems:
             raise Rejected(problems)
 
@@ -95,9 +97,17 @@ class CustomersService:
                 phone=None if changes.clear_phone else (phone or customer.phone),
                 consents=tuple(consents[c] for c in ConsentChannel if c in consents),
                 demographics=changes.demographics or customer.demographics,
+                birthday=None
+                if changes.clear_birthday
+                else (changes.birthday or customer.birthday),
             )
 
         return self.change(customer_id, edit)
+
+    def born_on(self, month: int, day: int) -> Iterator[str]:
+        """The ids of the customers whose birthday is this month and day (the sparse
+        birthday index: a Query, never a scan)."""
+        return profiles.customers_born_on(month, day)
 
     def remember_cart(self, customer_id: str, cart_token: str) -> None:
         """Make ``cart_token`` the customer's current cart."""

@@ -143,6 +143,13 @@ def bonus(
     ]
 
 
+def adjustment_reused(ledger: Ledger, adjustment_id: str, points: int, reason: str) -> bool:
+    """Whether the adjustment id is recorded already for another change (a client's
+    idempotency key sent again with another amount or reason)."""
+    found = ledger.entries.get(f"adjust:{adjustment_id}")
+    return found is not None and (found.points != points or found.reason != reason)
+
+
 def adjusted(
     ledger: Ledger,
     *,

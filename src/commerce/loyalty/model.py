@@ -11,8 +11,9 @@ paid in that currency over the last ``TIER_WINDOW`` reach (amounts are never con
 from __future__ import annotations
 
 import enum
+from calendar import isleap
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from commerce.loyalty.ledger import Ledger
@@ -110,6 +111,16 @@ DEFAULT_SETTINGS = LoyaltySettings(
         Bonus(BonusRule.REFERRAL, 500),
     ),
 )
+
+
+def birthdays_celebrated(day: date) -> tuple[tuple[int, int], ...]:
+    """The (month, day) birthdays celebrated on ``day``: its own, and on 28 February of a
+    year without a 29th, the customers born on 29 February too (the day before their
+    own, so the bonus stays in their birthday's month)."""
+    found = [(day.month, day.day)]
+    if (day.month, day.day) == (2, 28) and not isleap(day.year):
+        found.append((2, 29))
+    return tuple(found)
 
 
 def settings_problems(settings: LoyaltySettings) -> list[str]:

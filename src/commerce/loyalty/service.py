@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +29,7 @@ from commerce.loyalty.model import (
     PointsRate,
     Schedule,
     Tier,
+    birthdays_celebrated,
     tier_of,
     tier_schedule,
 )
@@ -68,6 +69,15 @@ class LoyaltyAccount:
 Decide = Callable[[Ledger, datetime], list[Entry]]
 
 
+@dataclass(frozen=True, slots=True)
+class BirthdayRun:
+    """What one run of the birthday bonus did."""
+
+    customers: int
+    granted: int
+    points: int
+
+
 class LoyaltyService:
     """A points ledger per customer and the store's loyalty rules."""
 
@@ -75,11 +85,14 @@ class LoyaltyService:
         self,
         *,
         customer_exists: Callable[[str], bool] | None = None,
+        born_on: Callable[[int, int], Iterable[str]] | None = None,
         record_tiers: Callable[[WriteSet, str, Schedule], None] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         cache_seconds: float = 5.0,
     ) -> None:
         self._customer_exists = customer_exists
+        # The customers whose birthday is a month and day (customers' birthday index).
+        self._born_on = born_on
         # Keeps the customer's tiers to come with their marketing facts (customers), in
         # the same transaction, so segments follow the ledger at no extra read.
         self._record_tiers = record_tiers
@@ -220,11 +233,32 @@ class LoyaltyService:
         self._change(customer_id, decide)
         return sum(e.points for e in given)
 
+    def grant_birthday_bonuses(self, now: datetime) -> BirthdayRun:
+        """The birthday bonus for every customer whose birthday is today or was yesterday
+        (UTC, so a missed run is caught up the next day), once per customer and year: the
+        year of the birthday is its business key, so a second run, a retry or a changed
+        birthday gives nothing more that year."""
+        if self._born_on is None:
+            return BirthdayRun(0, 0, 0)
+        customers = granted = points = 0
+        today = now.astimezone(UTC).date()
+        for day in (today - timedelta(days=1), today):
+            for month, day_of_month in birthdays_celebrated(day):
+                for customer_id in self._born_on(month, day_of_month):
+                    customers += 1
+                    given = self.award_bonus(customer_id, BonusRule.BIRTHDAY, str(day.year))
+                    granted += 1 if given else 0
+                    points += given
+        return BirthdayRun(customers, granted, points)
+
     # -- staff -------------------------------------------------------------------------
 
     def adjust(self, command: AdjustPoints, adjustment_id: str) -> LoyaltyAccount:
         """Staff add or take points with a reason; taking more than the balance is
-        refused (``INSUFFICIENT_POINTS``) and changes nothing."""
+        refused (``INSUFFICIENT_POINTS``) and changes nothing. ``adjustment_id`` is the
+        change's business key: the same id again adds nothing and answers the account as
+        it is (a retry); with another amount or reason it is refused
+        (``IDEMPOTENCY_KEY_REUSED``)."""
         customer_id = command.customer_id
         if self._customer_exists is not None and not self._customer_exists(customer_id):
             raise Rejected(
@@ -233,6 +267,16 @@ class LoyaltyService:
         settings = self.settings()
 
         def decide(ledger: Ledger, at: datetime) -> list[Entry]:
+            if decisions.adjustment_reused(ledger, adjustment_id, command.points, command.reason):
+                raise Rejected(
+                    [
+                        Problem(
+                            Code.IDEMPOTENCY_KEY_REUSED,
+                            "This idempotency key was used for another change; use a new key",
+                            ("idempotencyKey",),
+                        )
+                    ]
+                )
             found = decisions.adjusted(
                 ledger,
                 adjustment_id=adjustment_id,

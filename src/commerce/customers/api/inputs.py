@@ -44,6 +44,12 @@ class CustomerDemographicsInput:
         return model.Demographics(country=country, birth_year=self.birth_year, gender=self.gender)
 
 
+@strawberry.input(description="The month and day of a birthday (the year is a demographic).")
+class CustomerBirthdayInput:
+    month: int = strawberry.field(description="1 to 12.")
+    day: int = strawberry.field(description="1 to the month's last day (29 February is one).")
+
+
 @strawberry.input(description="Profile changes; a field left out stays as it is.")
 class CustomerUpdateInput:
     first_name: str | None = strawberry.field(default=None, description="Given name.")
@@ -57,6 +63,13 @@ class CustomerUpdateInput:
     demographics: CustomerDemographicsInput | None = strawberry.field(
         default=None, description="Optional facts for marketing segments."
     )
+    birthday: CustomerBirthdayInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Month and day, for the birthday bonus; null removes it. Someone born on "
+            "29 February is celebrated on 28 February in other years."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> commands.UpdateProfile:
         consent = self.marketing_consent
@@ -67,6 +80,10 @@ class CustomerUpdateInput:
             clear_phone=self.phone is not None and not self.phone.strip(),
             consents={} if consent is None else consent.by_channel(),
             demographics=None if self.demographics is None else self.demographics.to_domain(),
+            birthday=None
+            if not self.birthday
+            else model.Birthday(self.birthday.month, self.birthday.day),
+            clear_birthday=self.birthday is None,
         )
 
 

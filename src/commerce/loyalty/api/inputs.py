@@ -21,12 +21,22 @@ class LoyaltyPointsAdjustInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer.")
     points: int = strawberry.field(description="Points to add (positive) or take (negative).")
     reason: str = strawberry.field(description="Why (kept in the customer's history).")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "1 to 255 letters, digits or -_.: (a UUID works), unique per change: a retry "
+            "with the same key for the same customer adds nothing and returns the account; "
+            "the same key with another amount or reason is IDEMPOTENCY_KEY_REUSED. Left "
+            "out, every request is a change of its own."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> AdjustPoints | None:
         customer_id = errors.id(self.customer_id, "Customer", "customerId")
-        if not errors.check(adjust_problems(self.points, self.reason)) or customer_id is None:
+        problems = adjust_problems(self.points, self.reason, self.idempotency_key)
+        if not errors.check(problems) or customer_id is None:
             return None
-        return AdjustPoints(customer_id, self.points, self.reason.strip())
+        return AdjustPoints(customer_id, self.points, self.reason.strip(), self.idempotency_key)
 
 
 @strawberry.input(description="What points earn and are worth in one currency.")

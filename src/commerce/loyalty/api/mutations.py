@@ -70,7 +70,8 @@ class LoyaltyMutation:
     @strawberry.mutation(
         description=(
             "Add points to or take points from a customer, with the reason (staff only); "
-            "taking more than the balance is refused (INSUFFICIENT_POINTS)."
+            "taking more than the balance is refused (INSUFFICIENT_POINTS). Send an "
+            "idempotencyKey to make a retry safe."
         ),
         permission_classes=ADMIN,
     )
@@ -81,5 +82,7 @@ class LoyaltyMutation:
         command = input.to_command(errors)
         loyalty = info.context.services.loyalty
         return LoyaltyPointsAdjustPayload.of(
-            await run_use_case(info, errors, command, lambda c: loyalty.adjust(c, new_id()))
+            await run_use_case(
+                info, errors, command, lambda c: loyalty.adjust(c, c.adjustment_id(new_id()))
+            )
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 import strawberry
 
+from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Connection
 from commerce.graphql.user_errors import UserError
 from commerce.loyalty import ledger, model
 from commerce.loyalty.errors import LoyaltyErrorCode
@@ -17,6 +21,7 @@ from commerce.loyalty.service import LoyaltyAccount as DomainAccount
 from commerce.money import Money as DomainMoney
 
 MAX_HISTORY = 250
+MAX_ENTRIES_PAGE = 100
 
 LoyaltyErrorCodeType = strawberry.enum(
     LoyaltyErrorCode, name="LoyaltyErrorCode", description="Why a loyalty request was refused."
@@ -82,6 +87,22 @@ class LoyaltyEntry:
         )
 
 
+def encode_cursor(line: ledger.Line) -> str:
+    """An opaque cursor: the line's entry key."""
+    raw = f"points:{line.entry.key}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str | None:
+    """The entry key inside a cursor, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    prefix, _, key = raw.partition(":")
+    return key if prefix == "points" and key else None
+
+
 @strawberry.type(description="Points from one entry still to spend.")
 class LoyaltyLot:
     points: int = strawberry.field(description="Points the entry added.")
@@ -127,8 +148,37 @@ class LoyaltyAccount:
     @strawberry.field(
         description=(
             "Every change of the balance, newest first, expiries included (they are "
-            "worked out from the lots, so the history always adds up to the balance)."
+            "worked out from the lots, so the history always adds up to the balance), a "
+            "page at a time."
         )
+    )
+    def entries(
+        self,
+        first: Annotated[
+            int, strawberry.argument(description=f"Entries per page, 1 to {MAX_ENTRIES_PAGE}.")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+    ) -> Connection[LoyaltyEntry]:
+        if not 1 <= first <= MAX_ENTRIES_PAGE:
+            raise BadUserInput(f"first must be 1 to {MAX_ENTRIES_PAGE}", argument="first")
+        key = None if after is None else decode_cursor(after)
+        if after is not None and key is None:
+            raise BadUserInput("Not a valid cursor", argument="after")
+        page = ledger.newest_first(self._history, first, key)
+        if page is None:
+            raise BadUserInput("Not a cursor of this history", argument="after")
+        lines, more = page
+        return Connection[LoyaltyEntry].of(
+            lines, LoyaltyEntry.from_domain, encode_cursor, has_next_page=more
+        )
+
+    @strawberry.field(
+        description=(
+            f"Every change of the balance, newest first, expiries included, at most {MAX_HISTORY}."
+        ),
+        deprecation_reason="Use entries, a connection that pages through the whole history.",
     )
     def history(
         self,
