@@ -32,7 +32,10 @@ class BonusRule(enum.Enum):
     SIGN_UP = "SIGN_UP"
     FIRST_REVIEW = "FIRST_REVIEW"
     BIRTHDAY = "BIRTHDAY"
+    # To the referrer, when the customer they referred pays a first order.
     REFERRAL = "REFERRAL"
+    # To the referred customer on that first order (0, off, unless staff set it).
+    REFERRED = "REFERRED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,9 @@ class LoyaltySettings:
     tiers: tuple[Tier, ...]
     bonuses: tuple[Bonus, ...]
     lot_days: int = 365
+    # A full refund of a referred customer's first order within this many days of its
+    # payment takes the referral bonuses back; after it they stay.
+    referral_hold_days: int = 30
 
     def rate(self, currency: Currency) -> PointsRate | None:
         return next((r for r in self.rates if r.currency is currency), None)
@@ -87,6 +93,10 @@ class LoyaltySettings:
     @property
     def lot_life(self) -> timedelta:
         return timedelta(days=self.lot_days)
+
+    @property
+    def referral_hold(self) -> timedelta:
+        return timedelta(days=self.referral_hold_days)
 
 
 DEFAULT_SETTINGS = LoyaltySettings(
@@ -109,6 +119,7 @@ DEFAULT_SETTINGS = LoyaltySettings(
         Bonus(BonusRule.FIRST_REVIEW, 50),
         Bonus(BonusRule.BIRTHDAY, 200),
         Bonus(BonusRule.REFERRAL, 500),
+        Bonus(BonusRule.REFERRED, 0),
     ),
 )
 
@@ -128,6 +139,8 @@ def settings_problems(settings: LoyaltySettings) -> list[str]:
     found: list[str] = []
     if not 1 <= settings.lot_days <= 3650:
         found.append("Points must last 1 to 3650 days")
+    if not 0 <= settings.referral_hold_days <= 365:
+        found.append("A referral is held 0 to 365 days")
     if len({r.currency for r in settings.rates}) != len(settings.rates):
         found.append("One rate per currency")
     for rate in settings.rates:

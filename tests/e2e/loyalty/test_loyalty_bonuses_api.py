@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,9 +33,11 @@ def shop(dynamodb_endpoint: str, stripe_server: LocalStripe) -> Iterator[Loyalty
     create_table_if_missing()
     admin_key = services.access.create_key("loyalty staff", frozenset({Scope.ADMIN})).plaintext
     with TestClient(create_app(services)) as client:
-        yield LoyaltyShop(
+        found = LoyaltyShop(
             services, client, Consumers(services, Metrics("Commerce", "events")), admin_key, clock
         )
+        found.ship_to_us()
+        yield found
 
 
 UPDATE = """
@@ -374,3 +377,189 @@ def test_the_year_of_the_schedule_is_the_bonus_year(shop: LoyaltyShop) -> None:
     assert birthday_bonuses(shop, reader) == [200, 200]
     run_birthdays(shop, "2028-01-01T06:00:00Z")
     assert birthday_bonuses(shop, reader) == [200, 200]
+
+
+# -- referrals -------------------------------------------------------------------------------
+
+REFERRAL = "{ customer { loyalty { referralCode referralLink referred balance } } }"
+APPLY_CODE = """
+mutation ($input: LoyaltyReferralApplyInput!) {
+  loyaltyReferralApply(input: $input) {
+    account { referred balance }
+    userErrors { field code message }
+  }
+}"""
+SETTINGS = (
+    "mutation ($input: LoyaltySettingsUpdateInput!) { loyaltySettingsUpdate(input: $input) "
+    "{ settings { referralHoldDays bonuses { rule points } } userErrors { code field } } }"
+)
+
+
+def bonus_rules(referred: int = 0, hold_days: int = 30) -> dict[str, Any]:
+    return {
+        "rates": [
+            {
+                "currencyCode": "USD",
+                "earnPerUnit": 1,
+                "redeemPoints": 100,
+                "redeemValue": {"amount": "1.00", "currencyCode": "USD"},
+            }
+        ],
+        "tiers": [],
+        "bonuses": [
+            {"rule": "SIGN_UP", "points": 100},
+            {"rule": "FIRST_REVIEW", "points": 50},
+            {"rule": "BIRTHDAY", "points": 200},
+            {"rule": "REFERRAL", "points": 500},
+            {"rule": "REFERRED", "points": referred},
+        ],
+        "referralHoldDays": hold_days,
+    }
+
+
+@pytest.fixture
+def welcome_bonus(shop: LoyaltyShop) -> Iterator[None]:
+    """Staff give the referred customer 50 points too (back to none afterwards)."""
+    set_rules = shop.payload(SETTINGS, {"input": bonus_rules(referred=50)}, admin=True)
+    assert set_rules["userErrors"] == []
+    assert set_rules["settings"]["referralHoldDays"] == 30
+    yield
+    shop.payload(SETTINGS, {"input": bonus_rules()}, admin=True)
+
+
+def code_of(shop: LoyaltyShop, customer: Customer) -> str:
+    found: str = shop.gql(REFERRAL, headers=customer.headers)["data"]["customer"]["loyalty"][
+        "referralCode"
+    ]
+    return found
+
+
+def apply_code(shop: LoyaltyShop, customer: Customer, code: str) -> dict[str, Any]:
+    return shop.payload(APPLY_CODE, {"input": {"code": code}}, headers=customer.headers)
+
+
+def referral_entries(shop: LoyaltyShop, customer: Customer) -> list[tuple[str, int]]:
+    history = shop.loyalty(customer)["history"]
+    return [
+        (h["kind"], h["points"])
+        for h in history
+        if h["reason"].startswith(("REFERRAL", "REFERRED"))
+    ]
+
+
+def buy(shop: LoyaltyShop, customer: Customer, price: str = "10.00") -> str:
+    """A paid order of one book at ``price`` (5.00 shipping); its id."""
+    placed = shop.checkout(customer, shop.cart(customer, shop.book(price)))
+    assert placed["userErrors"] == [], placed
+    order_id: str = placed["order"]["id"]
+    shop.pay(order_id)
+    return order_id
+
+
+def test_a_referred_customers_first_paid_order_earns_the_referrer_the_bonus_once(
+    shop: LoyaltyShop,
+) -> None:
+    referrer, friend = shop.sign_up(), shop.sign_up()
+    # the referrer reads their code and link
+    mine = shop.gql(REFERRAL, headers=referrer.headers)["data"]["customer"]["loyalty"]
+    assert mine["referralCode"]
+    assert mine["referralLink"].endswith(f"/?ref={mine['referralCode']}")
+    assert mine["referred"] is False
+    # the friend applies it (in any case, with spaces)
+    applied = apply_code(shop, friend, f"  {mine['referralCode'].lower()} ")
+    assert applied["userErrors"] == []
+    assert applied["account"]["referred"] is True
+    # nothing before the friend's order is paid
+    assert referral_entries(shop, referrer) == []
+    order = buy(shop, friend)
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+    # the friend gets none (staff did not set one)
+    assert referral_entries(shop, friend) == []
+    # the payment's record again, and a second order: nothing more
+    shop.pay(order)
+    buy(shop, friend)
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+    assert shop.loyalty(referrer)["balance"] == 100 + 500
+
+
+def test_a_full_refund_within_the_hold_takes_both_bonuses_back_once(
+    shop: LoyaltyShop, welcome_bonus: None
+) -> None:
+    referrer, friend = shop.sign_up(), shop.sign_up()
+    apply_code(shop, friend, code_of(shop, referrer))
+    order = buy(shop, friend)
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+    assert referral_entries(shop, friend) == [("BONUS", 50)]
+    # a partial refund takes back earned points pro rata, not the referral bonuses
+    shop.refund(order, 500)
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+    # the full refund (15.00) takes both back; its record again changes nothing
+    shop.refund(order, 1500)
+    record = shop.refund(order, 1500)
+    shop.stream(record)
+    assert referral_entries(shop, referrer) == [("REVERSED", -500), ("BONUS", 500)]
+    assert referral_entries(shop, friend) == [("REVERSED", -50), ("BONUS", 50)]
+    assert shop.loyalty(referrer)["balance"] == 100
+    # a later order is not a first order: no bonus again
+    buy(shop, friend)
+    assert referral_entries(shop, referrer) == [("REVERSED", -500), ("BONUS", 500)]
+
+
+def test_a_full_refund_after_the_hold_leaves_the_bonus(shop: LoyaltyShop) -> None:
+    referrer, friend = shop.sign_up(), shop.sign_up()
+    apply_code(shop, friend, code_of(shop, referrer))
+    order = buy(shop, friend)
+    try:
+        shop.clock.advance(31)
+        shop.refund(order, 1500)
+    finally:
+        shop.clock.offset = timedelta()
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+
+
+def test_codes_that_cannot_refer_are_refused_with_a_reason_and_change_nothing(
+    shop: LoyaltyShop,
+) -> None:
+    referrer, friend = shop.sign_up(), shop.sign_up()
+    code = code_of(shop, referrer)
+    # one's own code
+    own = apply_code(shop, referrer, code)
+    # no account's code, and not a code at all
+    unknown = apply_code(shop, friend, "0" * 26)
+    garbage = apply_code(shop, friend, "not a code")
+    empty = apply_code(shop, friend, "")
+    for refused, reason in (
+        (own, "SELF_REFERRAL"),
+        (unknown, "INVALID_REFERRAL_CODE"),
+        (garbage, "INVALID_REFERRAL_CODE"),
+        (empty, "INVALID_REFERRAL_CODE"),
+    ):
+        assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [(reason, ["code"])]
+        assert refused["account"] is None
+    # a second code, once one is applied
+    other = shop.sign_up()
+    assert apply_code(shop, friend, code)["userErrors"] == []
+    again = apply_code(shop, friend, code_of(shop, other))
+    assert [e["code"] for e in again["userErrors"]] == ["ALREADY_REFERRED"]
+    # a customer who has paid an order already
+    buyer = shop.sign_up()
+    buy(shop, buyer)
+    existing = apply_code(shop, buyer, code)
+    assert [e["code"] for e in existing["userErrors"]] == ["EXISTING_CUSTOMER"]
+    seen = shop.gql(REFERRAL, headers=buyer.headers)["data"]["customer"]["loyalty"]
+    assert seen["referred"] is False
+    # and a guest may not apply one at all
+    guest = shop.gql(APPLY_CODE, {"input": {"code": code}})
+    assert guest["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    # the referrer got nothing from any of it
+    assert referral_entries(shop, referrer) == []
+    assert referral_entries(shop, other) == []
+
+
+def test_unusable_referral_rules_are_refused(shop: LoyaltyShop) -> None:
+    for days in (-1, 366):
+        refused = shop.payload(SETTINGS, {"input": bonus_rules(hold_days=days)}, admin=True)
+        assert [e["code"] for e in refused["userErrors"]] == ["INVALID_SETTINGS"]
+        assert refused["settings"] is None
+    rules = shop.payload("{ loyaltySettings { referralHoldDays } }", {}, admin=True)
+    assert rules["referralHoldDays"] == 30

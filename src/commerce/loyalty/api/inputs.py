@@ -63,12 +63,24 @@ class LoyaltyBonusInput:
     points: int = strawberry.field(description="Points, 0 to turn it off.")
 
 
+@strawberry.input(description="A referral code a new customer got from a friend.")
+class LoyaltyReferralApplyInput:
+    code: str = strawberry.field(description="The friend's referral code (or the link's ref).")
+
+
 @strawberry.input(description="Every loyalty rule at once (replaces the current ones).")
 class LoyaltySettingsUpdateInput:
     lot_days: int = strawberry.field(default=365, description="Days points last (1 to 3650).")
     rates: list[LoyaltyPointsRateInput] = strawberry.field(description="Per currency.")
     tiers: list[LoyaltyTierInput] = strawberry.field(description="Lowest first.")
     bonuses: list[LoyaltyBonusInput] = strawberry.field(description="Bonus rules.")
+    referral_hold_days: int = strawberry.field(
+        default=30,
+        description=(
+            "Days after a referred customer's first order is paid within which its full "
+            "refund takes the referral bonuses back (0 to 365)."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> model.LoyaltySettings | None:
         if len(self.rates) > MAX_RATES:
@@ -109,6 +121,7 @@ class LoyaltySettingsUpdateInput:
             tiers=tuple(tiers),
             bonuses=tuple(model.Bonus(b.rule, b.points) for b in self.bonuses),
             lot_days=self.lot_days,
+            referral_hold_days=self.referral_hold_days,
         )
         if errors.problems or not errors.check(check_settings(settings)):
             return None

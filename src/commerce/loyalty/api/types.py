@@ -7,9 +7,12 @@ import binascii
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import urlencode
 
 import strawberry
+from strawberry.types import Info
 
+from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
@@ -125,6 +128,15 @@ class LoyaltyAccount:
     lots: list[LoyaltyLot] = strawberry.field(
         description="Points still to spend, the first to expire first."
     )
+    referral_code: str = strawberry.field(
+        description=(
+            "The code this customer gives friends: when a new customer who applied it pays "
+            "a first order, this customer earns the referral bonus."
+        )
+    )
+    referred: bool = strawberry.field(
+        description="Whether a friend's referral code was applied to this account."
+    )
     _history: strawberry.Private[tuple[ledger.Line, ...]]
 
     @classmethod
@@ -142,8 +154,17 @@ class LoyaltyAccount:
                 )
                 for lot in account.lots
             ],
+            referral_code=account.referral_code,
+            referred=account.referred,
             _history=account.history,
         )
+
+    @strawberry.field(
+        description="The storefront's address with the referral code (its `ref` parameter)."
+    )
+    def referral_link(self, info: Info[Context, None]) -> str:
+        base = info.context.services.settings.storefront_url.rstrip("/")
+        return f"{base}/?{urlencode({'ref': self.referral_code})}"
 
     @strawberry.field(
         description=(
@@ -209,6 +230,10 @@ class LoyaltyBonus:
 @strawberry.type(description="The store's loyalty rules.")
 class LoyaltySettings:
     lot_days: int = strawberry.field(description="Days points last from when they are added.")
+    referral_hold_days: int = strawberry.field(
+        description="Days within which a full refund of a referred first order takes back "
+        "the referral bonuses."
+    )
     rates: list[LoyaltyPointsRate] = strawberry.field(
         description="Per currency; a currency without a rate neither earns nor redeems."
     )
@@ -219,6 +244,7 @@ class LoyaltySettings:
     def from_domain(cls, settings: model.LoyaltySettings) -> LoyaltySettings:
         return cls(
             lot_days=settings.lot_days,
+            referral_hold_days=settings.referral_hold_days,
             rates=[
                 LoyaltyPointsRate(
                     currency_code=r.currency,
