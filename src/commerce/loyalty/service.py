@@ -269,16 +269,23 @@ class LoyaltyService:
 
     # -- referrals ---------------------------------------------------------------------
 
+    def referrer_of(self, code: str) -> str | None:
+        """The customer a referral code names (None: no account has it)."""
+        referrer = code.strip().lower()
+        if not is_id(referrer) or (
+            self._customer_exists is not None and not self._customer_exists(referrer)
+        ):
+            return None
+        return referrer
+
     def apply_referral(self, customer_id: str, code: str) -> LoyaltyAccount:
         """A new customer names who referred them, once. Refused, changing nothing: a code
         of no account (``INVALID_REFERRAL_CODE``), their own (``SELF_REFERRAL``), a
         second one (``ALREADY_REFERRED``), or a customer who has paid an order already
         (``EXISTING_CUSTOMER``: a referral brings new customers)."""
-        referrer = code.strip().lower()
+        referrer = self.referrer_of(code)
         field = ("code",)
-        if not is_id(referrer) or (
-            self._customer_exists is not None and not self._customer_exists(referrer)
-        ):
+        if referrer is None:
             raise Rejected(
                 [Problem(Code.INVALID_REFERRAL_CODE, "No customer has this code", field)]
             )

@@ -5,12 +5,13 @@ moments (its schedule's time), and the bad inputs refused with nothing changed."
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from loyalty_shop import Clock, Customer, LoyaltyShop
+from loyalty_shop import Clock, Customer, LoyaltyShop, local
 from starlette.testclient import TestClient
 
 from commerce.access.model import Scope
@@ -563,3 +564,49 @@ def test_unusable_referral_rules_are_refused(shop: LoyaltyShop) -> None:
         assert refused["settings"] is None
     rules = shop.payload("{ loyaltySettings { referralHoldDays } }", {}, admin=True)
     assert rules["referralHoldDays"] == 30
+
+
+SIGN_UP_WITH_CODE = """
+mutation ($input: CustomerSignUpInput!) {
+  customerSignUp(input: $input) {
+    session { accessToken }
+    customer { id }
+    userErrors { field code message }
+  }
+}"""
+
+
+def test_a_customer_who_signs_up_with_a_code_is_referred(shop: LoyaltyShop) -> None:
+    referrer = shop.sign_up()
+    email = f"friend-{uuid.uuid4().hex[:8]}@example.com"
+    signed = shop.payload(
+        SIGN_UP_WITH_CODE,
+        {
+            "input": {
+                "email": email,
+                "password": "a friend's passphrase",
+                "referralCode": code_of(shop, referrer),
+            }
+        },
+    )
+    assert signed["userErrors"] == []
+    headers = {"Authorization": f"Bearer {signed['session']['accessToken']}"}
+    friend = Customer(
+        headers, local(signed["customer"]["id"], "Customer"), signed["customer"]["id"]
+    )
+    assert shop.gql(REFERRAL, headers=headers)["data"]["customer"]["loyalty"]["referred"] is True
+    buy(shop, friend)
+    assert referral_entries(shop, referrer) == [("BONUS", 500)]
+
+
+def test_a_sign_up_with_a_code_of_no_account_opens_nothing(shop: LoyaltyShop) -> None:
+    email = f"friend-{uuid.uuid4().hex[:8]}@example.com"
+    sign_up = {"email": email, "password": "a friend's passphrase"}
+    refused = shop.payload(SIGN_UP_WITH_CODE, {"input": {**sign_up, "referralCode": "Z" * 26}})
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("INVALID_REFERRAL_CODE", ["referralCode"])
+    ]
+    assert refused["session"] is None
+    # nothing was opened: the email is still free
+    again = shop.payload(SIGN_UP_WITH_CODE, {"input": sign_up})
+    assert again["userErrors"] == []
