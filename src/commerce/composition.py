@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -136,10 +136,16 @@ def build_services(
     # Every cart read prices through the live promotions: cached like zones and rates.
     promotions = PromotionsService(cache_seconds=settings.catalog_cache_seconds)
     marketing = CustomerMarketingService(catalog=catalog)
+
+    def customers_born_on(month: int, day: int) -> Iterable[str]:
+        # Customers are built below (they take the cart service); the job runs later.
+        return customers.born_on(month, day)
+
     # Points per customer; its tier is a segment promotions may target (kept with the
     # customer's marketing facts, so pricing reads it at no extra cost).
     loyalty = LoyaltyService(
         customer_exists=lambda customer_id: customers.customer(customer_id) is not None,
+        born_on=customers_born_on,
         record_tiers=marketing.record_tiers,
         cache_seconds=settings.catalog_cache_seconds,
         **({} if loyalty_clock is None else {"clock": loyalty_clock}),

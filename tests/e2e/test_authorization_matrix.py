@@ -201,6 +201,8 @@ MUTATIONS: dict[str, Rule] = {
     "cartLoyaltyPointsApply": CUSTOMER,
     "loyaltySettingsUpdate": ADMIN,
     "loyaltyPointsAdjust": ADMIN,
+    # A customer applies a friend's code to their own account only.
+    "loyaltyReferralApply": CUSTOMER,
     "cartLinesAdd": CHECKOUT,
     "cartLinesRemove": CHECKOUT,
     "cartLinesUpdate": CHECKOUT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from commerce.customers.model import AddressFields, ConsentChannel, Demographics
+from commerce.customers.model import AddressFields, Birthday, ConsentChannel, Demographics
 from commerce.pricing.segments import Match, SegmentCondition, SegmentRule
 
 
@@ -30,6 +30,8 @@ class UpdateProfile:
     clear_preferred_channel: bool = False
     # An IANA zone name; "" removes it.
     time_zone: str | None = None
+    birthday: Birthday | None = None
+    clear_birthday: bool = False
 
 
 @dataclass(frozen=True, slots=True)

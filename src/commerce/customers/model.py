@@ -55,6 +55,20 @@ class Demographics:
 
 
 @dataclass(frozen=True, slots=True)
+class Birthday:
+    """The month and day a customer celebrates (no year: the birth year is a demographic
+    of its own, and a birthday bonus needs only the day)."""
+
+    month: int
+    day: int
+
+    @property
+    def month_day(self) -> str:
+        """``MM-DD``: how the birthday index is keyed."""
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True, slots=True)
 class AddressFields:
     """A postal address as a customer enters it; ``country_code`` is ISO 3166-1 alpha-2."""
 
@@ -96,6 +110,7 @@ class Customer:
     # their IANA time zone (texts wait out their night); None: not said.
     preferred_channel: ConsentChannel | None = None
     time_zone: str | None = None
+    birthday: Birthday | None = None
 
     def consent(self, channel: ConsentChannel) -> MarketingConsent | None:
         """This channel's consent, if the customer ever answered for it."""

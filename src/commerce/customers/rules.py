@@ -14,6 +14,7 @@ from commerce.customers.model import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
     AddressFields,
+    Birthday,
     Demographics,
 )
 from commerce.problems import Problem
@@ -70,6 +71,26 @@ def check_demographics(
             )
         )
     return problems
+
+
+# Days in each month of a leap year: 29 February is a birthday like any other.
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def check_birthday(birthday: Birthday, field: tuple[str, ...]) -> list[Problem]:
+    """A month 1 to 12 and a day that month has in a leap year (no 30 February)."""
+    if not 1 <= birthday.month <= 12:
+        return [Problem(Code.INVALID, "The month must be 1 to 12", (*field, "month"))]
+    last = _MONTH_DAYS[birthday.month - 1]
+    if not 1 <= birthday.day <= last:
+        return [
+            Problem(
+                Code.INVALID,
+                f"Month {birthday.month} has days 1 to {last}",
+                (*field, "day"),
+            )
+        ]
+    return []
 
 
 def check_address(address: AddressFields, field: tuple[str, ...]) -> list[Problem]:

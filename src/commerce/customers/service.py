@@ -10,7 +10,7 @@ touching the profile's storage itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -74,6 +74,8 @@ class CustomersService:
         problems += rules.check_time_zone(changes.time_zone, ("timeZone",))
         if changes.demographics is not None:
             problems += rules.check_demographics(changes.demographics, now.year, ("demographics",))
+        if changes.birthday is not None:
+            problems += rules.check_birthday(changes.birthday, ("birthday",))
         if problems:
             raise Rejected(problems)
 
@@ -104,9 +106,17 @@ class CustomersService:
                     if changes.time_zone is None
                     else changes.time_zone.strip() or None
                 ),
+                birthday=None
+                if changes.clear_birthday
+                else (changes.birthday or customer.birthday),
             )
 
         return self.change(customer_id, edit)
+
+    def born_on(self, month: int, day: int) -> Iterator[str]:
+        """The ids of the customers whose birthday is this month and day (the sparse
+        birthday index: a Query, never a scan)."""
+        return profiles.customers_born_on(month, day)
 
     def remember_cart(self, customer_id: str, cart_token: str) -> None:
         """Make ``cart_token`` the customer's current cart."""

@@ -111,9 +111,19 @@ def retry_webhook_deliveries(services: Services, now: datetime) -> Mapping[str, 
     return asdict(services.webhooks.retry_due(now))
 
 
+GRANT_BIRTHDAY_BONUSES = "grant-birthday-bonuses"
+
+
+def grant_birthday_bonuses(services: Services, now: datetime) -> Mapping[str, Any]:
+    """The loyalty birthday bonus for today's and yesterday's birthdays (one Query of the
+    birthday index per day), once per customer and year: safe to run more than daily."""
+    return asdict(services.loyalty.grant_birthday_bonuses(now))
+
+
 JOBS: dict[str, Job] = {
     APPROVE_COMMISSIONS: approve_commissions,
     FIT_ATTRIBUTION_WEIGHTS: fit_attribution_weights,
+    GRANT_BIRTHDAY_BONUSES: grant_birthday_bonuses,
     PUBLISH_CATALOG_SNAPSHOT: publish_catalog_snapshot,
     RECONCILE_PAYMENTS: reconcile_payments,
     ABANDONED_CART_SWEEP: sweep_abandoned_carts,

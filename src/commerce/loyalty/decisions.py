@@ -143,6 +143,54 @@ def bonus(
     ]
 
 
+def referral_key(rule: BonusRule, referred_id: str) -> str:
+    """The key of a referral bonus: once per referred customer, in either ledger."""
+    return f"bonus:{rule.value}:referred:{referred_id}"
+
+
+def referral_bonus(
+    ledger: Ledger, rule: BonusRule, referred_id: str, settings: LoyaltySettings, at: datetime
+) -> list[Entry]:
+    """A referral bonus (to the referrer or to the referred customer), once per referred
+    customer, and never again once taken back."""
+    key = referral_key(rule, referred_id)
+    points = settings.bonus(rule)
+    if points <= 0 or ledger.has(key) or ledger.has(f"{key}:reversed"):
+        return []
+    return [
+        Entry(
+            key, EntryKind.BONUS, points, at, expires_at=at + settings.lot_life, reason=rule.value
+        )
+    ]
+
+
+def referral_taken_back(
+    ledger: Ledger, rule: BonusRule, referred_id: str, at: datetime
+) -> list[Entry]:
+    """A referral bonus taken back (its first order fully refunded in time), once; points
+    already spent are not taken below a zero balance (what is missing is forgiven)."""
+    key = referral_key(rule, referred_id)
+    given = ledger.entries.get(key)
+    if given is None or ledger.has(f"{key}:reversed"):
+        return []
+    return [
+        Entry(
+            f"{key}:reversed",
+            EntryKind.REVERSED,
+            -min(given.points, ledger.balance),
+            at,
+            reason=f"{rule.value} refunded",
+        )
+    ]
+
+
+def adjustment_reused(ledger: Ledger, adjustment_id: str, points: int, reason: str) -> bool:
+    """Whether the adjustment id is recorded already for another change (a client's
+    idempotency key sent again with another amount or reason)."""
+    found = ledger.entries.get(f"adjust:{adjustment_id}")
+    return found is not None and (found.points != points or found.reason != reason)
+
+
 def adjusted(
     ledger: Ledger,
     *,

@@ -226,3 +226,25 @@ def _draw(lots: list[_Open], points: int, entry: Entry) -> tuple[Draw, ...]:
         raise LedgerError(f"entry {entry.key} takes {points} points, {points - left} were left")
     lots[:] = [lot for lot in lots if lot.remaining > 0]
     return tuple(draws)
+
+
+def newest_first(
+    history: tuple[Line, ...], first: int, after: str | None
+) -> tuple[tuple[Line, ...], bool] | None:
+    """One page of the history, newest first: the ``first`` lines older than the line
+    whose key is ``after`` (None: from the newest), and whether older lines follow; None
+    when no line has that key.
+
+    A line's key never changes and lines are only ever added after the newest (entries
+    are recorded in time order, expiries appear as their moment passes and are older than
+    any entry recorded after it), so a page read later continues where the last one ended.
+    """
+    lines = history[::-1]
+    start = 0
+    if after is not None:
+        found = next((i for i, line in enumerate(lines) if line.entry.key == after), None)
+        if found is None:
+            return None
+        start = found + 1
+    chosen = lines[start : start + first]
+    return chosen, start + first < len(lines)

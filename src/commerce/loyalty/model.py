@@ -11,8 +11,9 @@ paid in that currency over the last ``TIER_WINDOW`` reach (amounts are never con
 from __future__ import annotations
 
 import enum
+from calendar import isleap
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from commerce.loyalty.ledger import Ledger
@@ -31,7 +32,10 @@ class BonusRule(enum.Enum):
     SIGN_UP = "SIGN_UP"
     FIRST_REVIEW = "FIRST_REVIEW"
     BIRTHDAY = "BIRTHDAY"
+    # To the referrer, when the customer they referred pays a first order.
     REFERRAL = "REFERRAL"
+    # To the referred customer on that first order (0, off, unless staff set it).
+    REFERRED = "REFERRED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ class LoyaltySettings:
     tiers: tuple[Tier, ...]
     bonuses: tuple[Bonus, ...]
     lot_days: int = 365
+    # A full refund of a referred customer's first order within this many days of its
+    # payment takes the referral bonuses back; after it they stay.
+    referral_hold_days: int = 30
 
     def rate(self, currency: Currency) -> PointsRate | None:
         return next((r for r in self.rates if r.currency is currency), None)
@@ -86,6 +93,10 @@ class LoyaltySettings:
     @property
     def lot_life(self) -> timedelta:
         return timedelta(days=self.lot_days)
+
+    @property
+    def referral_hold(self) -> timedelta:
+        return timedelta(days=self.referral_hold_days)
 
 
 DEFAULT_SETTINGS = LoyaltySettings(
@@ -108,8 +119,19 @@ DEFAULT_SETTINGS = LoyaltySettings(
         Bonus(BonusRule.FIRST_REVIEW, 50),
         Bonus(BonusRule.BIRTHDAY, 200),
         Bonus(BonusRule.REFERRAL, 500),
+        Bonus(BonusRule.REFERRED, 0),
     ),
 )
+
+
+def birthdays_celebrated(day: date) -> tuple[tuple[int, int], ...]:
+    """The (month, day) birthdays celebrated on ``day``: its own, and on 28 February of a
+    year without a 29th, the customers born on 29 February too (the day before their
+    own, so the bonus stays in their birthday's month)."""
+    found = [(day.month, day.day)]
+    if (day.month, day.day) == (2, 28) and not isleap(day.year):
+        found.append((2, 29))
+    return tuple(found)
 
 
 def settings_problems(settings: LoyaltySettings) -> list[str]:
@@ -117,6 +139,8 @@ def settings_problems(settings: LoyaltySettings) -> list[str]:
     found: list[str] = []
     if not 1 <= settings.lot_days <= 3650:
         found.append("Points must last 1 to 3650 days")
+    if not 0 <= settings.referral_hold_days <= 365:
+        found.append("A referral is held 0 to 365 days")
     if len({r.currency for r in settings.rates}) != len(settings.rates):
         found.append("One rate per currency")
     for rate in settings.rates:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from commerce.db.writes import CONFLICT, ConditionsFailed, WriteSet
+from commerce.ids import is_id
 from commerce.loyalty import decisions, store
 from commerce.loyalty.commands import AdjustPoints, OrderRefund, PaidGoods, check_settings
 from commerce.loyalty.errors import LoyaltyErrorCode as Code
-from commerce.loyalty.ledger import Entry, Ledger, Line, Lot, fold
+from commerce.loyalty.ledger import Entry, EntryKind, Ledger, Line, Lot, fold
 from commerce.loyalty.model import (
     DEFAULT_SETTINGS,
     TIER_WINDOW,
@@ -29,6 +30,7 @@ from commerce.loyalty.model import (
     PointsRate,
     Schedule,
     Tier,
+    birthdays_celebrated,
     tier_of,
     tier_schedule,
 )
@@ -63,9 +65,28 @@ class LoyaltyAccount:
     spend: tuple[Money, ...]
     lots: tuple[Lot, ...]
     history: tuple[Line, ...]
+    # The code this customer gives friends, and whether a friend's code brought them.
+    referral_code: str = ""
+    referred: bool = False
+
+
+def referral_code(customer_id: str) -> str:
+    """The code a customer refers others with: their account id, upper-cased, so no
+    lookup item is needed; it grants nothing but the referral bonus, whose abuses
+    (one's own code, a customer who bought already) are refused."""
+    return customer_id.upper()
 
 
 Decide = Callable[[Ledger, datetime], list[Entry]]
+
+
+@dataclass(frozen=True, slots=True)
+class BirthdayRun:
+    """What one run of the birthday bonus did."""
+
+    customers: int
+    granted: int
+    points: int
 
 
 class LoyaltyService:
@@ -75,11 +96,14 @@ class LoyaltyService:
         self,
         *,
         customer_exists: Callable[[str], bool] | None = None,
+        born_on: Callable[[int, int], Iterable[str]] | None = None,
         record_tiers: Callable[[WriteSet, str, Schedule], None] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         cache_seconds: float = 5.0,
     ) -> None:
         self._customer_exists = customer_exists
+        # The customers whose birthday is a month and day (customers' birthday index).
+        self._born_on = born_on
         # Keeps the customer's tiers to come with their marketing facts (customers), in
         # the same transaction, so segments follow the ledger at no extra read.
         self._record_tiers = record_tiers
@@ -140,7 +164,8 @@ class LoyaltyService:
     def account(self, customer_id: str) -> LoyaltyAccount:
         """The customer's balance, tier, lots and history as of now (one Query)."""
         now = self._clock()
-        ledger = fold(store.read_ledger(customer_id).entries, now)
+        read = store.read_ledger(customer_id)
+        ledger = fold(read.entries, now)
         settings = self.settings()
         spend = ledger.spend_since(now - TIER_WINDOW)
         return LoyaltyAccount(
@@ -150,6 +175,8 @@ class LoyaltyService:
             spend=tuple(Money(a, Currency(c)) for c, a in sorted(spend.items())),
             lots=ledger.lots,
             history=ledger.history,
+            referral_code=referral_code(customer_id),
+            referred=read.referral is not None,
         )
 
     def tier_segment(self, customer_id: str) -> str | None:
@@ -190,6 +217,7 @@ class LoyaltyService:
         self._change(
             paid.customer_id, lambda ledger, at: decisions.earned(ledger, paid, settings, at)
         )
+        self._referral_paid(paid, settings)
 
     def order_refunded(self, refund: OrderRefund) -> None:
         """A refund takes back the order's earned points and gives back its spent points,
@@ -198,6 +226,7 @@ class LoyaltyService:
         self._change(
             refund.customer_id, lambda ledger, at: decisions.refunded(ledger, refund, settings, at)
         )
+        self._referral_refunded(refund, settings)
 
     def order_voided(self, customer_id: str, order_id: str) -> None:
         """An order cancelled or expired unpaid gives back every point it spent, once."""
@@ -220,11 +249,110 @@ class LoyaltyService:
         self._change(customer_id, decide)
         return sum(e.points for e in given)
 
+    def grant_birthday_bonuses(self, now: datetime) -> BirthdayRun:
+        """The birthday bonus for every customer whose birthday is today or was yesterday
+        (UTC, so a missed run is caught up the next day), once per customer and year: the
+        year of the birthday is its business key, so a second run, a retry or a changed
+        birthday gives nothing more that year."""
+        if self._born_on is None:
+            return BirthdayRun(0, 0, 0)
+        customers = granted = points = 0
+        today = now.astimezone(UTC).date()
+        for day in (today - timedelta(days=1), today):
+            for month, day_of_month in birthdays_celebrated(day):
+                for customer_id in self._born_on(month, day_of_month):
+                    customers += 1
+                    given = self.award_bonus(customer_id, BonusRule.BIRTHDAY, str(day.year))
+                    granted += 1 if given else 0
+                    points += given
+        return BirthdayRun(customers, granted, points)
+
+    # -- referrals ---------------------------------------------------------------------
+
+    def referrer_of(self, code: str) -> str | None:
+        """The customer a referral code names (None: no account has it)."""
+        referrer = code.strip().lower()
+        if not is_id(referrer) or (
+            self._customer_exists is not None and not self._customer_exists(referrer)
+        ):
+            return None
+        return referrer
+
+    def apply_referral(self, customer_id: str, code: str) -> LoyaltyAccount:
+        """A new customer names who referred them, once. Refused, changing nothing: a code
+        of no account (``INVALID_REFERRAL_CODE``), their own (``SELF_REFERRAL``), a
+        second one (``ALREADY_REFERRED``), or a customer who has paid an order already
+        (``EXISTING_CUSTOMER``: a referral brings new customers)."""
+        referrer = self.referrer_of(code)
+        field = ("code",)
+        if referrer is None:
+            raise Rejected(
+                [Problem(Code.INVALID_REFERRAL_CODE, "No customer has this code", field)]
+            )
+        if referrer == customer_id:
+            raise Rejected([Problem(Code.SELF_REFERRAL, "This is your own code", field)])
+        read = store.read_ledger(customer_id)
+        if read.referral is not None:
+            raise Rejected([_already_referred()])
+        if any(e.kind is EntryKind.EARNED for e in read.entries):
+            raise Rejected(
+                [
+                    Problem(
+                        Code.EXISTING_CUSTOMER,
+                        "Referral codes are for customers before their first order",
+                        field,
+                    )
+                ]
+            )
+        if not store.put_referral(customer_id, referrer, self._clock()):
+            raise Rejected([_already_referred()])
+        return self.account(customer_id)
+
+    def _referral_paid(self, paid: PaidGoods, settings: LoyaltySettings) -> None:
+        """The referral bonuses, when this is the referred customer's first order paid
+        after the referral: to the referrer and (if staff set it) to the customer, once."""
+        referral = store.get_referral(paid.customer_id)
+        if referral is None:
+            return
+        if referral.first_order_id is None:
+            if paid.paid_at < referral.at:
+                return
+            referral = store.set_first_order(paid.customer_id, paid.order_id, paid.paid_at)
+        if referral is None or referral.first_order_id != paid.order_id:
+            return
+        referred = paid.customer_id
+        for customer_id, rule in (
+            (referral.referrer_id, BonusRule.REFERRAL),
+            (referred, BonusRule.REFERRED),
+        ):
+            self._change(customer_id, _giving(rule, referred, settings))
+
+    def _referral_refunded(self, refund: OrderRefund, settings: LoyaltySettings) -> None:
+        """A full refund of the referral's first order within the holding period (from
+        its payment) takes both referral bonuses back, once; after it they stay."""
+        if refund.refunded < refund.paid:
+            return
+        referral = store.get_referral(refund.customer_id)
+        if referral is None or referral.first_order_id != refund.order_id:
+            return
+        paid_at = referral.first_paid_at
+        if paid_at is None or self._clock() > paid_at + settings.referral_hold:
+            return
+        referred = refund.customer_id
+        for customer_id, rule in (
+            (referral.referrer_id, BonusRule.REFERRAL),
+            (referred, BonusRule.REFERRED),
+        ):
+            self._change(customer_id, _taking_back(rule, referred))
+
     # -- staff -------------------------------------------------------------------------
 
     def adjust(self, command: AdjustPoints, adjustment_id: str) -> LoyaltyAccount:
         """Staff add or take points with a reason; taking more than the balance is
-        refused (``INSUFFICIENT_POINTS``) and changes nothing."""
+        refused (``INSUFFICIENT_POINTS``) and changes nothing. ``adjustment_id`` is the
+        change's business key: the same id again adds nothing and answers the account as
+        it is (a retry); with another amount or reason it is refused
+        (``IDEMPOTENCY_KEY_REUSED``)."""
         customer_id = command.customer_id
         if self._customer_exists is not None and not self._customer_exists(customer_id):
             raise Rejected(
@@ -233,6 +361,16 @@ class LoyaltyService:
         settings = self.settings()
 
         def decide(ledger: Ledger, at: datetime) -> list[Entry]:
+            if decisions.adjustment_reused(ledger, adjustment_id, command.points, command.reason):
+                raise Rejected(
+                    [
+                        Problem(
+                            Code.IDEMPOTENCY_KEY_REUSED,
+                            "This idempotency key was used for another change; use a new key",
+                            ("idempotencyKey",),
+                        )
+                    ]
+                )
             found = decisions.adjusted(
                 ledger,
                 adjustment_id=adjustment_id,
@@ -281,6 +419,18 @@ def _next_at(ledger: Ledger, now: datetime) -> datetime:
     """Entries are recorded in time order even when instances' clocks differ a little."""
     last = ledger.last_at()
     return now if last is None or now > last else last + timedelta(microseconds=1)
+
+
+def _giving(rule: BonusRule, referred: str, settings: LoyaltySettings) -> Decide:
+    return lambda ledger, at: decisions.referral_bonus(ledger, rule, referred, settings, at)
+
+
+def _taking_back(rule: BonusRule, referred: str) -> Decide:
+    return lambda ledger, at: decisions.referral_taken_back(ledger, rule, referred, at)
+
+
+def _already_referred() -> Problem:
+    return Problem(Code.ALREADY_REFERRED, "A referral code was applied already", ("code",))
 
 
 def _insufficient(balance: int, wanted: int) -> Problem:

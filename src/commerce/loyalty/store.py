@@ -9,6 +9,9 @@ Keys (``docs/data-model.md``):
 - ``LOYALTY#<customer id> / ENTRY#<business key>``: one entry, put with
   ``attribute_not_exists``: a business event (an order's points, a bonus, a refund) is
   recorded once;
+- ``LOYALTY#<customer id> / REFERRAL``: who referred the customer (put once, with
+  ``attribute_not_exists``), and the first order paid after it (set once, on
+  ``attribute_not_exists(first_order_id)``): the order the referral bonuses are for;
 - ``LOYALTY#SETTINGS / SETTINGS``: the rules as JSON, with a version.
 
 One consistent Query of the customer's partition reads the account and every entry.
@@ -17,6 +20,7 @@ One consistent Query of the customer's partition reads the account and every ent
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +31,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import PutError, UpdateError
 
 from commerce.db.table import TableItem
 from commerce.db.writes import WriteSet
@@ -35,6 +40,7 @@ from commerce.loyalty.model import Bonus, BonusRule, LoyaltySettings, PointsRate
 from commerce.money import Currency, Money
 
 ACCOUNT_SK = "ACCOUNT"
+REFERRAL_SK = "REFERRAL"
 ENTRY_PREFIX = "ENTRY#"
 SETTINGS_PK = "LOYALTY#SETTINGS"
 SETTINGS_SK = "SETTINGS"
@@ -65,6 +71,78 @@ class LoyaltyEntryItem(TableItem, discriminator="LoyaltyEntry"):
     covers = NumberAttribute(default=0)
 
 
+class LoyaltyReferralItem(TableItem, discriminator="LoyaltyReferral"):
+    referrer_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    first_order_id = UnicodeAttribute(null=True)
+    first_paid_at = UTCDateTimeAttribute(null=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """Who referred a customer, when, and the first order they paid after it."""
+
+    referrer_id: str
+    at: datetime
+    first_order_id: str | None = None
+    first_paid_at: datetime | None = None
+
+
+def _referral(item: LoyaltyReferralItem) -> Referral:
+    return Referral(
+        str(item.referrer_id),
+        item.at,
+        None if item.first_order_id is None else str(item.first_order_id),
+        item.first_paid_at,
+    )
+
+
+def get_referral(customer_id: str) -> Referral | None:
+    """Who referred the customer (None: nobody), strongly consistent."""
+    try:
+        item = LoyaltyReferralItem.get(account_pk(customer_id), REFERRAL_SK, consistent_read=True)
+    except LoyaltyReferralItem.DoesNotExist:
+        return None
+    return _referral(item)
+
+
+def put_referral(customer_id: str, referrer_id: str, at: datetime) -> bool:
+    """Record the customer's referrer; False when one is recorded already."""
+    item = LoyaltyReferralItem(
+        pk=account_pk(customer_id), sk=REFERRAL_SK, referrer_id=referrer_id, at=at
+    )
+    try:
+        item.save(condition=LoyaltyReferralItem.pk.does_not_exist())
+    except PutError as exc:
+        if _condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def set_first_order(customer_id: str, order_id: str, paid_at: datetime) -> Referral | None:
+    """Make ``order_id`` the referral's first order unless one is set; the referral as it
+    is after (the other order's when another came first)."""
+    item = LoyaltyReferralItem(pk=account_pk(customer_id), sk=REFERRAL_SK)
+    try:
+        item.update(
+            actions=[
+                LoyaltyReferralItem.first_order_id.set(order_id),
+                LoyaltyReferralItem.first_paid_at.set(paid_at),
+            ],
+            condition=LoyaltyReferralItem.pk.exists()
+            & LoyaltyReferralItem.first_order_id.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if not _condition_failed(exc):
+            raise
+    return get_referral(customer_id)
+
+
+def _condition_failed(exc: PutError | UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
 class LoyaltySettingsItem(TableItem, discriminator="LoyaltySettings"):
     body = JSONAttribute()
     version = VersionAttribute()
@@ -76,18 +154,22 @@ class StoredLedger:
 
     rev: int
     entries: tuple[Entry, ...]
+    referral: Referral | None = None
 
 
 def read_ledger(customer_id: str) -> StoredLedger:
     """Every entry of the customer, with the revision: one consistent Query."""
     rev = 0
     entries: list[Entry] = []
+    referral: Referral | None = None
     for item in TableItem.query(account_pk(customer_id), consistent_read=True):
         if isinstance(item, LoyaltyAccountItem):
             rev = int(item.rev)
         elif isinstance(item, LoyaltyEntryItem):
             entries.append(_entry(item))
-    return StoredLedger(rev, tuple(entries))
+        elif isinstance(item, LoyaltyReferralItem):
+            referral = _referral(item)
+    return StoredLedger(rev, tuple(entries), referral)
 
 
 def add_entries(
@@ -172,6 +254,7 @@ def settings_to_json(settings: LoyaltySettings) -> dict[str, Any]:
             for t in settings.tiers
         ],
         "bonuses": [[b.rule.value, b.points] for b in settings.bonuses],
+        "referral_hold_days": settings.referral_hold_days,
     }
 
 
@@ -186,4 +269,5 @@ def settings_from_json(body: dict[str, Any]) -> LoyaltySettings:
         ),
         bonuses=tuple(Bonus(BonusRule(r), int(p)) for r, p in body["bonuses"]),
         lot_days=int(body["lot_days"]),
+        referral_hold_days=int(body.get("referral_hold_days", 30)),
     )

@@ -1,12 +1,16 @@
-"""The points ledger over random sequences of earn, spend, bonus, adjust, refund, void,
-expiry and replays: the balance is the sum of the history and never negative, no lot is
-drawn beyond its points, lots are drawn and expire first-to-expire first (checked against
-a point-by-point reference), and a replayed event records nothing."""
+"""The points ledger over random sequences of earn, spend, bonus, birthday and referral
+bonuses (and their taking back), adjust, refund, void, expiry and replays: the balance is
+the sum of the history and never negative, no lot is drawn beyond its points, lots are
+drawn and expire first-to-expire first (checked against a point-by-point reference), a
+replayed event records nothing, a birthday bonus comes once a year and a referral bonus
+once per referred customer; and the birthday job, run at random moments, gives one bonus
+for every year it ran on the birthday or the day after."""
 
 from __future__ import annotations
 
+from calendar import isleap
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +18,12 @@ from hypothesis import strategies as st
 from commerce.loyalty import decisions
 from commerce.loyalty.commands import OrderRefund, PaidGoods
 from commerce.loyalty.ledger import Entry, EntryKind, Ledger, fold
-from commerce.loyalty.model import DEFAULT_SETTINGS, BonusRule, LoyaltySettings
+from commerce.loyalty.model import (
+    DEFAULT_SETTINGS,
+    BonusRule,
+    LoyaltySettings,
+    birthdays_celebrated,
+)
 from commerce.money import Currency, Money
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -33,8 +42,12 @@ step = st.one_of(
     st.tuples(st.just("bonus"), st.integers(0, 3), st.integers(0, 2)),
     st.tuples(st.just("adjust"), st.integers(0, 1000), st.integers(-300, 300)),
     st.tuples(st.just("wait"), st.integers(1, 40), st.just(0)),
+    st.tuples(st.just("birthday"), st.integers(0, 2), st.just(0)),
+    st.tuples(st.just("referral"), st.integers(0, 2), st.just(0)),
+    st.tuples(st.just("referral_back"), st.integers(0, 2), st.just(0)),
     st.tuples(st.just("replay"), st.integers(0, 1000), st.just(0)),
 )
+REPLAYABLE = {"earn", "refund", "void", "bonus", "birthday", "referral", "referral_back"}
 
 
 @dataclass
@@ -73,6 +86,12 @@ class Shop:
             return decisions.voided(ledger, order, RULES, at)
         if kind == "bonus":
             return decisions.bonus(ledger, list(BonusRule)[a], str(b), RULES, at)
+        if kind == "birthday":
+            return decisions.bonus(ledger, BonusRule.BIRTHDAY, str(2026 + a), RULES, at)
+        if kind == "referral":
+            return decisions.referral_bonus(ledger, BonusRule.REFERRAL, f"r{a}", RULES, at)
+        if kind == "referral_back":
+            return decisions.referral_taken_back(ledger, BonusRule.REFERRAL, f"r{a}", at)
         if kind == "adjust":
             if b == 0:
                 return []
@@ -90,7 +109,7 @@ class Shop:
                 return
             before = len(self.entries)
             again = self.done[a % len(self.done)]
-            if again[0] in {"earn", "refund", "void", "bonus"}:
+            if again[0] in REPLAYABLE:
                 # then a redelivered event records nothing
                 assert not self.decide(*again)
                 assert len(self.entries) == before
@@ -169,6 +188,21 @@ def test_the_balance_is_the_sum_of_the_history_and_lots_go_first_to_expire_first
             restored = sum(e.points for e in ledger.of_order(order, EntryKind.RESTORED))
             assert 0 <= reversed_ <= earned
             assert 0 <= restored <= spent
+        # a birthday bonus once a year, a referral bonus once per referred customer, and
+        # taking one back never takes more than it gave nor lets it come again
+        for referred in ("r0", "r1", "r2"):
+            key = decisions.referral_key(BonusRule.REFERRAL, referred)
+            gave = ledger.entries.get(key)
+            back = ledger.entries.get(f"{key}:reversed")
+            if back is not None:
+                assert gave is not None
+                assert -gave.points <= back.points <= 0
+                assert not decisions.referral_bonus(
+                    ledger, BonusRule.REFERRAL, referred, RULES, shop.now
+                )
+        for year in ("2026", "2027", "2028"):
+            if ledger.has(f"bonus:BIRTHDAY:{year}"):
+                assert not decisions.bonus(ledger, BonusRule.BIRTHDAY, year, RULES, shop.now)
 
 
 def test_a_lot_expires_whole_at_its_expiry_and_spending_takes_the_older_lot_first() -> None:
@@ -203,3 +237,55 @@ def test_spending_more_than_the_balance_is_refused_and_records_nothing() -> None
         is None
     )
     assert shop.ledger().balance == 100
+
+
+def celebration(birthday: tuple[int, int], year: int) -> date:
+    """The day a birthday is celebrated in ``year``: 29 February on 28 February in a
+    year without it."""
+    month, day = birthday
+    if (month, day) == (2, 29) and not isleap(year):
+        return date(year, 2, 28)
+    return date(year, month, day)
+
+
+# Runs near the birthday of some year: (year, days from its celebration, hour).
+RUNS = st.lists(
+    st.tuples(st.integers(2026, 2029), st.integers(-2, 3), st.integers(0, 23)), max_size=30
+)
+BIRTHDAYS = st.sampled_from([(2, 29), (2, 28), (3, 1), (1, 1), (12, 31), (7, 14)])
+
+
+@PROPERTY
+@given(BIRTHDAYS, RUNS, st.integers(0, 3))
+def test_the_birthday_job_gives_one_bonus_a_year_however_often_it_runs(
+    birthday: tuple[int, int], runs: list[tuple[int, int, int]], repeat: int
+) -> None:
+    shop = Shop()
+    moments = sorted(
+        datetime.combine(celebration(birthday, year), datetime.min.time(), UTC)
+        + timedelta(days=days, hours=hour)
+        for year, days, hour in runs
+    )
+    # each run (some run again at the same moment: retries) looks at yesterday and today
+    for moment in [m for m in moments for _ in range(1 + repeat % 2)]:
+        today = moment.date()
+        for day in (today - timedelta(days=1), today):
+            if birthday in birthdays_celebrated(day):
+                found = decisions.bonus(
+                    shop.ledger(), BonusRule.BIRTHDAY, str(day.year), RULES, shop.now
+                )
+                shop.now += timedelta(microseconds=1)
+                shop.entries += [Entry(**{**_fields(e), "at": shop.now}) for e in found]
+    given_years = sorted(
+        e.key.rsplit(":", 1)[1] for e in shop.entries if e.reason == BonusRule.BIRTHDAY.value
+    )
+    expected = sorted(
+        {
+            str(year)
+            for year in range(2025, 2031)
+            for m in moments
+            if m.date() - celebration(birthday, year) in (timedelta(0), timedelta(days=1))
+        }
+    )
+    assert given_years == expected
+    assert all(e.points == RULES.bonus(BonusRule.BIRTHDAY) for e in shop.entries)

@@ -18,11 +18,14 @@ from commerce.customers.errors import CustomerErrorCode as Code
 from commerce.customers.identity import commands, rules
 from commerce.customers.identity.errors import TooManyAttempts
 from commerce.customers.identity.model import Session, TokenPair
+from commerce.customers.identity.service import IdentityService
 from commerce.graphql.context import Context
 from commerce.graphql.ids import local_id_or_none
 from commerce.graphql.inputs import InputErrors
 from commerce.graphql.permissions import CUSTOMER
 from commerce.graphql.use_cases import Outcome, run_use_case
+from commerce.loyalty.service import LoyaltyService
+from commerce.problems import Problem, Rejected
 
 
 def _cart_token(global_id: str | None) -> str | None:
@@ -112,6 +115,13 @@ class CustomerSignUpInput:
     cart_id: strawberry.ID | None = strawberry.field(
         default=None, description="A guest cart to keep as the new customer's cart."
     )
+    referral_code: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The referral code of the friend who sent the new customer (a referral link's "
+            "ref); a code of no account is INVALID_REFERRAL_CODE and opens nothing."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> commands.SignUp | None:
         email = rules.normalized_email(self.email)
@@ -198,8 +208,13 @@ class IdentityMutation:
     ) -> CustomerAuthPayload:
         errors = InputErrors(Code.INVALID)
         command = input.to_command(errors)
-        identity = info.context.services.identity
-        return CustomerAuthPayload.of(await run_use_case(info, errors, command, identity.sign_up))
+        identity, loyalty = info.context.services.identity, info.context.services.loyalty
+        code = input.referral_code
+        return CustomerAuthPayload.of(
+            await run_use_case(
+                info, errors, command, lambda c: _sign_up(identity, loyalty, c, code)
+            )
+        )
 
     @strawberry.mutation(
         description=(
@@ -295,6 +310,23 @@ class IdentityMutation:
         return CustomerAuthPayload.of(
             await run_use_case(info, errors, command, identity.reset_password)
         )
+
+
+def _sign_up(
+    identity: IdentityService, loyalty: LoyaltyService, command: commands.SignUp, code: str | None
+) -> Session:
+    """Open the account, with the friend's referral recorded when a code came: a code of
+    no account refuses the sign-up before anything is written."""
+    if code is None or not code.strip():
+        return identity.sign_up(command)
+    if loyalty.referrer_of(code) is None:
+        raise Rejected(
+            [Problem(Code.INVALID_REFERRAL_CODE, "No customer has this code", ("referralCode",))]
+        )
+    session = identity.sign_up(command)
+    # A new account has no orders and no referral yet: nothing can refuse it.
+    loyalty.apply_referral(session.customer.id, code)
+    return session
 
 
 def _me(info: Info[Context, None]) -> str:

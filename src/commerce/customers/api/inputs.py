@@ -44,6 +44,12 @@ class CustomerDemographicsInput:
         return model.Demographics(country=country, birth_year=self.birth_year, gender=self.gender)
 
 
+@strawberry.input(description="The month and day of a birthday (the year is a demographic).")
+class CustomerBirthdayInput:
+    month: int = strawberry.field(description="1 to 12.")
+    day: int = strawberry.field(description="1 to the month's last day (29 February is one).")
+
+
 @strawberry.input(description="Profile changes; a field left out stays as it is.")
 class CustomerUpdateInput:
     first_name: str | None = strawberry.field(default=None, description="Given name.")
@@ -67,6 +73,13 @@ class CustomerUpdateInput:
             "Your IANA time zone, e.g. Europe/Paris: texts wait out your night. Empty removes it."
         ),
     )
+    birthday: CustomerBirthdayInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Month and day, for the birthday bonus; null removes it. Someone born on "
+            "29 February is celebrated on 28 February in other years."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> commands.UpdateProfile:
         consent = self.marketing_consent
@@ -79,6 +92,10 @@ class CustomerUpdateInput:
             demographics=None if self.demographics is None else self.demographics.to_domain(),
             preferred_channel=self.preferred_channel,
             time_zone=self.time_zone,
+            birthday=None
+            if not self.birthday
+            else model.Birthday(self.birthday.month, self.birthday.day),
+            clear_birthday=self.birthday is None,
         )
 
 

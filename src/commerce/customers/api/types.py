@@ -70,6 +70,12 @@ class CustomerDemographics:
     gender: Gender | None = strawberry.field(description="Self-described gender.")
 
 
+@strawberry.type(description="The month and day a customer celebrates.")
+class CustomerBirthday:
+    month: int = strawberry.field(description="1 to 12.")
+    day: int = strawberry.field(description="Day of the month.")
+
+
 @strawberry.type(description="A postal address a customer saved.")
 class CustomerAddress(Node):
     first_name: str = strawberry.field(description="Given name.")
@@ -121,6 +127,9 @@ class Customer(Node):
     time_zone: str | None = strawberry.field(
         description="The customer's IANA time zone (texts wait out their night)."
     )
+    birthday: CustomerBirthday | None = strawberry.field(
+        description="Month and day, for the birthday bonus; null when not given."
+    )
     _customer_id: strawberry.Private[str]
     _cart_token: strawberry.Private[str | None]
 
@@ -147,6 +156,9 @@ class Customer(Node):
             else strawberry.ID(address_global_id(default)),
             preferred_channel=customer.preferred_channel,
             time_zone=customer.time_zone,
+            birthday=None
+            if customer.birthday is None
+            else CustomerBirthday(month=customer.birthday.month, day=customer.birthday.day),
             _customer_id=customer.id,
             _cart_token=customer.cart_id,
         )

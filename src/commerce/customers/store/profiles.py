@@ -7,10 +7,13 @@ Keys (see ``docs/data-model.md``):
   makes every change a compare-and-swap.
 - ``EMAIL#<normalised email> / EMAIL``: the claim that makes an email unique; written in
   the same transaction as the profile, on the condition that it does not exist.
+- GSI1 ``BIRTHDAYS#<MM-DD> / CUSTOMER#<id>`` on the profile of a customer who gave a
+  birthday (sparse): the daily birthday bonus reads one day's customers by one Query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +27,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import PutError
 
 from commerce.customers.model import (
+    Birthday,
     ConsentChannel,
     Customer,
     Demographics,
@@ -98,6 +102,9 @@ def _body(customer: Customer) -> dict[str, Any]:
             None if customer.preferred_channel is None else customer.preferred_channel.value
         ),
         "timeZone": customer.time_zone,
+        "birthday": None
+        if customer.birthday is None
+        else [customer.birthday.month, customer.birthday.day],
     }
 
 
@@ -126,7 +133,27 @@ def customer_from(item: CustomerItem) -> Customer:
             ConsentChannel(body["preferredChannel"]) if body.get("preferredChannel") else None
         ),
         time_zone=body.get("timeZone"),
+        birthday=_birthday(body.get("birthday")),
     )
+
+
+def _birthday(stored: Any) -> Birthday | None:
+    if not stored:
+        return None
+    month, day = stored
+    return Birthday(int(month), int(day))
+
+
+def birthday_pk(month: int, day: int) -> str:
+    return f"BIRTHDAYS#{month:02d}-{day:02d}"
+
+
+def customers_born_on(month: int, day: int) -> Iterator[str]:
+    """The ids of customers with this birthday: a Query of their GSI1 partition, paged by
+    DynamoDB (eventually consistent: a birthday given a moment ago may come a run later)."""
+    for item in CustomerItem.gsi1.query(birthday_pk(month, day)):
+        if isinstance(item, CustomerItem):
+            yield str(item.customer_id)
 
 
 def _customer_item(customer: Customer, password_hash: str, revision: int) -> CustomerItem:
@@ -139,6 +166,10 @@ def _customer_item(customer: Customer, password_hash: str, revision: int) -> Cus
         created_at=customer.created_at,
         body=_body(customer),
         revision=revision,
+        gsi1pk=None
+        if customer.birthday is None
+        else birthday_pk(customer.birthday.month, customer.birthday.day),
+        gsi1sk=None if customer.birthday is None else customer_pk(customer.id),
     )
 
 

@@ -21,12 +21,22 @@ class LoyaltyPointsAdjustInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer.")
     points: int = strawberry.field(description="Points to add (positive) or take (negative).")
     reason: str = strawberry.field(description="Why (kept in the customer's history).")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "1 to 255 letters, digits or -_.: (a UUID works), unique per change: a retry "
+            "with the same key for the same customer adds nothing and returns the account; "
+            "the same key with another amount or reason is IDEMPOTENCY_KEY_REUSED. Left "
+            "out, every request is a change of its own."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> AdjustPoints | None:
         customer_id = errors.id(self.customer_id, "Customer", "customerId")
-        if not errors.check(adjust_problems(self.points, self.reason)) or customer_id is None:
+        problems = adjust_problems(self.points, self.reason, self.idempotency_key)
+        if not errors.check(problems) or customer_id is None:
             return None
-        return AdjustPoints(customer_id, self.points, self.reason.strip())
+        return AdjustPoints(customer_id, self.points, self.reason.strip(), self.idempotency_key)
 
 
 @strawberry.input(description="What points earn and are worth in one currency.")
@@ -53,12 +63,24 @@ class LoyaltyBonusInput:
     points: int = strawberry.field(description="Points, 0 to turn it off.")
 
 
+@strawberry.input(description="A referral code a new customer got from a friend.")
+class LoyaltyReferralApplyInput:
+    code: str = strawberry.field(description="The friend's referral code (or the link's ref).")
+
+
 @strawberry.input(description="Every loyalty rule at once (replaces the current ones).")
 class LoyaltySettingsUpdateInput:
     lot_days: int = strawberry.field(default=365, description="Days points last (1 to 3650).")
     rates: list[LoyaltyPointsRateInput] = strawberry.field(description="Per currency.")
     tiers: list[LoyaltyTierInput] = strawberry.field(description="Lowest first.")
     bonuses: list[LoyaltyBonusInput] = strawberry.field(description="Bonus rules.")
+    referral_hold_days: int = strawberry.field(
+        default=30,
+        description=(
+            "Days after a referred customer's first order is paid within which its full "
+            "refund takes the referral bonuses back (0 to 365)."
+        ),
+    )
 
     def to_command(self, errors: InputErrors) -> model.LoyaltySettings | None:
         if len(self.rates) > MAX_RATES:
@@ -99,6 +121,7 @@ class LoyaltySettingsUpdateInput:
             tiers=tuple(tiers),
             bonuses=tuple(model.Bonus(b.rule, b.points) for b in self.bonuses),
             lot_days=self.lot_days,
+            referral_hold_days=self.referral_hold_days,
         )
         if errors.problems or not errors.check(check_settings(settings)):
             return None

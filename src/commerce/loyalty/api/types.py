@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import urlencode
 
 import strawberry
+from strawberry.types import Info
 
+from commerce.graphql.context import Context
+from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Connection
 from commerce.graphql.user_errors import UserError
 from commerce.loyalty import ledger, model
 from commerce.loyalty.errors import LoyaltyErrorCode
@@ -17,6 +24,7 @@ from commerce.loyalty.service import LoyaltyAccount as DomainAccount
 from commerce.money import Money as DomainMoney
 
 MAX_HISTORY = 250
+MAX_ENTRIES_PAGE = 100
 
 LoyaltyErrorCodeType = strawberry.enum(
     LoyaltyErrorCode, name="LoyaltyErrorCode", description="Why a loyalty request was refused."
@@ -82,6 +90,22 @@ class LoyaltyEntry:
         )
 
 
+def encode_cursor(line: ledger.Line) -> str:
+    """An opaque cursor: the line's entry key."""
+    raw = f"points:{line.entry.key}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str | None:
+    """The entry key inside a cursor, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    prefix, _, key = raw.partition(":")
+    return key if prefix == "points" and key else None
+
+
 @strawberry.type(description="Points from one entry still to spend.")
 class LoyaltyLot:
     points: int = strawberry.field(description="Points the entry added.")
@@ -104,6 +128,15 @@ class LoyaltyAccount:
     lots: list[LoyaltyLot] = strawberry.field(
         description="Points still to spend, the first to expire first."
     )
+    referral_code: str = strawberry.field(
+        description=(
+            "The code this customer gives friends: when a new customer who applied it pays "
+            "a first order, this customer earns the referral bonus."
+        )
+    )
+    referred: bool = strawberry.field(
+        description="Whether a friend's referral code was applied to this account."
+    )
     _history: strawberry.Private[tuple[ledger.Line, ...]]
 
     @classmethod
@@ -121,14 +154,52 @@ class LoyaltyAccount:
                 )
                 for lot in account.lots
             ],
+            referral_code=account.referral_code,
+            referred=account.referred,
             _history=account.history,
         )
 
     @strawberry.field(
+        description="The storefront's address with the referral code (its `ref` parameter)."
+    )
+    def referral_link(self, info: Info[Context, None]) -> str:
+        base = info.context.services.settings.storefront_url.rstrip("/")
+        return f"{base}/?{urlencode({'ref': self.referral_code})}"
+
+    @strawberry.field(
         description=(
             "Every change of the balance, newest first, expiries included (they are "
-            "worked out from the lots, so the history always adds up to the balance)."
+            "worked out from the lots, so the history always adds up to the balance), a "
+            "page at a time."
         )
+    )
+    def entries(
+        self,
+        first: Annotated[
+            int, strawberry.argument(description=f"Entries per page, 1 to {MAX_ENTRIES_PAGE}.")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+    ) -> Connection[LoyaltyEntry]:
+        if not 1 <= first <= MAX_ENTRIES_PAGE:
+            raise BadUserInput(f"first must be 1 to {MAX_ENTRIES_PAGE}", argument="first")
+        key = None if after is None else decode_cursor(after)
+        if after is not None and key is None:
+            raise BadUserInput("Not a valid cursor", argument="after")
+        page = ledger.newest_first(self._history, first, key)
+        if page is None:
+            raise BadUserInput("Not a cursor of this history", argument="after")
+        lines, more = page
+        return Connection[LoyaltyEntry].of(
+            lines, LoyaltyEntry.from_domain, encode_cursor, has_next_page=more
+        )
+
+    @strawberry.field(
+        description=(
+            f"Every change of the balance, newest first, expiries included, at most {MAX_HISTORY}."
+        ),
+        deprecation_reason="Use entries, a connection that pages through the whole history.",
     )
     def history(
         self,
@@ -159,6 +230,10 @@ class LoyaltyBonus:
 @strawberry.type(description="The store's loyalty rules.")
 class LoyaltySettings:
     lot_days: int = strawberry.field(description="Days points last from when they are added.")
+    referral_hold_days: int = strawberry.field(
+        description="Days within which a full refund of a referred first order takes back "
+        "the referral bonuses."
+    )
     rates: list[LoyaltyPointsRate] = strawberry.field(
         description="Per currency; a currency without a rate neither earns nor redeems."
     )
@@ -169,6 +244,7 @@ class LoyaltySettings:
     def from_domain(cls, settings: model.LoyaltySettings) -> LoyaltySettings:
         return cls(
             lot_days=settings.lot_days,
+            referral_hold_days=settings.referral_hold_days,
             rates=[
                 LoyaltyPointsRate(
                     currency_code=r.currency,
