@@ -145,7 +145,8 @@ QUERIES: dict[str, Rule] = {
     "partnerPortal": PARTNER.called(
         "{ partnerPortal { trackingLink balances { currencyCode } commissions { id } "
         "payouts { id } referredCustomers { pseudonym } "
-        "productFeed(currency: USD, first: 1) { hasNextPage } } }"
+        "productFeed(currency: USD, first: 1) { hasNextPage } "
+        'monthlyVolume(month: "2026-12", currencyCode: USD) { amount } } }'
     ),
     "affiliatePortal": ADMIN,
     "commissionRule": ADMIN,

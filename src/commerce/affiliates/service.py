@@ -41,6 +41,8 @@ from commerce.affiliates.rules import (
     commission_of,
     paid_order_facts,
     reversals_for,
+    tier_of,
+    volume_month,
 )
 from commerce.catalog import listing
 from commerce.catalog.service import CatalogService
@@ -224,12 +226,14 @@ class AffiliatesService:
         commission = found[0] if found else self._commission_new(order)
         if commission is None:
             return None
-        if order.refunded.amount > commission.refunded_seen:
-            return self._reverse(order.id, order.refunded.amount)
+        refunded, disputed = order.refunded.amount, order.disputed.amount
+        if refunded > commission.refunded_seen or disputed != commission.disputed_seen:
+            return self._reverse(order.id, refunded, disputed)
         return commission
 
     def _commission_new(self, order: Order) -> OrderCommission | None:
         facts = paid_order_facts(order, paid_at_of(order))
+        month = volume_month(facts.paid_at)
         for _ in range(_ATTEMPTS):
             writes = WriteSet()
             binding = store.get_binding(facts.customer_id) if facts.customer_id else None
@@ -247,7 +251,17 @@ class AffiliatesService:
                     )
             else:
                 return None
-            commission = commission_of(facts, partner, rule, first_order=first, bound_at=bound_at)
+            # Tiers are the partner's of today (its volume is today's); the rate fixed at
+            # binding stays the base, which a tier only ever raises.
+            tiers = (self.rule_for(partner) or rule).tiers
+            tier_rate, band = 0, None
+            if any(t.threshold.currency is facts.currency for t in tiers):
+                volume = store.get_volume(partner, month, facts.currency)
+                tier_rate, low, high = tier_of(tiers, facts.currency, volume)
+                band = (low, high)
+            commission = commission_of(
+                facts, partner, rule, first_order=first, bound_at=bound_at, tier_rate=tier_rate
+            )
             if commission is not None:
                 entries = [
                     (
@@ -271,6 +285,11 @@ class AffiliatesService:
                 ]
                 commission = replace(commission, entries=len(entries))
                 store.add_commission(writes, commission, entries)
+                # The volume counts the order in the same write, on the condition that it is
+                # still in the band the tier was read from (a concurrent order reads again).
+                store.add_volume(
+                    writes, partner, month, facts.currency, commission.sales_counted, band=band
+                )
             try:
                 writes.commit()
             except ConditionsFailed:
@@ -283,15 +302,19 @@ class AffiliatesService:
             return commission
         raise CommissionConflict(order.id)
 
-    def _reverse(self, order_id: str, refunded: int) -> OrderCommission | None:
+    def _reverse(self, order_id: str, refunded: int, disputed: int) -> OrderCommission | None:
+        """Write what refunds and disputes take back (or a won dispute gives back) beyond
+        what the order's entries already say, and the month's volume with it."""
         for _ in range(_ATTEMPTS):
             found = store.get_commission(order_id)
             if found is None:
                 return None
             commission, keys = found
-            taken = reversals_for(commission, refunded)
-            if not taken:
+            taken = reversals_for(commission, refunded, disputed)
+            if not taken and after_refund(commission, refunded, {}, 0, disputed) == commission:
                 return commission
+            disputing = disputed > commission.disputed_seen
+            taking = EntryKind.DISPUTE if disputing else EntryKind.REVERSAL
             # Before approval a reversal waits with its commission (they are approved
             # together, net); after it, the reversal is payable at once, against the
             # partner's approved balance or its next payout.
@@ -313,7 +336,7 @@ class AffiliatesService:
                             order_id=order_id,
                             order_number=commission.order_number,
                             line_id=line_id,
-                            kind=EntryKind.REVERSAL,
+                            kind=taking if amount > 0 else EntryKind.DISPUTE_WON,
                             amount=Money(-amount, commission.currency),
                             state=state,
                             created_at=now,
@@ -323,11 +346,18 @@ class AffiliatesService:
                         sk,
                     )
                 )
-            after = after_refund(commission, refunded, taken, len(new_entries))
+            after = after_refund(commission, refunded, taken, len(new_entries), disputed)
             writes = WriteSet()
             store.replace_commission(
                 writes, after, keys + [sk for _, sk in new_entries], commission, new_entries
             )
+            # A refund or dispute takes the order's goods off the month the order was paid
+            # in (the month whose tier it was priced at), whenever it comes.
+            moved = after.sales_counted - commission.sales_counted
+            if moved:
+                store.add_volume(
+                    writes, commission.partner_id, commission.month, commission.currency, moved
+                )
             try:
                 writes.commit()
             except ConditionsFailed:
@@ -389,6 +419,10 @@ class AffiliatesService:
             )
             for currency, s in sorted(sums.items(), key=lambda kv: kv[0].value)
         ]
+
+    def monthly_volume(self, partner_id: str, month: str, currency: Currency) -> int:
+        """The partner's referred net sales of ``month`` (``2026-12``) in ``currency``."""
+        return store.get_volume(partner_id, month, currency)
 
     def payouts(self, partner_id: str) -> list[Payout]:
         return list(reversed(store.payouts_of(partner_id)))

@@ -11,6 +11,8 @@ Keys (see ``docs/data-model.md``):
   id>`` while pending (the approval job's Query).
 - ``PARTNER#<partner id> / COMMISSION#<created at>#<order id>#<nnn>``: one ledger entry
   (``CommissionEntry``); GSI2 ``COMMISSIONS#<partner id>#<state> / <created at>#...``.
+- ``PARTNER#<partner id> / VOLUME#<yyyy-mm>#<currency>``: the partner's referred net
+  sales of a calendar month (``PartnerVolume``), added to in the commission's write.
 - ``PAYOUT#<payout id> / PAYOUT``: a payout and its lines; GSI1 ``PAYOUTS#<partner id> /
   <created at>#<payout id>``.
 """
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from commerce.affiliates.model import (
@@ -37,6 +40,7 @@ from commerce.affiliates.model import (
     Payout,
     PayoutLine,
     PayoutStatus,
+    VolumeTier,
 )
 from commerce.db.table import TableItem
 from commerce.db.writes import WriteSet
@@ -85,6 +89,17 @@ class OrderCommissionItem(TableItem, discriminator="OrderCommission"):
     # JSON: [[line id, base, rate, amount, reversed], ...] and the entries' sort keys.
     lines = UnicodeAttribute()
     entry_keys = UnicodeAttribute()
+    # Absent on commissions written before disputes and monthly volumes were kept.
+    disputed_seen = NumberAttribute(null=True)
+    sales = NumberAttribute(null=True)
+    sales_counted = NumberAttribute(null=True)
+
+
+class VolumeItem(TableItem, discriminator="PartnerVolume"):
+    partner_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    sales = NumberAttribute()
 
 
 class CommissionEntryItem(TableItem, discriminator="CommissionEntry"):
@@ -186,6 +201,8 @@ def rule_body(rule: CommissionRule) -> str:
             "products": [list(p) for p in rule.product_rates],
             "fixed": None if fixed is None else [fixed.amount, fixed.currency.value],
             "hold": rule.holding_days,
+            "collections": [list(c) for c in rule.collection_rates],
+            "tiers": [[t.threshold.amount, t.threshold.currency.value, t.rate] for t in rule.tiers],
         },
         separators=(",", ":"),
     )
@@ -201,6 +218,10 @@ def rule_of(body: str) -> CommissionRule:
         product_rates=tuple((str(p), int(r)) for p, r in raw["products"]),
         fixed_per_order=None if fixed is None else Money(int(fixed[0]), Currency(fixed[1])),
         holding_days=int(raw["hold"]),
+        collection_rates=tuple((str(c), int(r)) for c, r in raw.get("collections", [])),
+        tiers=tuple(
+            VolumeTier(Money(int(a), Currency(c)), int(r)) for a, c, r in raw.get("tiers", [])
+        ),
     )
 
 
@@ -302,6 +323,9 @@ def _commission_item(commission: OrderCommission, entry_keys: list[str]) -> Orde
             [[x.line_id, x.base, x.rate, x.amount, x.reversed] for x in commission.lines]
         ),
         entry_keys=json.dumps(entry_keys),
+        disputed_seen=commission.disputed_seen,
+        sales=commission.sales,
+        sales_counted=commission.sales_counted,
     )
 
 
@@ -324,6 +348,9 @@ def _commission(item: OrderCommissionItem) -> tuple[OrderCommission, list[str]]:
         refunded_seen=int(item.refunded_seen),
         entries=int(item.entries),
         first_order=bool(item.first_order),
+        disputed_seen=int(item.disputed_seen or 0),
+        sales=int(item.sales or 0),
+        sales_counted=int(item.sales_counted or 0),
     )
     return commission, [str(k) for k in json.loads(item.entry_keys)]
 
@@ -407,9 +434,15 @@ def replace_commission(
     before: OrderCommission,
     new_entries: list[tuple[LedgerEntry, str]] | None = None,
 ) -> None:
-    """The commission rewritten, if no refund or approval changed it since ``before``."""
-    condition = (OrderCommissionItem.refunded_seen == before.refunded_seen) & (
-        OrderCommissionItem.state == before.state.value
+    """The commission rewritten, if no refund, dispute or approval changed it since
+    ``before``."""
+    disputed = OrderCommissionItem.disputed_seen == before.disputed_seen
+    if before.disputed_seen == 0:
+        disputed = disputed | OrderCommissionItem.disputed_seen.does_not_exist()
+    condition = (
+        (OrderCommissionItem.refunded_seen == before.refunded_seen)
+        & (OrderCommissionItem.state == before.state.value)
+        & disputed
     )
     writes.put(_commission_item(commission, entry_keys), condition, label="changed")
     for entry, sk in new_entries or []:
@@ -472,6 +505,55 @@ def due_for_approval(now: datetime, limit: int) -> list[str]:
         PENDING_COMMISSIONS, OrderCommissionItem.gsi1sk <= f"{now.isoformat()}#~", limit=limit
     )
     return [cast(OrderCommissionItem, i).order_id for i in items]
+
+
+# -- monthly volume -----------------------------------------------------------------------
+
+
+def volume_sk(month: str, currency: Currency) -> str:
+    return f"VOLUME#{month}#{currency.value}"
+
+
+def get_volume(partner_id: str, month: str, currency: Currency) -> int:
+    """The partner's referred net sales of ``month`` in ``currency`` (strongly consistent)."""
+    try:
+        item = VolumeItem.get(
+            partner_pk(partner_id), volume_sk(month, currency), consistent_read=True
+        )
+    except VolumeItem.DoesNotExist:
+        return 0
+    return int(item.sales)
+
+
+def add_volume(
+    writes: WriteSet,
+    partner_id: str,
+    month: str,
+    currency: Currency,
+    delta: int,
+    *,
+    band: tuple[int, int | None] | None = None,
+) -> None:
+    """Add ``delta`` to the month's volume; with ``band`` (low, high), only if the volume
+    is still inside it, so the tier decided from it holds (fails on ``volume``)."""
+    item = VolumeItem(pk=partner_pk(partner_id), sk=volume_sk(month, currency))
+    actions: list[Action] = [
+        VolumeItem.sales.add(delta),
+        VolumeItem.partner_id.set(partner_id),
+        VolumeItem.month.set(month),
+        VolumeItem.currency.set(currency.value),
+        VolumeItem.entity.set(VolumeItem),
+    ]
+    condition: Condition | None = None
+    if band is not None:
+        low, high = band
+        below = None if high is None else VolumeItem.sales < high
+        if low > 0:
+            condition = VolumeItem.sales >= low
+            condition = condition if below is None else condition & below
+        elif below is not None:
+            condition = VolumeItem.sales.does_not_exist() | below
+    writes.update(item, actions, condition, label="volume")
 
 
 # -- payouts ------------------------------------------------------------------------------

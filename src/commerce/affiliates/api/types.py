@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,7 +32,11 @@ CommissionStateType = strawberry.enum(
 CommissionKindType = strawberry.enum(
     model.EntryKind,
     name="CommissionEntryKind",
-    description="COMMISSION for what an order line earned, REVERSAL for what a refund took back.",
+    description=(
+        "COMMISSION for what an order line earned, REVERSAL for what a refund took back, "
+        "DISPUTE for what a card dispute took back, DISPUTE_WON for what a won dispute gave "
+        "back."
+    ),
 )
 PayoutStatusType = strawberry.enum(
     model.PayoutStatus, name="AffiliatePayoutStatus", description="OPEN until paid, then PAID."
@@ -39,6 +44,7 @@ PayoutStatusType = strawberry.enum(
 
 PAYOUT_TYPE = "AffiliatePayout"
 MAX_FEED_PAGE = 100
+MONTH = re.compile(r"20\d\d-\d\d")
 
 
 def gid(type_name: str, local_id: str) -> strawberry.ID:
@@ -61,6 +67,23 @@ class ProductCommissionRate:
     percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
 
 
+@strawberry.type(description="A rate for the lines of products in one collection.")
+class CollectionCommissionRate:
+    collection_id: strawberry.ID = strawberry.field(description="The Collection.")
+    percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
+
+
+@strawberry.type(
+    description=(
+        "An order rate from a monthly volume on: it applies once the partner's referred net "
+        "sales of the calendar month reached the threshold, and never lowers the rule's rate."
+    )
+)
+class VolumeTier:
+    threshold: Money = strawberry.field(description="The month's volume from which it applies.")
+    percent: Decimal = strawberry.field(description="The order rate from there on.")
+
+
 @strawberry.type(description="How a partner is paid for the customers it refers.")
 class CommissionRule:
     first_order_percent: Decimal = strawberry.field(
@@ -81,6 +104,12 @@ class CommissionRule:
     holding_days: int = strawberry.field(
         description="Days a commission stays pending (refundable) before it is approved."
     )
+    collection_rates: list[CollectionCommissionRate] = strawberry.field(
+        description="Rates of the products of collections, after product rates."
+    )
+    tiers: list[VolumeTier] = strawberry.field(
+        description="Order rates by the partner's monthly volume, lowest threshold first."
+    )
 
     @classmethod
     def from_domain(cls, rule: model.CommissionRule) -> CommissionRule:
@@ -95,6 +124,14 @@ class CommissionRule:
             ],
             fixed_per_order=None if fixed is None else Money.from_domain(fixed),
             holding_days=rule.holding_days,
+            collection_rates=[
+                CollectionCommissionRate(collection_id=gid("Collection", c), percent=percent(r))
+                for c, r in rule.collection_rates
+            ],
+            tiers=[
+                VolumeTier(threshold=Money.from_domain(t.threshold), percent=percent(t.rate))
+                for t in rule.tiers
+            ],
         )
 
 
@@ -303,6 +340,23 @@ class PartnerPortal:
         ledger = info.context.services.affiliates.ledger
         found = await info.context.run(ledger, self.partner_id, state)
         return [CommissionEntry.from_domain(e) for e in found]
+
+    @strawberry.field(
+        description=(
+            "The partner's referred net sales of a calendar month (UTC, `2026-12`) in one "
+            "currency: the goods of its commissioned orders paid that month, less what "
+            "refunds and open or lost disputes took back. Volume tiers are decided on it."
+        )
+    )
+    async def monthly_volume(
+        self, info: Info[Context, None], month: str, currency_code: CurrencyCode
+    ) -> Money:
+        if not MONTH.fullmatch(month) or not 1 <= int(month[5:]) <= 12:
+            raise BadUserInput("month is a calendar month such as 2026-12", argument="month")
+        affiliates = info.context.services.affiliates
+        currency = Currency(currency_code)
+        found = await info.context.run(affiliates.monthly_volume, self.partner_id, month, currency)
+        return Money.from_domain(DomainMoney(found, currency))
 
     @strawberry.field(description="Payouts, newest first.")
     async def payouts(self, info: Info[Context, None]) -> list[AffiliatePayout]:
