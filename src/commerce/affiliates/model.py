@@ -44,6 +44,8 @@ class EntryKind(enum.Enum):
 class PayoutStatus(enum.Enum):
     """A payout batch until the money left the store."""
 
+    # Still collecting approved entries, a chunk at a time (resumed after a crash).
+    DRAFT = "DRAFT"
     OPEN = "OPEN"
     PAID = "PAID"
 
@@ -267,6 +269,8 @@ class Payout:
     external_reference: str | None = None
     transfer_id: str | None = None
     paid_at: datetime | None = None
+    # How many chunks of entries a draft has collected (each one transaction).
+    chunks: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -52,8 +53,10 @@ from commerce.orders.model import Order, OrderStatus
 from commerce.payments.ports import PaymentUnavailable
 from commerce.problems import Problem, Rejected
 
-# One DynamoDB transaction holds 100 items; a payout is its item plus its entries.
+# One DynamoDB transaction holds 100 items; a payout's chunk is its item plus entries.
 MAX_PAYOUT_ENTRIES = 99
+# How often a chunk that lost a race (or read a stale index) is read and tried again.
+_CHUNK_ATTEMPTS = 10
 # How often a write that lost a race with another (refund, approval) reads again.
 _ATTEMPTS = 5
 
@@ -447,50 +450,94 @@ class AffiliatesService:
         """A payout of the partner's approved entries in the currency, oldest first.
 
         Reversals approved after a payout are in it too: a refund after payout is taken
-        from the next one. Nothing is paid when the sum is not positive.
+        from the next one. Nothing is paid when the sum is not positive. The payout is
+        built in steps: a DRAFT collects the entries a chunk (one transaction) at a time,
+        each entry moved only if it is still approved, so none is ever in two payouts;
+        then it is finalised (OPEN). A run that stopped half way (a crash, a timeout) is
+        resumed by the next ``create_payout`` of the partner and currency.
         """
         if not self._partner_exists(command.partner_id):
             raise _reject(Code.PARTNER_NOT_FOUND, "No partner has this id", "partnerId")
-        approved = [
-            (entry, sk)
-            for entry, sk in store.entries_in_state(
-                command.partner_id, EntryState.APPROVED, limit=1000
+        draft = self._draft(command)
+        if draft is None:
+            approved = store.approved_in(command.partner_id, command.currency)
+            total = sum(entry.amount.amount for entry, _ in approved)
+            if not approved or total <= 0:
+                raise _reject(
+                    Code.NOTHING_TO_PAY, "The partner has no approved balance in this currency"
+                )
+            started = Payout(
+                id=uuid.uuid4().hex,
+                partner_id=command.partner_id,
+                currency=command.currency,
+                total=0,
+                status=PayoutStatus.DRAFT,
+                created_at=self._clock(),
             )
-            if entry.amount.currency is command.currency
-        ][:MAX_PAYOUT_ENTRIES]
-        total = sum(entry.amount.amount for entry, _ in approved)
-        if not approved or total <= 0:
-            raise _reject(
-                Code.NOTHING_TO_PAY, "The partner has no approved balance in this currency"
-            )
-        payout = Payout(
-            id=uuid.uuid4().hex,
-            partner_id=command.partner_id,
-            currency=command.currency,
-            total=total,
-            status=PayoutStatus.OPEN,
-            created_at=self._clock(),
-            lines=tuple(
-                PayoutLine(e.id, e.order_number, e.line_id, e.kind, e.amount.amount)
-                for e, _ in approved
-            ),
-        )
-        writes = WriteSet()
-        store.add_payout(writes, payout)
-        for _, sk in approved:
-            store.move_entry(
-                writes,
-                command.partner_id,
-                sk,
-                (EntryState.APPROVED, EntryState.PAID),
-                payout_id=payout.id,
-            )
-        try:
-            writes.commit()
-        except ConditionsFailed:
-            raise _reject(
-                Code.CONFLICT, "Entries changed meanwhile: create the payout again"
-            ) from None
+            writes = WriteSet()
+            store.start_draft(writes, started)
+            try:
+                writes.commit()
+                draft = started
+            except ConditionsFailed:
+                # Another run started one meanwhile: carry on with it.
+                draft = self._draft(command)
+                if draft is None:
+                    raise _reject(
+                        Code.CONFLICT, "Entries changed meanwhile: create the payout again"
+                    ) from None
+        return self._collect(draft)
+
+    def _draft(self, command: CreatePayout) -> Payout | None:
+        draft_id = store.draft_of(command.partner_id, command.currency)
+        return None if draft_id is None else store.get_payout(draft_id)
+
+    def _collect(self, payout: Payout) -> Payout:
+        """Move approved entries into the draft a chunk at a time, then finalise it."""
+        failures = 0
+        while payout.status is PayoutStatus.DRAFT:
+            chunk = store.approved_in(payout.partner_id, payout.currency, MAX_PAYOUT_ENTRIES)
+            writes = WriteSet()
+            if chunk:
+                after = replace(
+                    payout,
+                    total=payout.total + sum(e.amount.amount for e, _ in chunk),
+                    lines=payout.lines
+                    + tuple(
+                        PayoutLine(e.id, e.order_number, e.line_id, e.kind, e.amount.amount)
+                        for e, _ in chunk
+                    ),
+                    chunks=payout.chunks + 1,
+                )
+                store.extend_draft(writes, after, payout.chunks)
+                for _, sk in chunk:
+                    store.move_entry(
+                        writes,
+                        payout.partner_id,
+                        sk,
+                        (EntryState.APPROVED, EntryState.PAID),
+                        payout_id=payout.id,
+                    )
+            else:
+                after = replace(payout, status=PayoutStatus.OPEN)
+                store.finish_draft(writes, after, payout.chunks)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                # An entry moved meanwhile (a stale index read, another run of this
+                # draft): read the draft again and carry on from what it holds.
+                failures += 1
+                if failures > _CHUNK_ATTEMPTS:
+                    raise _reject(
+                        Code.CONFLICT, "Entries kept changing: create the payout again (it resumes)"
+                    ) from None
+                time.sleep(0.05 * failures)
+                found = store.get_payout(payout.id)
+                if found is None:
+                    raise CommissionConflict(payout.id) from None
+                payout = found
+                continue
+            payout = after
         return payout
 
     def mark_payout_paid(self, command: MarkPayoutPaid) -> Payout:
@@ -501,6 +548,12 @@ class AffiliatesService:
             raise _reject(Code.PAYOUT_NOT_FOUND, "No payout has this id", "payoutId")
         if payout.status is PayoutStatus.PAID:
             raise _reject(Code.PAYOUT_ALREADY_PAID, "The payout was paid already", "payoutId")
+        if payout.status is PayoutStatus.DRAFT:
+            raise _reject(
+                Code.PAYOUT_NOT_FINAL,
+                "The payout is still collecting entries: create it again to finish it",
+                "payoutId",
+            )
         reference = (command.external_reference or "").strip() or None
         account = store.get_program(payout.partner_id).connected_account_id
         transfer_id = None

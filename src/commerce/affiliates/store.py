@@ -13,6 +13,8 @@ Keys (see ``docs/data-model.md``):
   (``CommissionEntry``); GSI2 ``COMMISSIONS#<partner id>#<state> / <created at>#...``.
 - ``PARTNER#<partner id> / VOLUME#<yyyy-mm>#<currency>``: the partner's referred net
   sales of a calendar month (``PartnerVolume``), added to in the commission's write.
+- ``PAYOUTDRAFT#<partner id>#<currency> / DRAFT``: the one payout of the partner in the
+  currency still collecting entries (``PayoutDraft``); gone once it is finalised.
 - ``PAYOUT#<payout id> / PAYOUT``: a payout and its lines; GSI1 ``PAYOUTS#<partner id> /
   <created at>#<payout id>``.
 """
@@ -129,6 +131,11 @@ class PayoutItem(TableItem, discriminator="Payout"):
     external_reference = UnicodeAttribute(null=True)
     transfer_id = UnicodeAttribute(null=True)
     paid_at = UTCDateTimeAttribute(null=True)
+    chunks = NumberAttribute(null=True)
+
+
+class PayoutDraftItem(TableItem, discriminator="PayoutDraft"):
+    payout_id = UnicodeAttribute()
 
 
 # -- keys ---------------------------------------------------------------------------------
@@ -499,6 +506,23 @@ def entries_in_state(
     return [(_entry(cast(CommissionEntryItem, i)), i.sk) for i in items]
 
 
+def approved_in(
+    partner_id: str, currency: Currency, limit: int | None = None
+) -> list[tuple[LedgerEntry, str]]:
+    """Approved entries in ``currency``, oldest first, up to ``limit`` (GSI2, read page by
+    page until enough are found; the writer re-checks each one's state)."""
+    found: list[tuple[LedgerEntry, str]] = []
+    items = CommissionEntryItem.gsi2.query(
+        entries_by_state_pk(partner_id, EntryState.APPROVED),
+        filter_condition=CommissionEntryItem.currency == currency.value,
+    )
+    for item in items:
+        found.append((_entry(cast(CommissionEntryItem, item)), item.sk))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
 def due_for_approval(now: datetime, limit: int) -> list[str]:
     """Order ids whose pending commission's holding period ended by ``now`` (GSI1)."""
     items = OrderCommissionItem.gsi1.query(
@@ -577,6 +601,7 @@ def payout_item(payout: Payout) -> PayoutItem:
         external_reference=payout.external_reference,
         transfer_id=payout.transfer_id,
         paid_at=payout.paid_at,
+        chunks=payout.chunks,
     )
 
 
@@ -596,11 +621,60 @@ def _payout(item: PayoutItem) -> Payout:
         external_reference=item.external_reference,
         transfer_id=item.transfer_id,
         paid_at=None if item.paid_at is None else item.paid_at.astimezone(UTC),
+        chunks=int(item.chunks or 0),
     )
 
 
 def add_payout(writes: WriteSet, payout: Payout) -> None:
     writes.put(payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
+
+
+def draft_pk(partner_id: str, currency: Currency) -> str:
+    return f"PAYOUTDRAFT#{partner_id}#{currency.value}"
+
+
+DRAFT_SK = "DRAFT"
+
+
+def draft_of(partner_id: str, currency: Currency) -> str | None:
+    """The id of the partner's payout still collecting entries in ``currency``, if any."""
+    try:
+        item = PayoutDraftItem.get(draft_pk(partner_id, currency), DRAFT_SK, consistent_read=True)
+    except PayoutDraftItem.DoesNotExist:
+        return None
+    return str(item.payout_id)
+
+
+def start_draft(writes: WriteSet, payout: Payout) -> None:
+    """A new draft payout and its pointer; fails on ``draft`` when one is collecting."""
+    writes.put(
+        PayoutDraftItem(
+            pk=draft_pk(payout.partner_id, payout.currency), sk=DRAFT_SK, payout_id=payout.id
+        ),
+        PayoutDraftItem.pk.does_not_exist(),
+        label="draft",
+    )
+    writes.put(payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
+
+
+def extend_draft(writes: WriteSet, payout: Payout, chunks_before: int) -> None:
+    """The draft with one more chunk, if no other run added one since it was read."""
+    condition = (PayoutItem.status == PayoutStatus.DRAFT.value) & (
+        (PayoutItem.chunks == chunks_before)
+        if chunks_before
+        else (PayoutItem.chunks.does_not_exist() | (PayoutItem.chunks == 0))
+    )
+    writes.put(payout_item(payout), condition, label="draft chunk")
+
+
+def finish_draft(writes: WriteSet, payout: Payout, chunks_before: int) -> None:
+    """The draft finalised (OPEN, payable) and its pointer gone."""
+    extend_draft(writes, payout, chunks_before)
+    writes.delete(
+        PayoutDraftItem(pk=draft_pk(payout.partner_id, payout.currency), sk=DRAFT_SK),
+        PayoutDraftItem.payout_id == payout.id,
+        label="draft",
+    )
 
 
 def mark_paid(writes: WriteSet, payout: Payout) -> None:

@@ -39,7 +39,12 @@ CommissionKindType = strawberry.enum(
     ),
 )
 PayoutStatusType = strawberry.enum(
-    model.PayoutStatus, name="AffiliatePayoutStatus", description="OPEN until paid, then PAID."
+    model.PayoutStatus,
+    name="AffiliatePayoutStatus",
+    description=(
+        "DRAFT while it collects entries (a run stopped half way resumes at the next "
+        "affiliatePayoutCreate), OPEN until paid, then PAID."
+    ),
 )
 
 PAYOUT_TYPE = "AffiliatePayout"
@@ -257,7 +262,7 @@ class AffiliatePayoutLine:
 class AffiliatePayout:
     id: strawberry.ID = strawberry.field(description="The payout's global id.")
     partner_id: strawberry.ID = strawberry.field(description="The Partner paid.")
-    status: PayoutStatusType = strawberry.field(description="OPEN or PAID.")
+    status: PayoutStatusType = strawberry.field(description="DRAFT, OPEN or PAID.")
     total: Money = strawberry.field(description="What is paid: the sum of its lines.")
     created_at: datetime = strawberry.field(description="When staff created it.")
     paid_at: datetime | None = strawberry.field(description="When it was marked paid.")
