@@ -146,7 +146,8 @@ QUERIES: dict[str, Rule] = {
         "{ partnerPortal { trackingLink balances { currencyCode } commissions { id } "
         "payouts { id } referredCustomers { pseudonym } "
         "productFeed(currency: USD, first: 1) { hasNextPage } "
-        'monthlyVolume(month: "2026-12", currencyCode: USD) { amount } } }'
+        'monthlyVolume(month: "2026-12", currencyCode: USD) { amount } '
+        'clicks(fromDay: "2026-12-01", toDay: "2026-12-07") { day clicks } } }'
     ),
     "affiliatePortal": ADMIN,
     "commissionRule": ADMIN,

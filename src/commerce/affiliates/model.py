@@ -279,3 +279,25 @@ class ReferredCustomer:
 
     pseudonym: str
     bound_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorBinding:
+    """A first-party visitor remembered on the partner whose link it clicked, until its
+    first order or ``expires_at`` (a customer's binding still wins over it)."""
+
+    visitor_id: str
+    partner_id: str
+    clicked_at: datetime
+    expires_at: datetime
+
+    def holds_at(self, at: datetime) -> bool:
+        return self.clicked_at <= at < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class DailyClicks:
+    """Clicks on a partner's links on one UTC day."""
+
+    day: str
+    clicks: int

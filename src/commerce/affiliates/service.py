@@ -10,6 +10,7 @@ its refund nor its state changed since they read it, so one of them reads again.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from commerce.affiliates import store
@@ -27,6 +28,7 @@ from commerce.affiliates.model import (
     Binding,
     BindingChange,
     CommissionRule,
+    DailyClicks,
     EntryKind,
     EntryState,
     LedgerEntry,
@@ -36,6 +38,7 @@ from commerce.affiliates.model import (
     PayoutLine,
     PayoutStatus,
     ReferredCustomer,
+    VisitorBinding,
 )
 from commerce.affiliates.rules import (
     after_refund,
@@ -132,7 +135,11 @@ class AffiliatesService:
         *,
         pseudonym_key: bytes,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        click_days: int = 30,
+        first_click: bool = False,
     ) -> None:
+        self._click_window = timedelta(days=click_days)
+        self._first_click = first_click
         self._partner_exists = partner_exists
         self._transfers = transfers
         self._catalog = catalog
@@ -219,6 +226,43 @@ class AffiliatesService:
         )
         return digest.hexdigest()
 
+    # -- clicks, from the events function ----------------------------------------------------
+
+    def visitor_clicked(
+        self, visitor_id: str, event_id: str, partner_id: str, at: datetime
+    ) -> bool:
+        """A click on the partner's link: the visitor remembered on the partner (last
+        click wins unless the store chose the first), and the partner's day counted once
+        per event. False for a partner that does not exist or a click counted already."""
+        if not self._partner_exists(partner_id):
+            return False
+        clicked = at.astimezone(UTC)
+        binding = VisitorBinding(visitor_id, partner_id, clicked, clicked + self._click_window)
+        writes = WriteSet()
+        store.bind_visitor(writes, binding, first_click=self._first_click)
+        # A later click (or, when the first click wins, an earlier one) holds the visitor.
+        with contextlib.suppress(ConditionsFailed):
+            writes.commit()
+        writes = WriteSet()
+        store.count_click(writes, partner_id, event_id, clicked)
+        try:
+            writes.commit()
+        except ConditionsFailed:
+            return False
+        return True
+
+    def visitor_binding(self, visitor_id: str) -> VisitorBinding | None:
+        return store.get_visitor_binding(visitor_id)
+
+    def clicks(self, partner_id: str, first_day: date, last_day: date) -> list[DailyClicks]:
+        """The partner's clicks per UTC day over the range, days without clicks at 0."""
+        counted = store.clicks_between(partner_id, first_day.isoformat(), last_day.isoformat())
+        days = (last_day - first_day).days + 1
+        return [
+            DailyClicks(day.isoformat(), counted.get(day.isoformat(), 0))
+            for day in (first_day + timedelta(days=n) for n in range(days))
+        ]
+
     # -- the ledger, from the events function -----------------------------------------------
 
     def order_settled(self, order: Order) -> OrderCommission | None:
@@ -243,8 +287,8 @@ class AffiliatesService:
             if binding is not None:
                 partner, rule = binding.partner_id, binding.rule
                 first, bound_at = binding.first_order_id == order.id, binding.bound_at
-            elif facts.affiliate_id is not None:
-                partner = facts.affiliate_id
+            elif (partner_of_order := self._referrer(order, facts.paid_at, writes)) is not None:
+                partner = partner_of_order
                 rule = self.rule_for(partner) or CommissionRule()
                 first, bound_at = True, facts.paid_at
                 if facts.customer_id is not None:
@@ -304,6 +348,19 @@ class AffiliatesService:
                 continue
             return commission
         raise CommissionConflict(order.id)
+
+    def _referrer(self, order: Order, paid_at: datetime, writes: WriteSet) -> str | None:
+        """The cart's affiliate, else the partner whose link the order's visitor clicked
+        inside the window (that binding is used up by this order, in its write)."""
+        if order.affiliate_id is not None:
+            return order.affiliate_id
+        if order.visitor_id is None:
+            return None
+        clicked = store.get_visitor_binding(order.visitor_id)
+        if clicked is None or not clicked.holds_at(paid_at):
+            return None
+        store.unbind_visitor(writes, clicked)
+        return clicked.partner_id
 
     def _reverse(self, order_id: str, refunded: int, disputed: int) -> OrderCommission | None:
         """Write what refunds and disputes take back (or a won dispute gives back) beyond

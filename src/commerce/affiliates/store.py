@@ -15,6 +15,11 @@ Keys (see ``docs/data-model.md``):
   sales of a calendar month (``PartnerVolume``), added to in the commission's write.
 - ``PAYOUTDRAFT#<partner id>#<currency> / DRAFT``: the one payout of the partner in the
   currency still collecting entries (``PayoutDraft``); gone once it is finalised.
+- ``VISITOR#<visitor id> / AFFILIATE``: the partner whose link the visitor clicked
+  (``VisitorAffiliate``), until its first order or ``ttl``.
+- ``PARTNER#<partner id> / CLICKS#<yyyy-mm-dd>``: the partner's clicks of a UTC day
+  (``PartnerClicks``); ``PARTNER#<partner id> / CLICKEVENT#<event id>`` marks a click
+  counted (``PartnerClick``, expires after two days), so a replay counts nothing.
 - ``PAYOUT#<payout id> / PAYOUT``: a payout and its lines; GSI1 ``PAYOUTS#<partner id> /
   <created at>#<payout id>``.
 """
@@ -22,7 +27,7 @@ Keys (see ``docs/data-model.md``):
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -42,6 +47,7 @@ from commerce.affiliates.model import (
     Payout,
     PayoutLine,
     PayoutStatus,
+    VisitorBinding,
     VolumeTier,
 )
 from commerce.db.table import TableItem
@@ -132,6 +138,22 @@ class PayoutItem(TableItem, discriminator="Payout"):
     transfer_id = UnicodeAttribute(null=True)
     paid_at = UTCDateTimeAttribute(null=True)
     chunks = NumberAttribute(null=True)
+
+
+class VisitorBindingItem(TableItem, discriminator="VisitorAffiliate"):
+    visitor_id = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    clicked_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+
+
+class ClickItem(TableItem, discriminator="PartnerClick"):
+    """A click counted: replays of its stream record find it."""
+
+
+class ClicksItem(TableItem, discriminator="PartnerClicks"):
+    day = UnicodeAttribute()
+    clicks = NumberAttribute()
 
 
 class PayoutDraftItem(TableItem, discriminator="PayoutDraft"):
@@ -529,6 +551,98 @@ def due_for_approval(now: datetime, limit: int) -> list[str]:
         PENDING_COMMISSIONS, OrderCommissionItem.gsi1sk <= f"{now.isoformat()}#~", limit=limit
     )
     return [cast(OrderCommissionItem, i).order_id for i in items]
+
+
+# -- clicks and visitors -----------------------------------------------------------------
+
+VISITOR_BINDING_SK = "AFFILIATE"
+CLICK_MARKER_DAYS = 2
+
+
+def visitor_pk(visitor_id: str) -> str:
+    return f"VISITOR#{visitor_id}"
+
+
+def clicks_sk(day: str) -> str:
+    return f"CLICKS#{day}"
+
+
+def get_visitor_binding(visitor_id: str) -> VisitorBinding | None:
+    try:
+        item = VisitorBindingItem.get(
+            visitor_pk(visitor_id), VISITOR_BINDING_SK, consistent_read=True
+        )
+    except VisitorBindingItem.DoesNotExist:
+        return None
+    return VisitorBinding(
+        visitor_id=item.visitor_id,
+        partner_id=item.partner_id,
+        clicked_at=item.clicked_at.astimezone(UTC),
+        expires_at=item.expires_at.astimezone(UTC),
+    )
+
+
+def bind_visitor(writes: WriteSet, binding: VisitorBinding, *, first_click: bool) -> None:
+    """Remember the click: the last one wins (a later click replaces an earlier one, never
+    the reverse), or with ``first_click`` only when no unexpired one is there; the same
+    click again is written again. Fails on ``visitor`` otherwise."""
+    item = VisitorBindingItem(
+        pk=visitor_pk(binding.visitor_id),
+        sk=VISITOR_BINDING_SK,
+        visitor_id=binding.visitor_id,
+        partner_id=binding.partner_id,
+        clicked_at=binding.clicked_at,
+        expires_at=binding.expires_at,
+        ttl=binding.expires_at,
+    )
+    absent = VisitorBindingItem.pk.does_not_exist()
+    if first_click:
+        condition = (
+            absent
+            | (VisitorBindingItem.expires_at <= binding.clicked_at)
+            | (VisitorBindingItem.clicked_at == binding.clicked_at)
+        )
+    else:
+        condition = absent | (VisitorBindingItem.clicked_at <= binding.clicked_at)
+    writes.put(item, condition, label="visitor")
+
+
+def unbind_visitor(writes: WriteSet, binding: VisitorBinding) -> None:
+    """The visitor's binding used by its first order: gone, if it is still that click."""
+    writes.delete(
+        VisitorBindingItem(pk=visitor_pk(binding.visitor_id), sk=VISITOR_BINDING_SK),
+        (VisitorBindingItem.partner_id == binding.partner_id)
+        & (VisitorBindingItem.clicked_at == binding.clicked_at),
+        label="visitor",
+    )
+
+
+def count_click(writes: WriteSet, partner_id: str, event_id: str, at: datetime) -> None:
+    """One more click on the partner's day, once per event (fails on ``click``)."""
+    writes.put(
+        ClickItem(
+            pk=partner_pk(partner_id),
+            sk=f"CLICKEVENT#{event_id}",
+            ttl=at + timedelta(days=CLICK_MARKER_DAYS),
+        ),
+        ClickItem.pk.does_not_exist(),
+        label="click",
+    )
+    day = at.astimezone(UTC).strftime("%Y-%m-%d")
+    writes.update(
+        ClicksItem(pk=partner_pk(partner_id), sk=clicks_sk(day)),
+        [ClicksItem.clicks.add(1), ClicksItem.day.set(day), ClicksItem.entity.set(ClicksItem)],
+        label="clicks",
+    )
+
+
+def clicks_between(partner_id: str, first_day: str, last_day: str) -> dict[str, int]:
+    """Clicks per day from ``first_day`` to ``last_day`` (one Query of the day counters)."""
+    items = ClicksItem.query(
+        partner_pk(partner_id),
+        ClicksItem.sk.between(clicks_sk(first_day), clicks_sk(last_day)),
+    )
+    return {str(i.day): int(i.clicks) for i in items}
 
 
 # -- monthly volume -----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -321,6 +321,15 @@ class ProductFeedPage:
     has_next_page: bool = strawberry.field(description="Whether another page follows.")
 
 
+@strawberry.type(description="Clicks on a partner's tracking links on one UTC day.")
+class DailyClicks:
+    day: date = strawberry.field(description="The day (UTC).")
+    clicks: int = strawberry.field(description="Clicks recorded by the storefront that day.")
+
+
+MAX_CLICK_DAYS = 366
+
+
 @strawberry.type(
     description="The affiliate program as one partner sees it: only its own data, ever."
 )
@@ -362,6 +371,24 @@ class PartnerPortal:
         currency = Currency(currency_code)
         found = await info.context.run(affiliates.monthly_volume, self.partner_id, month, currency)
         return Money.from_domain(DomainMoney(found, currency))
+
+    @strawberry.field(
+        description=(
+            "Clicks on the partner's links per UTC day from `fromDay` to `toDay` (both "
+            "included, at most 366 days), days without clicks at 0: each storefront event "
+            "that carried the partner's ref code counts once."
+        )
+    )
+    async def clicks(
+        self, info: Info[Context, None], from_day: date, to_day: date
+    ) -> list[DailyClicks]:
+        if to_day < from_day or (to_day - from_day).days >= MAX_CLICK_DAYS:
+            raise BadUserInput(
+                f"toDay is on or after fromDay, at most {MAX_CLICK_DAYS} days", argument="toDay"
+            )
+        affiliates = info.context.services.affiliates
+        found = await info.context.run(affiliates.clicks, self.partner_id, from_day, to_day)
+        return [DailyClicks(day=date.fromisoformat(d.day), clicks=d.clicks) for d in found]
 
     @strawberry.field(description="Payouts, newest first.")
     async def payouts(self, info: Info[Context, None]) -> list[AffiliatePayout]:
