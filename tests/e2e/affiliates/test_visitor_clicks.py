@@ -225,3 +225,60 @@ def test_a_clicks_range_out_of_bounds_is_a_bad_argument(
         {"day": "2026-01-02", "clicks": 0},
         {"day": "2026-01-03", "clicks": 0},
     ]
+
+
+PAGES = """
+query ($first: Int, $after: String) {
+  partnerPortal {
+    commissionsConnection(first: $first, after: $after) {
+      edges { cursor node { orderNumber amount { amount } } }
+      pageInfo { hasNextPage endCursor }
+    }
+    payoutsConnection(first: $first) { nodes { id } pageInfo { hasNextPage } }
+    referredCustomersConnection(first: $first) { nodes { pseudonym } }
+  }
+}
+"""
+
+
+def test_the_portal_lists_page_as_connections_and_refuse_bad_pages(
+    affiliate_client: TestClient,
+    affiliate_services: Services,
+    consumers: Consumers,
+    staff_key: str,
+) -> None:
+    client, services = affiliate_client, affiliate_services
+    partner, key = partner_with_key(services, "Paged Blog")
+    _, other_key = partner_with_key(services, "Other Paged Blog")
+    thirty_percent(client, staff_key, partner)
+    variant = ebook(services, 2000)
+    numbers = []
+    for _ in range(3):
+        order_id = place(client, variant, token=None, affiliate=partner)
+        pay(client, services, consumers, order_id)
+        order = services.orders.order(order_id)
+        assert order is not None
+        numbers.append(order.number)
+
+    first = data(client, PAGES, {"first": 2}, api_key=key)["partnerPortal"]
+    page = first["commissionsConnection"]
+    assert [e["node"]["orderNumber"] for e in page["edges"]] == [numbers[2], numbers[1]]
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest = data(client, PAGES, {"first": 2, "after": page["pageInfo"]["endCursor"]}, api_key=key)[
+        "partnerPortal"
+    ]["commissionsConnection"]
+    assert [e["node"]["orderNumber"] for e in rest["edges"]] == [numbers[0]]
+    assert rest["pageInfo"] == {"hasNextPage": False, "endCursor": rest["edges"][0]["cursor"]}
+    assert first["payoutsConnection"] == {"nodes": [], "pageInfo": {"hasNextPage": False}}
+    assert first["referredCustomersConnection"] == {"nodes": []}
+    # Another partner's pages are its own (empty), and bad pages are bad arguments.
+    theirs = data(client, PAGES, {"first": 2}, api_key=other_key)["partnerPortal"]
+    assert theirs["commissionsConnection"]["edges"] == []
+    for variables in ({"first": 0}, {"first": 101}, {"first": 2, "after": "bm90LWEtY3Vyc29y"}):
+        answer = call(client, PAGES, variables, api_key=key)
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
+    # A partner cannot page through another's list with its cursor.
+    stolen = call(
+        client, PAGES, {"first": 2, "after": page["edges"][0]["cursor"]}, api_key=other_key
+    )
+    assert stolen["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -13,10 +16,12 @@ from commerce.affiliates import model
 from commerce.affiliates.errors import AffiliateErrorCode
 from commerce.affiliates.rules import tracking_link
 from commerce.catalog.listing import ListingError
+from commerce.graphql.arguments import After, First
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Connection
 from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
@@ -46,6 +51,8 @@ PayoutStatusType = strawberry.enum(
         "affiliatePayoutCreate), OPEN until paid, then PAID."
     ),
 )
+
+T = TypeVar("T")
 
 PAYOUT_TYPE = "AffiliatePayout"
 MAX_FEED_PAGE = 100
@@ -321,6 +328,40 @@ class ProductFeedPage:
     has_next_page: bool = strawberry.field(description="Whether another page follows.")
 
 
+# Relay connections of the portal's lists (the kit names them CommissionEntryConnection,
+# AffiliatePayoutConnection, ReferredCustomerConnection).
+CommissionEntryConnection = Connection[CommissionEntry]
+AffiliatePayoutConnection = Connection[AffiliatePayout]
+ReferredCustomerConnection = Connection[ReferredCustomer]
+
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+def cursor_of(key: str) -> str:
+    """An opaque cursor naming one item by its stable key (an entry's id, a payout's id)."""
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _page(
+    items: Sequence[T], key: Callable[[T], str], first: int | None, after: str | None
+) -> tuple[list[T], bool]:
+    """The page of ``items`` after the cursor ``after``, ``first`` long; and whether more
+    follow. A bad page size or a cursor that names no item is a bad argument."""
+    size = DEFAULT_PAGE if first is None else first
+    if not 1 <= size <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", argument="first")
+    start = 0
+    if after is not None:
+        keys = [cursor_of(key(item)) for item in items]
+        if after not in keys:
+            raise BadUserInput("after is not a cursor of this list", argument="after")
+        start = keys.index(after) + 1
+    chunk = list(items[start : start + size])
+    return chunk, start + size < len(items)
+
+
 @strawberry.type(description="Clicks on a partner's tracking links on one UTC day.")
 class DailyClicks:
     day: date = strawberry.field(description="The day (UTC).")
@@ -347,7 +388,51 @@ class PartnerPortal:
         found = await info.context.run(info.context.services.affiliates.balances, self.partner_id)
         return [CommissionBalance.from_domain(b) for b in found]
 
-    @strawberry.field(description="Ledger entries, newest first; only one state when given.")
+    @strawberry.field(
+        description="Ledger entries, newest first; only one state when given (a page).",
+    )
+    async def commissions_connection(
+        self,
+        info: Info[Context, None],
+        state: CommissionStateType | None = None,
+        first: First = None,
+        after: After = None,
+    ) -> CommissionEntryConnection:
+        ledger = info.context.services.affiliates.ledger
+        found = await info.context.run(ledger, self.partner_id, state)
+        page, more = _page(found, lambda e: e.id, first, after)
+        return CommissionEntryConnection.of(
+            page, CommissionEntry.from_domain, lambda e: cursor_of(e.id), has_next_page=more
+        )
+
+    @strawberry.field(description="Payouts, newest first (a page).")
+    async def payouts_connection(
+        self, info: Info[Context, None], first: First = None, after: After = None
+    ) -> AffiliatePayoutConnection:
+        found = await info.context.run(info.context.services.affiliates.payouts, self.partner_id)
+        page, more = _page(found, lambda p: p.id, first, after)
+        return AffiliatePayoutConnection.of(
+            page, AffiliatePayout.from_domain, lambda p: cursor_of(p.id), has_next_page=more
+        )
+
+    @strawberry.field(description="Customers bound to the partner, oldest first (a page).")
+    async def referred_customers_connection(
+        self, info: Info[Context, None], first: First = None, after: After = None
+    ) -> ReferredCustomerConnection:
+        affiliates = info.context.services.affiliates
+        found = await info.context.run(affiliates.referred_customers, self.partner_id)
+        page, more = _page(found, lambda c: c.pseudonym, first, after)
+        return ReferredCustomerConnection.of(
+            page,
+            lambda c: ReferredCustomer(pseudonym=c.pseudonym, bound_at=c.bound_at),
+            lambda c: cursor_of(c.pseudonym),
+            has_next_page=more,
+        )
+
+    @strawberry.field(
+        description="Ledger entries, newest first; only one state when given.",
+        deprecation_reason="Use commissionsConnection (first/after pages).",
+    )
     async def commissions(
         self, info: Info[Context, None], state: CommissionStateType | None = None
     ) -> list[CommissionEntry]:
@@ -390,12 +475,18 @@ class PartnerPortal:
         found = await info.context.run(affiliates.clicks, self.partner_id, from_day, to_day)
         return [DailyClicks(day=date.fromisoformat(d.day), clicks=d.clicks) for d in found]
 
-    @strawberry.field(description="Payouts, newest first.")
+    @strawberry.field(
+        description="Payouts, newest first.",
+        deprecation_reason="Use payoutsConnection (first/after pages).",
+    )
     async def payouts(self, info: Info[Context, None]) -> list[AffiliatePayout]:
         found = await info.context.run(info.context.services.affiliates.payouts, self.partner_id)
         return [AffiliatePayout.from_domain(p) for p in found]
 
-    @strawberry.field(description="Customers bound to the partner, oldest first (pseudonymous).")
+    @strawberry.field(
+        description="Customers bound to the partner, oldest first (pseudonymous).",
+        deprecation_reason="Use referredCustomersConnection (first/after pages).",
+    )
     async def referred_customers(self, info: Info[Context, None]) -> list[ReferredCustomer]:
         affiliates = info.context.services.affiliates
         found = await info.context.run(affiliates.referred_customers, self.partner_id)
