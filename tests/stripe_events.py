@@ -114,6 +114,52 @@ class RecordingOrders:
             "refunded", order_id=order_id, intent_id=intent_id, amount_refunded=amount_refunded
         )
 
+    def dispute_opened(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money
+    ) -> None:
+        self._record(
+            "dispute_opened",
+            order_id=order_id,
+            intent_id=intent_id,
+            dispute_id=dispute_id,
+            amount=amount,
+        )
+
+    def dispute_closed(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money, won: bool
+    ) -> None:
+        self._record(
+            "dispute_closed",
+            order_id=order_id,
+            intent_id=intent_id,
+            dispute_id=dispute_id,
+            amount=amount,
+            won=won,
+        )
+
+
+def dispute_object(
+    intent_id: str,
+    amount: int,
+    *,
+    dispute_id: str | None = None,
+    status: str = "needs_response",
+    currency: str = "usd",
+) -> dict[str, Any]:
+    """A dispute object as charge.dispute.created/closed carry it: its own (empty)
+    metadata, the disputed charge and its payment intent."""
+    return {
+        "id": dispute_id or f"dp_{uuid.uuid4().hex[:24]}",
+        "object": "dispute",
+        "amount": amount,
+        "currency": currency,
+        "charge": f"ch_{uuid.uuid4().hex[:24]}",
+        "payment_intent": intent_id,
+        "reason": "fraudulent",
+        "status": status,
+        "metadata": {},
+    }
+
 
 @contextmanager
 def served(app: Any) -> Iterator[str]:

@@ -265,6 +265,8 @@ def build_services(
             gateway,
             catalog,
             pseudonym_key=_journey_policy(settings).signing_key,
+            click_days=settings.affiliate_click_days,
+            first_click=settings.affiliate_first_click,
         ),
         webhooks=_webhooks(settings, access),
         recovery=RecoveryService(

@@ -133,6 +133,10 @@ class Settings:
     email_from: str = "shop@example.com"
     sms_sender_id: str | None = None
     storefront_url: str = "http://127.0.0.1:3000"
+    # Affiliates (docs/decisions/0016-affiliates.md): days a tracking-link click keeps the
+    # visitor bound to its partner, and whether the first click wins instead of the last.
+    affiliate_click_days: int = 30
+    affiliate_first_click: bool = False
     abandoned_cart_after_hours: int = 72
     abandoned_cart_window_hours: int = 24
     # SNS platform applications of the store's apps (push for cart recovery); None: apps
@@ -213,6 +217,8 @@ class Settings:
             cart_ttl_seconds=int(cart_ttl),
             reservation_seconds=_whole(source, "COMMERCE_RESERVATION_SECONDS", 900, minimum=60),
             prices_include_tax=_flag(source, "COMMERCE_PRICES_INCLUDE_TAX", default=False),
+            affiliate_click_days=_whole(source, "COMMERCE_AFFILIATE_CLICK_DAYS", 30, minimum=1),
+            affiliate_first_click=_flag(source, "COMMERCE_AFFILIATE_FIRST_CLICK", default=False),
             **_limit_settings(source, stage),
             **_payment_settings(source, stage),
             **_operations_settings(source),

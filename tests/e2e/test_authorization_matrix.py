@@ -145,7 +145,12 @@ QUERIES: dict[str, Rule] = {
     "partnerPortal": PARTNER.called(
         "{ partnerPortal { trackingLink balances { currencyCode } commissions { id } "
         "payouts { id } referredCustomers { pseudonym } "
-        "productFeed(currency: USD, first: 1) { hasNextPage } } }"
+        "productFeed(currency: USD, first: 1) { hasNextPage } "
+        'monthlyVolume(month: "2026-12", currencyCode: USD) { amount } '
+        'clicks(fromDay: "2026-12-01", toDay: "2026-12-07") { day clicks } '
+        "commissionsConnection(first: 1) { nodes { id } pageInfo { hasNextPage } } "
+        "payoutsConnection(first: 1) { edges { cursor } } "
+        "referredCustomersConnection(first: 1) { nodes { pseudonym } } } }"
     ),
     "affiliatePortal": ADMIN,
     "commissionRule": ADMIN,

@@ -18,6 +18,8 @@ class AffiliateErrorCode(enum.Enum):
     NOTHING_TO_PAY = "NOTHING_TO_PAY"
     PAYOUT_NOT_FOUND = "PAYOUT_NOT_FOUND"
     PAYOUT_ALREADY_PAID = "PAYOUT_ALREADY_PAID"
+    # A payout still collecting entries: finish it with affiliatePayoutCreate first.
+    PAYOUT_NOT_FINAL = "PAYOUT_NOT_FINAL"
     REFERENCE_REQUIRED = "REFERENCE_REQUIRED"
     TRANSFER_FAILED = "TRANSFER_FAILED"
     CONFLICT = "CONFLICT"

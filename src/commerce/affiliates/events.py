@@ -55,7 +55,7 @@ def _entry_event(image: Mapping[str, Any]) -> PartnerEvent | None:
     kind, amount = image.get("kind"), Decimal(str(image.get("amount", 0)))
     if kind == "COMMISSION" and amount > 0:
         event_type = COMMISSION_CREATED
-    elif kind == "REVERSAL" and amount < 0:
+    elif kind in {"REVERSAL", "DISPUTE"} and amount < 0:
         event_type = COMMISSION_REVERSED
     else:
         return None

@@ -35,13 +35,28 @@ class EntryKind(enum.Enum):
 
     COMMISSION = "COMMISSION"
     REVERSAL = "REVERSAL"
+    # What a card dispute (chargeback) took back, pro rata like a refund.
+    DISPUTE = "DISPUTE"
+    # A dispute the store won: what it took back is given back (a positive entry).
+    DISPUTE_WON = "DISPUTE_WON"
 
 
 class PayoutStatus(enum.Enum):
     """A payout batch until the money left the store."""
 
+    # Still collecting approved entries, a chunk at a time (resumed after a crash).
+    DRAFT = "DRAFT"
     OPEN = "OPEN"
     PAID = "PAID"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeTier:
+    """A rate that applies once the partner's referred net sales of the calendar month
+    (in the tier's currency, before the order) reached ``threshold``."""
+
+    threshold: Money
+    rate: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +64,10 @@ class CommissionRule:
     """How a partner (or a group of partners) is paid.
 
     ``repeat_months`` None pays repeat sales for the life of the binding; 0 pays none.
-    ``product_rates`` override the order rates for the lines of those products.
+    ``product_rates`` override the order rates for the lines of those products, and
+    ``collection_rates`` for the lines of products in those collections (a product's own
+    rate first, then the highest rate among the line's collections). ``tiers`` raise the
+    order rate with the partner's monthly volume: a tier never lowers it.
     """
 
     first_order_rate: int = 0
@@ -58,13 +76,26 @@ class CommissionRule:
     product_rates: tuple[tuple[str, int], ...] = ()
     fixed_per_order: Money | None = None
     holding_days: int = DEFAULT_HOLDING_DAYS
+    collection_rates: tuple[tuple[str, int], ...] = ()
+    tiers: tuple[VolumeTier, ...] = ()
 
-    def rate_for(self, product_id: str, first_order: bool) -> int:
-        """The rate of one line: the product's own, else the order's."""
+    def rate_for(
+        self,
+        product_id: str,
+        first_order: bool,
+        collection_ids: tuple[str, ...] = (),
+        tier_rate: int = 0,
+    ) -> int:
+        """The rate of one line: the product's own, else its collections' highest, else
+        the order's raised to ``tier_rate`` when that is higher."""
         for product, rate in self.product_rates:
             if product == product_id:
                 return rate
-        return self.first_order_rate if first_order else self.repeat_rate
+        in_collections = [rate for c, rate in self.collection_rates if c in collection_ids]
+        if in_collections:
+            return max(in_collections)
+        order_rate = self.first_order_rate if first_order else self.repeat_rate
+        return max(order_rate, tier_rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +141,8 @@ class GoodsLine:
     line_id: str
     product_id: str
     paid: int
+    # The product's collections when it was sold (the order line's snapshot).
+    collection_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +158,8 @@ class PaidOrderFacts:
     paid_total: int
     lines: tuple[GoodsLine, ...]
     refunded: int = 0
+    # What open and lost card disputes hold back (won ones are given back).
+    disputed: int = 0
 
 
 # The line id of a rule's fixed amount per order (it belongs to no line).
@@ -163,6 +198,18 @@ class OrderCommission:
     refunded_seen: int = 0
     entries: int = 0
     first_order: bool = True
+    # What open and lost disputes held back when last seen (refunds and disputes are
+    # reversed on their sum, so a dispute after a refund never takes back twice).
+    disputed_seen: int = 0
+    # The order's goods (every line's base) and what of them the partner's monthly
+    # volume counts now (its goods less their refunded and disputed share).
+    sales: int = 0
+    sales_counted: int = 0
+
+    @property
+    def month(self) -> str:
+        """The calendar month (UTC) whose volume the order counts in: ``2026-12``."""
+        return self.paid_at.strftime("%Y-%m")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +269,8 @@ class Payout:
     external_reference: str | None = None
     transfer_id: str | None = None
     paid_at: datetime | None = None
+    # How many chunks of entries a draft has collected (each one transaction).
+    chunks: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +279,25 @@ class ReferredCustomer:
 
     pseudonym: str
     bound_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorBinding:
+    """A first-party visitor remembered on the partner whose link it clicked, until its
+    first order or ``expires_at`` (a customer's binding still wins over it)."""
+
+    visitor_id: str
+    partner_id: str
+    clicked_at: datetime
+    expires_at: datetime
+
+    def holds_at(self, at: datetime) -> bool:
+        return self.clicked_at <= at < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class DailyClicks:
+    """Clicks on a partner's links on one UTC day."""
+
+    day: str
+    clicks: int

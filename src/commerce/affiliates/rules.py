@@ -21,8 +21,9 @@ from commerce.affiliates.model import (
     GoodsLine,
     OrderCommission,
     PaidOrderFacts,
+    VolumeTier,
 )
-from commerce.money import round_minor
+from commerce.money import Currency, round_minor
 from commerce.orders.model import Order
 
 
@@ -38,6 +39,7 @@ def paid_order_facts(order: Order, paid_at: datetime) -> PaidOrderFacts:
         GoodsLine(
             line_id=line.id,
             product_id=line.product_id,
+            collection_ids=line.collection_ids,
             paid=max(
                 0,
                 line.total.amount
@@ -56,6 +58,7 @@ def paid_order_facts(order: Order, paid_at: datetime) -> PaidOrderFacts:
         paid_total=order.paid_amount.amount,
         lines=lines,
         refunded=order.refunded.amount,
+        disputed=order.disputed.amount,
     )
 
 
@@ -74,6 +77,32 @@ def repeat_sale_earns(rule: CommissionRule, bound_at: datetime, paid_at: datetim
     return paid_at < add_months(bound_at, rule.repeat_months)
 
 
+def volume_month(at: datetime) -> str:
+    """The calendar month (UTC) of a paid order: whose volume it counts in."""
+    return at.strftime("%Y-%m")
+
+
+def tier_of(
+    tiers: tuple[VolumeTier, ...], currency: Currency, volume: int
+) -> tuple[int, int, int | None]:
+    """The tier rate for a month's ``volume`` so far, and the band of volume it holds
+    for: (rate, lowest volume, volume where the next tier starts or None).
+
+    Only tiers in the order's currency count; no tier reached is rate 0 from volume 0.
+    """
+    thresholds = sorted(
+        (t.threshold.amount, t.rate) for t in tiers if t.threshold.currency is currency
+    )
+    rate, low, high = 0, 0, None
+    for threshold, tier_rate in thresholds:
+        if volume >= threshold:
+            rate, low = tier_rate, threshold
+        else:
+            high = threshold
+            break
+    return rate, low, high
+
+
 def commission_of(
     facts: PaidOrderFacts,
     partner_id: str,
@@ -81,10 +110,12 @@ def commission_of(
     *,
     first_order: bool,
     bound_at: datetime | None = None,
+    tier_rate: int = 0,
 ) -> OrderCommission | None:
     """The order's commission under ``rule``; None when it earns nothing.
 
     A repeat sale outside the rule's months earns nothing (product rates included).
+    ``tier_rate`` (from the partner's monthly volume) raises the order rate when higher.
     """
     if (
         not first_order
@@ -100,7 +131,7 @@ def commission_of(
             amount=round_minor(Decimal(line.paid) * rate / FULL_RATE),
         )
         for line in facts.lines
-        for rate in [rule.rate_for(line.product_id, first_order)]
+        for rate in [rule.rate_for(line.product_id, first_order, line.collection_ids, tier_rate)]
         if rate > 0 and line.paid > 0
     ]
     fixed = rule.fixed_per_order
@@ -121,33 +152,61 @@ def commission_of(
         state=EntryState.PENDING,
         lines=tuple(lines),
         first_order=first_order,
+        sales=sum(line.paid for line in facts.lines),
+        sales_counted=sum(line.paid for line in facts.lines),
     )
 
 
-def reversals_for(commission: OrderCommission, refunded: int) -> dict[str, int]:
-    """Per line, what a cumulative refund of ``refunded`` takes back beyond what was.
+def _taken_back(commission: OrderCommission, refunded: int, disputed: int) -> int:
+    return min(max(refunded, commission.refunded_seen) + disputed, commission.paid_total)
 
-    Pro rata: a line gives back its commission times the refunded share of what was
-    paid, computed on the cumulative refund so that rounding never drifts, and a full
-    refund gives back exactly everything. Lines whose target is already reversed are
-    absent; a refund no larger than the last one seen gives nothing.
+
+def reversals_for(
+    commission: OrderCommission, refunded: int, disputed: int | None = None
+) -> dict[str, int]:
+    """Per line, what a cumulative refund of ``refunded`` and the disputes holding back
+    ``disputed`` take back beyond what was (negative: a won dispute gives back).
+
+    Pro rata: a line gives back its commission times the share of what was paid that the
+    store no longer holds (refunds plus open or lost disputes), computed on the
+    cumulative amounts so that rounding never drifts, and a full refund gives back
+    exactly everything. Lines already at their target are absent, so a refund no larger
+    than the last one seen and a dispute already seen give nothing.
     """
-    if refunded <= commission.refunded_seen or commission.paid_total <= 0:
+    held = commission.disputed_seen if disputed is None else disputed
+    if commission.paid_total <= 0:
         return {}
-    share = min(refunded, commission.paid_total)
+    share = _taken_back(commission, refunded, held)
     found: dict[str, int] = {}
     for line in commission.lines:
         target = round_minor(Decimal(line.amount) * share / commission.paid_total)
         target = min(line.amount, target)
-        if target > line.reversed:
+        if target != line.reversed:
             found[line.line_id] = target - line.reversed
     return found
 
 
+def sales_counted_after(commission: OrderCommission, refunded: int, disputed: int) -> int:
+    """The order's goods the monthly volume counts once refunds and disputes are taken:
+    the goods less their share of what the store no longer holds."""
+    if commission.paid_total <= 0:
+        return commission.sales
+    share = _taken_back(commission, refunded, disputed)
+    return commission.sales - min(
+        commission.sales, round_minor(Decimal(commission.sales) * share / commission.paid_total)
+    )
+
+
 def after_refund(
-    commission: OrderCommission, refunded: int, taken: dict[str, int], entries: int
+    commission: OrderCommission,
+    refunded: int,
+    taken: dict[str, int],
+    entries: int,
+    disputed: int | None = None,
 ) -> OrderCommission:
-    """The commission once ``taken`` was reversed for a cumulative refund of ``refunded``."""
+    """The commission once ``taken`` was reversed for a cumulative refund of ``refunded``
+    and disputes holding back ``disputed``."""
+    held = commission.disputed_seen if disputed is None else disputed
     lines = tuple(
         replace(line, reversed=line.reversed + taken.get(line.line_id, 0))
         for line in commission.lines
@@ -156,7 +215,9 @@ def after_refund(
         commission,
         lines=lines,
         refunded_seen=max(refunded, commission.refunded_seen),
+        disputed_seen=held,
         entries=commission.entries + entries,
+        sales_counted=sales_counted_after(commission, refunded, held),
     )
 
 

@@ -10,13 +10,15 @@ its refund nor its state changed since they read it, so one of them reads again.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from commerce.affiliates import store
@@ -26,6 +28,7 @@ from commerce.affiliates.model import (
     Binding,
     BindingChange,
     CommissionRule,
+    DailyClicks,
     EntryKind,
     EntryState,
     LedgerEntry,
@@ -35,12 +38,15 @@ from commerce.affiliates.model import (
     PayoutLine,
     PayoutStatus,
     ReferredCustomer,
+    VisitorBinding,
 )
 from commerce.affiliates.rules import (
     after_refund,
     commission_of,
     paid_order_facts,
     reversals_for,
+    tier_of,
+    volume_month,
 )
 from commerce.catalog import listing
 from commerce.catalog.service import CatalogService
@@ -50,8 +56,10 @@ from commerce.orders.model import Order, OrderStatus
 from commerce.payments.ports import PaymentUnavailable
 from commerce.problems import Problem, Rejected
 
-# One DynamoDB transaction holds 100 items; a payout is its item plus its entries.
+# One DynamoDB transaction holds 100 items; a payout's chunk is its item plus entries.
 MAX_PAYOUT_ENTRIES = 99
+# How often a chunk that lost a race (or read a stale index) is read and tried again.
+_CHUNK_ATTEMPTS = 10
 # How often a write that lost a race with another (refund, approval) reads again.
 _ATTEMPTS = 5
 
@@ -127,7 +135,11 @@ class AffiliatesService:
         *,
         pseudonym_key: bytes,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        click_days: int = 30,
+        first_click: bool = False,
     ) -> None:
+        self._click_window = timedelta(days=click_days)
+        self._first_click = first_click
         self._partner_exists = partner_exists
         self._transfers = transfers
         self._catalog = catalog
@@ -214,6 +226,43 @@ class AffiliatesService:
         )
         return digest.hexdigest()
 
+    # -- clicks, from the events function ----------------------------------------------------
+
+    def visitor_clicked(
+        self, visitor_id: str, event_id: str, partner_id: str, at: datetime
+    ) -> bool:
+        """A click on the partner's link: the visitor remembered on the partner (last
+        click wins unless the store chose the first), and the partner's day counted once
+        per event. False for a partner that does not exist or a click counted already."""
+        if not self._partner_exists(partner_id):
+            return False
+        clicked = at.astimezone(UTC)
+        binding = VisitorBinding(visitor_id, partner_id, clicked, clicked + self._click_window)
+        writes = WriteSet()
+        store.bind_visitor(writes, binding, first_click=self._first_click)
+        # A later click (or, when the first click wins, an earlier one) holds the visitor.
+        with contextlib.suppress(ConditionsFailed):
+            writes.commit()
+        writes = WriteSet()
+        store.count_click(writes, partner_id, event_id, clicked)
+        try:
+            writes.commit()
+        except ConditionsFailed:
+            return False
+        return True
+
+    def visitor_binding(self, visitor_id: str) -> VisitorBinding | None:
+        return store.get_visitor_binding(visitor_id)
+
+    def clicks(self, partner_id: str, first_day: date, last_day: date) -> list[DailyClicks]:
+        """The partner's clicks per UTC day over the range, days without clicks at 0."""
+        counted = store.clicks_between(partner_id, first_day.isoformat(), last_day.isoformat())
+        days = (last_day - first_day).days + 1
+        return [
+            DailyClicks(day.isoformat(), counted.get(day.isoformat(), 0))
+            for day in (first_day + timedelta(days=n) for n in range(days))
+        ]
+
     # -- the ledger, from the events function -----------------------------------------------
 
     def order_settled(self, order: Order) -> OrderCommission | None:
@@ -224,20 +273,22 @@ class AffiliatesService:
         commission = found[0] if found else self._commission_new(order)
         if commission is None:
             return None
-        if order.refunded.amount > commission.refunded_seen:
-            return self._reverse(order.id, order.refunded.amount)
+        refunded, disputed = order.refunded.amount, order.disputed.amount
+        if refunded > commission.refunded_seen or disputed != commission.disputed_seen:
+            return self._reverse(order.id, refunded, disputed)
         return commission
 
     def _commission_new(self, order: Order) -> OrderCommission | None:
         facts = paid_order_facts(order, paid_at_of(order))
+        month = volume_month(facts.paid_at)
         for _ in range(_ATTEMPTS):
             writes = WriteSet()
             binding = store.get_binding(facts.customer_id) if facts.customer_id else None
             if binding is not None:
                 partner, rule = binding.partner_id, binding.rule
                 first, bound_at = binding.first_order_id == order.id, binding.bound_at
-            elif facts.affiliate_id is not None:
-                partner = facts.affiliate_id
+            elif (partner_of_order := self._referrer(order, facts.paid_at, writes)) is not None:
+                partner = partner_of_order
                 rule = self.rule_for(partner) or CommissionRule()
                 first, bound_at = True, facts.paid_at
                 if facts.customer_id is not None:
@@ -247,7 +298,17 @@ class AffiliatesService:
                     )
             else:
                 return None
-            commission = commission_of(facts, partner, rule, first_order=first, bound_at=bound_at)
+            # Tiers are the partner's of today (its volume is today's); the rate fixed at
+            # binding stays the base, which a tier only ever raises.
+            tiers = (self.rule_for(partner) or rule).tiers
+            tier_rate, band = 0, None
+            if any(t.threshold.currency is facts.currency for t in tiers):
+                volume = store.get_volume(partner, month, facts.currency)
+                tier_rate, low, high = tier_of(tiers, facts.currency, volume)
+                band = (low, high)
+            commission = commission_of(
+                facts, partner, rule, first_order=first, bound_at=bound_at, tier_rate=tier_rate
+            )
             if commission is not None:
                 entries = [
                     (
@@ -271,6 +332,11 @@ class AffiliatesService:
                 ]
                 commission = replace(commission, entries=len(entries))
                 store.add_commission(writes, commission, entries)
+                # The volume counts the order in the same write, on the condition that it is
+                # still in the band the tier was read from (a concurrent order reads again).
+                store.add_volume(
+                    writes, partner, month, facts.currency, commission.sales_counted, band=band
+                )
             try:
                 writes.commit()
             except ConditionsFailed:
@@ -283,15 +349,32 @@ class AffiliatesService:
             return commission
         raise CommissionConflict(order.id)
 
-    def _reverse(self, order_id: str, refunded: int) -> OrderCommission | None:
+    def _referrer(self, order: Order, paid_at: datetime, writes: WriteSet) -> str | None:
+        """The cart's affiliate, else the partner whose link the order's visitor clicked
+        inside the window (that binding is used up by this order, in its write)."""
+        if order.affiliate_id is not None:
+            return order.affiliate_id
+        if order.visitor_id is None:
+            return None
+        clicked = store.get_visitor_binding(order.visitor_id)
+        if clicked is None or not clicked.holds_at(paid_at):
+            return None
+        store.unbind_visitor(writes, clicked)
+        return clicked.partner_id
+
+    def _reverse(self, order_id: str, refunded: int, disputed: int) -> OrderCommission | None:
+        """Write what refunds and disputes take back (or a won dispute gives back) beyond
+        what the order's entries already say, and the month's volume with it."""
         for _ in range(_ATTEMPTS):
             found = store.get_commission(order_id)
             if found is None:
                 return None
             commission, keys = found
-            taken = reversals_for(commission, refunded)
-            if not taken:
+            taken = reversals_for(commission, refunded, disputed)
+            if not taken and after_refund(commission, refunded, {}, 0, disputed) == commission:
                 return commission
+            disputing = disputed > commission.disputed_seen
+            taking = EntryKind.DISPUTE if disputing else EntryKind.REVERSAL
             # Before approval a reversal waits with its commission (they are approved
             # together, net); after it, the reversal is payable at once, against the
             # partner's approved balance or its next payout.
@@ -313,7 +396,7 @@ class AffiliatesService:
                             order_id=order_id,
                             order_number=commission.order_number,
                             line_id=line_id,
-                            kind=EntryKind.REVERSAL,
+                            kind=taking if amount > 0 else EntryKind.DISPUTE_WON,
                             amount=Money(-amount, commission.currency),
                             state=state,
                             created_at=now,
@@ -323,11 +406,18 @@ class AffiliatesService:
                         sk,
                     )
                 )
-            after = after_refund(commission, refunded, taken, len(new_entries))
+            after = after_refund(commission, refunded, taken, len(new_entries), disputed)
             writes = WriteSet()
             store.replace_commission(
                 writes, after, keys + [sk for _, sk in new_entries], commission, new_entries
             )
+            # A refund or dispute takes the order's goods off the month the order was paid
+            # in (the month whose tier it was priced at), whenever it comes.
+            moved = after.sales_counted - commission.sales_counted
+            if moved:
+                store.add_volume(
+                    writes, commission.partner_id, commission.month, commission.currency, moved
+                )
             try:
                 writes.commit()
             except ConditionsFailed:
@@ -390,6 +480,10 @@ class AffiliatesService:
             for currency, s in sorted(sums.items(), key=lambda kv: kv[0].value)
         ]
 
+    def monthly_volume(self, partner_id: str, month: str, currency: Currency) -> int:
+        """The partner's referred net sales of ``month`` (``2026-12``) in ``currency``."""
+        return store.get_volume(partner_id, month, currency)
+
     def payouts(self, partner_id: str) -> list[Payout]:
         return list(reversed(store.payouts_of(partner_id)))
 
@@ -413,50 +507,94 @@ class AffiliatesService:
         """A payout of the partner's approved entries in the currency, oldest first.
 
         Reversals approved after a payout are in it too: a refund after payout is taken
-        from the next one. Nothing is paid when the sum is not positive.
+        from the next one. Nothing is paid when the sum is not positive. The payout is
+        built in steps: a DRAFT collects the entries a chunk (one transaction) at a time,
+        each entry moved only if it is still approved, so none is ever in two payouts;
+        then it is finalised (OPEN). A run that stopped half way (a crash, a timeout) is
+        resumed by the next ``create_payout`` of the partner and currency.
         """
         if not self._partner_exists(command.partner_id):
             raise _reject(Code.PARTNER_NOT_FOUND, "No partner has this id", "partnerId")
-        approved = [
-            (entry, sk)
-            for entry, sk in store.entries_in_state(
-                command.partner_id, EntryState.APPROVED, limit=1000
+        draft = self._draft(command)
+        if draft is None:
+            approved = store.approved_in(command.partner_id, command.currency)
+            total = sum(entry.amount.amount for entry, _ in approved)
+            if not approved or total <= 0:
+                raise _reject(
+                    Code.NOTHING_TO_PAY, "The partner has no approved balance in this currency"
+                )
+            started = Payout(
+                id=uuid.uuid4().hex,
+                partner_id=command.partner_id,
+                currency=command.currency,
+                total=0,
+                status=PayoutStatus.DRAFT,
+                created_at=self._clock(),
             )
-            if entry.amount.currency is command.currency
-        ][:MAX_PAYOUT_ENTRIES]
-        total = sum(entry.amount.amount for entry, _ in approved)
-        if not approved or total <= 0:
-            raise _reject(
-                Code.NOTHING_TO_PAY, "The partner has no approved balance in this currency"
-            )
-        payout = Payout(
-            id=uuid.uuid4().hex,
-            partner_id=command.partner_id,
-            currency=command.currency,
-            total=total,
-            status=PayoutStatus.OPEN,
-            created_at=self._clock(),
-            lines=tuple(
-                PayoutLine(e.id, e.order_number, e.line_id, e.kind, e.amount.amount)
-                for e, _ in approved
-            ),
-        )
-        writes = WriteSet()
-        store.add_payout(writes, payout)
-        for _, sk in approved:
-            store.move_entry(
-                writes,
-                command.partner_id,
-                sk,
-                (EntryState.APPROVED, EntryState.PAID),
-                payout_id=payout.id,
-            )
-        try:
-            writes.commit()
-        except ConditionsFailed:
-            raise _reject(
-                Code.CONFLICT, "Entries changed meanwhile: create the payout again"
-            ) from None
+            writes = WriteSet()
+            store.start_draft(writes, started)
+            try:
+                writes.commit()
+                draft = started
+            except ConditionsFailed:
+                # Another run started one meanwhile: carry on with it.
+                draft = self._draft(command)
+                if draft is None:
+                    raise _reject(
+                        Code.CONFLICT, "Entries changed meanwhile: create the payout again"
+                    ) from None
+        return self._collect(draft)
+
+    def _draft(self, command: CreatePayout) -> Payout | None:
+        draft_id = store.draft_of(command.partner_id, command.currency)
+        return None if draft_id is None else store.get_payout(draft_id)
+
+    def _collect(self, payout: Payout) -> Payout:
+        """Move approved entries into the draft a chunk at a time, then finalise it."""
+        failures = 0
+        while payout.status is PayoutStatus.DRAFT:
+            chunk = store.approved_in(payout.partner_id, payout.currency, MAX_PAYOUT_ENTRIES)
+            writes = WriteSet()
+            if chunk:
+                after = replace(
+                    payout,
+                    total=payout.total + sum(e.amount.amount for e, _ in chunk),
+                    lines=payout.lines
+                    + tuple(
+                        PayoutLine(e.id, e.order_number, e.line_id, e.kind, e.amount.amount)
+                        for e, _ in chunk
+                    ),
+                    chunks=payout.chunks + 1,
+                )
+                store.extend_draft(writes, after, payout.chunks)
+                for _, sk in chunk:
+                    store.move_entry(
+                        writes,
+                        payout.partner_id,
+                        sk,
+                        (EntryState.APPROVED, EntryState.PAID),
+                        payout_id=payout.id,
+                    )
+            else:
+                after = replace(payout, status=PayoutStatus.OPEN)
+                store.finish_draft(writes, after, payout.chunks)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                # An entry moved meanwhile (a stale index read, another run of this
+                # draft): read the draft again and carry on from what it holds.
+                failures += 1
+                if failures > _CHUNK_ATTEMPTS:
+                    raise _reject(
+                        Code.CONFLICT, "Entries kept changing: create the payout again (it resumes)"
+                    ) from None
+                time.sleep(0.05 * failures)
+                found = store.get_payout(payout.id)
+                if found is None:
+                    raise CommissionConflict(payout.id) from None
+                payout = found
+                continue
+            payout = after
         return payout
 
     def mark_payout_paid(self, command: MarkPayoutPaid) -> Payout:
@@ -467,6 +605,12 @@ class AffiliatesService:
             raise _reject(Code.PAYOUT_NOT_FOUND, "No payout has this id", "payoutId")
         if payout.status is PayoutStatus.PAID:
             raise _reject(Code.PAYOUT_ALREADY_PAID, "The payout was paid already", "payoutId")
+        if payout.status is PayoutStatus.DRAFT:
+            raise _reject(
+                Code.PAYOUT_NOT_FINAL,
+                "The payout is still collecting entries: create it again to finish it",
+                "payoutId",
+            )
         reference = (command.external_reference or "").strip() or None
         account = store.get_program(payout.partner_id).connected_account_id
         transfer_id = None

@@ -11,6 +11,15 @@ Keys (see ``docs/data-model.md``):
   id>`` while pending (the approval job's Query).
 - ``PARTNER#<partner id> / COMMISSION#<created at>#<order id>#<nnn>``: one ledger entry
   (``CommissionEntry``); GSI2 ``COMMISSIONS#<partner id>#<state> / <created at>#...``.
+- ``PARTNER#<partner id> / VOLUME#<yyyy-mm>#<currency>``: the partner's referred net
+  sales of a calendar month (``PartnerVolume``), added to in the commission's write.
+- ``PAYOUTDRAFT#<partner id>#<currency> / DRAFT``: the one payout of the partner in the
+  currency still collecting entries (``PayoutDraft``); gone once it is finalised.
+- ``VISITOR#<visitor id> / AFFILIATE``: the partner whose link the visitor clicked
+  (``VisitorAffiliate``), until its first order or ``ttl``.
+- ``PARTNER#<partner id> / CLICKS#<yyyy-mm-dd>``: the partner's clicks of a UTC day
+  (``PartnerClicks``); ``PARTNER#<partner id> / CLICKEVENT#<event id>`` marks a click
+  counted (``PartnerClick``, expires after two days), so a replay counts nothing.
 - ``PAYOUT#<payout id> / PAYOUT``: a payout and its lines; GSI1 ``PAYOUTS#<partner id> /
   <created at>#<payout id>``.
 """
@@ -18,10 +27,11 @@ Keys (see ``docs/data-model.md``):
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from commerce.affiliates.model import (
@@ -37,6 +47,8 @@ from commerce.affiliates.model import (
     Payout,
     PayoutLine,
     PayoutStatus,
+    VisitorBinding,
+    VolumeTier,
 )
 from commerce.db.table import TableItem
 from commerce.db.writes import WriteSet
@@ -85,6 +97,17 @@ class OrderCommissionItem(TableItem, discriminator="OrderCommission"):
     # JSON: [[line id, base, rate, amount, reversed], ...] and the entries' sort keys.
     lines = UnicodeAttribute()
     entry_keys = UnicodeAttribute()
+    # Absent on commissions written before disputes and monthly volumes were kept.
+    disputed_seen = NumberAttribute(null=True)
+    sales = NumberAttribute(null=True)
+    sales_counted = NumberAttribute(null=True)
+
+
+class VolumeItem(TableItem, discriminator="PartnerVolume"):
+    partner_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    sales = NumberAttribute()
 
 
 class CommissionEntryItem(TableItem, discriminator="CommissionEntry"):
@@ -114,6 +137,27 @@ class PayoutItem(TableItem, discriminator="Payout"):
     external_reference = UnicodeAttribute(null=True)
     transfer_id = UnicodeAttribute(null=True)
     paid_at = UTCDateTimeAttribute(null=True)
+    chunks = NumberAttribute(null=True)
+
+
+class VisitorBindingItem(TableItem, discriminator="VisitorAffiliate"):
+    visitor_id = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    clicked_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+
+
+class ClickItem(TableItem, discriminator="PartnerClick"):
+    """A click counted: replays of its stream record find it."""
+
+
+class ClicksItem(TableItem, discriminator="PartnerClicks"):
+    day = UnicodeAttribute()
+    clicks = NumberAttribute()
+
+
+class PayoutDraftItem(TableItem, discriminator="PayoutDraft"):
+    payout_id = UnicodeAttribute()
 
 
 # -- keys ---------------------------------------------------------------------------------
@@ -186,6 +230,8 @@ def rule_body(rule: CommissionRule) -> str:
             "products": [list(p) for p in rule.product_rates],
             "fixed": None if fixed is None else [fixed.amount, fixed.currency.value],
             "hold": rule.holding_days,
+            "collections": [list(c) for c in rule.collection_rates],
+            "tiers": [[t.threshold.amount, t.threshold.currency.value, t.rate] for t in rule.tiers],
         },
         separators=(",", ":"),
     )
@@ -201,6 +247,10 @@ def rule_of(body: str) -> CommissionRule:
         product_rates=tuple((str(p), int(r)) for p, r in raw["products"]),
         fixed_per_order=None if fixed is None else Money(int(fixed[0]), Currency(fixed[1])),
         holding_days=int(raw["hold"]),
+        collection_rates=tuple((str(c), int(r)) for c, r in raw.get("collections", [])),
+        tiers=tuple(
+            VolumeTier(Money(int(a), Currency(c)), int(r)) for a, c, r in raw.get("tiers", [])
+        ),
     )
 
 
@@ -302,6 +352,9 @@ def _commission_item(commission: OrderCommission, entry_keys: list[str]) -> Orde
             [[x.line_id, x.base, x.rate, x.amount, x.reversed] for x in commission.lines]
         ),
         entry_keys=json.dumps(entry_keys),
+        disputed_seen=commission.disputed_seen,
+        sales=commission.sales,
+        sales_counted=commission.sales_counted,
     )
 
 
@@ -324,6 +377,9 @@ def _commission(item: OrderCommissionItem) -> tuple[OrderCommission, list[str]]:
         refunded_seen=int(item.refunded_seen),
         entries=int(item.entries),
         first_order=bool(item.first_order),
+        disputed_seen=int(item.disputed_seen or 0),
+        sales=int(item.sales or 0),
+        sales_counted=int(item.sales_counted or 0),
     )
     return commission, [str(k) for k in json.loads(item.entry_keys)]
 
@@ -407,9 +463,15 @@ def replace_commission(
     before: OrderCommission,
     new_entries: list[tuple[LedgerEntry, str]] | None = None,
 ) -> None:
-    """The commission rewritten, if no refund or approval changed it since ``before``."""
-    condition = (OrderCommissionItem.refunded_seen == before.refunded_seen) & (
-        OrderCommissionItem.state == before.state.value
+    """The commission rewritten, if no refund, dispute or approval changed it since
+    ``before``."""
+    disputed = OrderCommissionItem.disputed_seen == before.disputed_seen
+    if before.disputed_seen == 0:
+        disputed = disputed | OrderCommissionItem.disputed_seen.does_not_exist()
+    condition = (
+        (OrderCommissionItem.refunded_seen == before.refunded_seen)
+        & (OrderCommissionItem.state == before.state.value)
+        & disputed
     )
     writes.put(_commission_item(commission, entry_keys), condition, label="changed")
     for entry, sk in new_entries or []:
@@ -466,12 +528,170 @@ def entries_in_state(
     return [(_entry(cast(CommissionEntryItem, i)), i.sk) for i in items]
 
 
+def approved_in(
+    partner_id: str, currency: Currency, limit: int | None = None
+) -> list[tuple[LedgerEntry, str]]:
+    """Approved entries in ``currency``, oldest first, up to ``limit`` (GSI2, read page by
+    page until enough are found; the writer re-checks each one's state)."""
+    found: list[tuple[LedgerEntry, str]] = []
+    items = CommissionEntryItem.gsi2.query(
+        entries_by_state_pk(partner_id, EntryState.APPROVED),
+        filter_condition=CommissionEntryItem.currency == currency.value,
+    )
+    for item in items:
+        found.append((_entry(cast(CommissionEntryItem, item)), item.sk))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
 def due_for_approval(now: datetime, limit: int) -> list[str]:
     """Order ids whose pending commission's holding period ended by ``now`` (GSI1)."""
     items = OrderCommissionItem.gsi1.query(
         PENDING_COMMISSIONS, OrderCommissionItem.gsi1sk <= f"{now.isoformat()}#~", limit=limit
     )
     return [cast(OrderCommissionItem, i).order_id for i in items]
+
+
+# -- clicks and visitors -----------------------------------------------------------------
+
+VISITOR_BINDING_SK = "AFFILIATE"
+CLICK_MARKER_DAYS = 2
+
+
+def visitor_pk(visitor_id: str) -> str:
+    return f"VISITOR#{visitor_id}"
+
+
+def clicks_sk(day: str) -> str:
+    return f"CLICKS#{day}"
+
+
+def get_visitor_binding(visitor_id: str) -> VisitorBinding | None:
+    try:
+        item = VisitorBindingItem.get(
+            visitor_pk(visitor_id), VISITOR_BINDING_SK, consistent_read=True
+        )
+    except VisitorBindingItem.DoesNotExist:
+        return None
+    return VisitorBinding(
+        visitor_id=item.visitor_id,
+        partner_id=item.partner_id,
+        clicked_at=item.clicked_at.astimezone(UTC),
+        expires_at=item.expires_at.astimezone(UTC),
+    )
+
+
+def bind_visitor(writes: WriteSet, binding: VisitorBinding, *, first_click: bool) -> None:
+    """Remember the click: the last one wins (a later click replaces an earlier one, never
+    the reverse), or with ``first_click`` only when no unexpired one is there; the same
+    click again is written again. Fails on ``visitor`` otherwise."""
+    item = VisitorBindingItem(
+        pk=visitor_pk(binding.visitor_id),
+        sk=VISITOR_BINDING_SK,
+        visitor_id=binding.visitor_id,
+        partner_id=binding.partner_id,
+        clicked_at=binding.clicked_at,
+        expires_at=binding.expires_at,
+        ttl=binding.expires_at,
+    )
+    absent = VisitorBindingItem.pk.does_not_exist()
+    if first_click:
+        condition = (
+            absent
+            | (VisitorBindingItem.expires_at <= binding.clicked_at)
+            | (VisitorBindingItem.clicked_at == binding.clicked_at)
+        )
+    else:
+        condition = absent | (VisitorBindingItem.clicked_at <= binding.clicked_at)
+    writes.put(item, condition, label="visitor")
+
+
+def unbind_visitor(writes: WriteSet, binding: VisitorBinding) -> None:
+    """The visitor's binding used by its first order: gone, if it is still that click."""
+    writes.delete(
+        VisitorBindingItem(pk=visitor_pk(binding.visitor_id), sk=VISITOR_BINDING_SK),
+        (VisitorBindingItem.partner_id == binding.partner_id)
+        & (VisitorBindingItem.clicked_at == binding.clicked_at),
+        label="visitor",
+    )
+
+
+def count_click(writes: WriteSet, partner_id: str, event_id: str, at: datetime) -> None:
+    """One more click on the partner's day, once per event (fails on ``click``)."""
+    writes.put(
+        ClickItem(
+            pk=partner_pk(partner_id),
+            sk=f"CLICKEVENT#{event_id}",
+            ttl=at + timedelta(days=CLICK_MARKER_DAYS),
+        ),
+        ClickItem.pk.does_not_exist(),
+        label="click",
+    )
+    day = at.astimezone(UTC).strftime("%Y-%m-%d")
+    writes.update(
+        ClicksItem(pk=partner_pk(partner_id), sk=clicks_sk(day)),
+        [ClicksItem.clicks.add(1), ClicksItem.day.set(day), ClicksItem.entity.set(ClicksItem)],
+        label="clicks",
+    )
+
+
+def clicks_between(partner_id: str, first_day: str, last_day: str) -> dict[str, int]:
+    """Clicks per day from ``first_day`` to ``last_day`` (one Query of the day counters)."""
+    items = ClicksItem.query(
+        partner_pk(partner_id),
+        ClicksItem.sk.between(clicks_sk(first_day), clicks_sk(last_day)),
+    )
+    return {str(i.day): int(i.clicks) for i in items}
+
+
+# -- monthly volume -----------------------------------------------------------------------
+
+
+def volume_sk(month: str, currency: Currency) -> str:
+    return f"VOLUME#{month}#{currency.value}"
+
+
+def get_volume(partner_id: str, month: str, currency: Currency) -> int:
+    """The partner's referred net sales of ``month`` in ``currency`` (strongly consistent)."""
+    try:
+        item = VolumeItem.get(
+            partner_pk(partner_id), volume_sk(month, currency), consistent_read=True
+        )
+    except VolumeItem.DoesNotExist:
+        return 0
+    return int(item.sales)
+
+
+def add_volume(
+    writes: WriteSet,
+    partner_id: str,
+    month: str,
+    currency: Currency,
+    delta: int,
+    *,
+    band: tuple[int, int | None] | None = None,
+) -> None:
+    """Add ``delta`` to the month's volume; with ``band`` (low, high), only if the volume
+    is still inside it, so the tier decided from it holds (fails on ``volume``)."""
+    item = VolumeItem(pk=partner_pk(partner_id), sk=volume_sk(month, currency))
+    actions: list[Action] = [
+        VolumeItem.sales.add(delta),
+        VolumeItem.partner_id.set(partner_id),
+        VolumeItem.month.set(month),
+        VolumeItem.currency.set(currency.value),
+        VolumeItem.entity.set(VolumeItem),
+    ]
+    condition: Condition | None = None
+    if band is not None:
+        low, high = band
+        below = None if high is None else VolumeItem.sales < high
+        if low > 0:
+            condition = VolumeItem.sales >= low
+            condition = condition if below is None else condition & below
+        elif below is not None:
+            condition = VolumeItem.sales.does_not_exist() | below
+    writes.update(item, actions, condition, label="volume")
 
 
 # -- payouts ------------------------------------------------------------------------------
@@ -495,6 +715,7 @@ def payout_item(payout: Payout) -> PayoutItem:
         external_reference=payout.external_reference,
         transfer_id=payout.transfer_id,
         paid_at=payout.paid_at,
+        chunks=payout.chunks,
     )
 
 
@@ -514,11 +735,60 @@ def _payout(item: PayoutItem) -> Payout:
         external_reference=item.external_reference,
         transfer_id=item.transfer_id,
         paid_at=None if item.paid_at is None else item.paid_at.astimezone(UTC),
+        chunks=int(item.chunks or 0),
     )
 
 
 def add_payout(writes: WriteSet, payout: Payout) -> None:
     writes.put(payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
+
+
+def draft_pk(partner_id: str, currency: Currency) -> str:
+    return f"PAYOUTDRAFT#{partner_id}#{currency.value}"
+
+
+DRAFT_SK = "DRAFT"
+
+
+def draft_of(partner_id: str, currency: Currency) -> str | None:
+    """The id of the partner's payout still collecting entries in ``currency``, if any."""
+    try:
+        item = PayoutDraftItem.get(draft_pk(partner_id, currency), DRAFT_SK, consistent_read=True)
+    except PayoutDraftItem.DoesNotExist:
+        return None
+    return str(item.payout_id)
+
+
+def start_draft(writes: WriteSet, payout: Payout) -> None:
+    """A new draft payout and its pointer; fails on ``draft`` when one is collecting."""
+    writes.put(
+        PayoutDraftItem(
+            pk=draft_pk(payout.partner_id, payout.currency), sk=DRAFT_SK, payout_id=payout.id
+        ),
+        PayoutDraftItem.pk.does_not_exist(),
+        label="draft",
+    )
+    writes.put(payout_item(payout), PayoutItem.pk.does_not_exist(), label="payout")
+
+
+def extend_draft(writes: WriteSet, payout: Payout, chunks_before: int) -> None:
+    """The draft with one more chunk, if no other run added one since it was read."""
+    condition = (PayoutItem.status == PayoutStatus.DRAFT.value) & (
+        (PayoutItem.chunks == chunks_before)
+        if chunks_before
+        else (PayoutItem.chunks.does_not_exist() | (PayoutItem.chunks == 0))
+    )
+    writes.put(payout_item(payout), condition, label="draft chunk")
+
+
+def finish_draft(writes: WriteSet, payout: Payout, chunks_before: int) -> None:
+    """The draft finalised (OPEN, payable) and its pointer gone."""
+    extend_draft(writes, payout, chunks_before)
+    writes.delete(
+        PayoutDraftItem(pk=draft_pk(payout.partner_id, payout.currency), sk=DRAFT_SK),
+        PayoutDraftItem.payout_id == payout.id,
+        label="draft",
+    )
 
 
 def mark_paid(writes: WriteSet, payout: Payout) -> None:

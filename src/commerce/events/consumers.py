@@ -318,6 +318,10 @@ class Consumers:
         visitor = str(record.keys.get("PK", "")).removeprefix("VISITOR#")
         if isinstance(channel, str) and visitor:
             self._services.attribution.touch_recorded(visitor, channel)
+        # A click on a partner's link binds the visitor to it and counts the partner's day.
+        click = self._services.attribution.affiliate_click_of(record.keys, record.new_image)
+        if click is not None:
+            self._services.affiliates.visitor_clicked(*click)
 
     def count_paid_order(self, record: StreamRecord, read: OrderOfRecord) -> None:
         """Orders and revenue, counted once: on the change *into* the paid state; and the

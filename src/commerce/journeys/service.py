@@ -11,11 +11,11 @@ limits mechanism, so most batches do not touch it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import Protocol
+from typing import Any, Protocol
 
 from commerce.attribution import Model, PathCounts, fit
 from commerce.db.writes import ConditionsFailed, WriteSet
@@ -455,6 +455,14 @@ class AttributionService:
                 continue
             return updated
         raise RuntimeError(f"order {order_id}: refund kept conflicting; the record is retried")
+
+    @staticmethod
+    def affiliate_click_of(
+        keys: Mapping[str, Any], image: Mapping[str, Any]
+    ) -> tuple[str, str, str, datetime] | None:
+        """(visitor, event id, partner, when) of a touch stream record that came through a
+        partner's tracking link; None for any other touch."""
+        return event_store.affiliate_click_of(keys, image)
 
     def touch_recorded(self, visitor_id: str, channel: str) -> None:
         """A new touch moves the visitor's open journey to its next path count."""

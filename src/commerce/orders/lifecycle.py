@@ -26,6 +26,8 @@ from datetime import datetime
 from commerce.money import Money
 from commerce.orders.errors import OrderErrorCode as Code
 from commerce.orders.model import (
+    Dispute,
+    DisputeStatus,
     Order,
     OrderStatus,
     RefundRequest,
@@ -197,6 +199,49 @@ def refunded(
         status = OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED
         moved = _moved(after, status, at, STRIPE, note)
     return dataclasses.replace(base, order=moved)
+
+
+def dispute_opened(order: Order, *, at: datetime, dispute_id: str, amount: Money) -> Plan | None:
+    """Stripe opened dispute ``dispute_id`` for ``amount`` on the order's payment.
+
+    Once per dispute: a redelivered event, or one arriving after the dispute's close,
+    finds it recorded and changes nothing. An unpaid order has nothing to dispute.
+    """
+    if not order.is_paid or amount.currency is not order.currency or amount.amount <= 0:
+        return None
+    if any(d.id == dispute_id for d in order.disputes):
+        return None
+    held = min(amount.amount, order.total.amount)
+    dispute = Dispute(dispute_id, Money(held, order.currency), DisputeStatus.OPEN, at)
+    after = dataclasses.replace(order, disputes=(*order.disputes, dispute))
+    note = f"Disputed {dispute.amount.to_decimal()} {order.currency.value} ({dispute_id})"
+    return Plan(_noted(after, at, STRIPE, note))
+
+
+def dispute_closed(
+    order: Order, *, at: datetime, dispute_id: str, amount: Money, won: bool
+) -> Plan | None:
+    """Stripe closed dispute ``dispute_id``: won (the money came back) or lost.
+
+    A close that arrives before its opening records the dispute closed at once; a second
+    close of the same dispute changes nothing (Stripe closes a dispute once).
+    """
+    status = DisputeStatus.WON if won else DisputeStatus.LOST
+    if not order.is_paid or amount.currency is not order.currency:
+        return None
+    found = next((d for d in order.disputes if d.id == dispute_id), None)
+    if found is not None and found.status is not DisputeStatus.OPEN:
+        return None
+    if found is None:
+        held = Money(min(amount.amount, order.total.amount), order.currency)
+        closed = Dispute(dispute_id, held, status, at, at)
+        disputes = (*order.disputes, closed)
+    else:
+        closed = dataclasses.replace(found, status=status, closed_at=at)
+        disputes = tuple(closed if d.id == dispute_id else d for d in order.disputes)
+    after = dataclasses.replace(order, disputes=disputes)
+    note = f"Dispute {dispute_id} {'won' if won else 'lost'}"
+    return Plan(_noted(after, at, STRIPE, note))
 
 
 def _requested_up_to(order: Order, request: RefundRequest) -> int:

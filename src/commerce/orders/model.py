@@ -139,6 +139,29 @@ class RefundRequest:
     refund_id: str | None = None
 
 
+class DisputeStatus(enum.Enum):
+    """A card dispute (chargeback) on the order's payment, as Stripe reports it."""
+
+    # The bank took the disputed amount back; the store may still win it.
+    OPEN = "OPEN"
+    # Closed in the store's favour (or an inquiry closed without a chargeback): the
+    # money came back.
+    WON = "WON"
+    # Closed against the store: the money is gone.
+    LOST = "LOST"
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """One Stripe dispute of the order's charge (``dp_...``) and the amount it holds."""
+
+    id: str
+    amount: Money
+    status: DisputeStatus
+    opened_at: datetime
+    closed_at: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
     """An order with its lines, money, status and what it holds of the stock."""
@@ -191,6 +214,8 @@ class Order:
     # Where it was placed (``principals.Channel`` value: WEB, MOBILE, PARTNER_API); None on
     # orders placed before the channel was recorded.
     sales_channel: str | None = None
+    # Card disputes of its payment, oldest first (none on most orders).
+    disputes: tuple[Dispute, ...] = ()
 
     @property
     def stock_quantities(self) -> dict[tuple[str, str], int]:
@@ -206,6 +231,12 @@ class Order:
     def refunded(self) -> Money:
         """What Stripe confirmed as refunded so far."""
         return self.refunded_amount or Money(0, self.currency)
+
+    @property
+    def disputed(self) -> Money:
+        """What open and lost disputes hold back of the payment (won ones came back)."""
+        held = sum(d.amount.amount for d in self.disputes if d.status is not DisputeStatus.WON)
+        return Money(held, self.currency)
 
     @property
     def refund_pending(self) -> Money:

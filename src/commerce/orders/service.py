@@ -208,6 +208,28 @@ class OrdersService:
             ),
         )
 
+    def dispute_opened(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money
+    ) -> None:
+        """Stripe opened a dispute on the order's payment: recorded once."""
+        at = self._clock()
+        self._event(
+            order_id,
+            lambda o, _: lifecycle.dispute_opened(o, at=at, dispute_id=dispute_id, amount=amount),
+        )
+
+    def dispute_closed(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money, won: bool
+    ) -> None:
+        """Stripe closed a dispute: won (the money came back) or lost."""
+        at = self._clock()
+        self._event(
+            order_id,
+            lambda o, _: lifecycle.dispute_closed(
+                o, at=at, dispute_id=dispute_id, amount=amount, won=won
+            ),
+        )
+
     # -- expiry --------------------------------------------------------------------------
 
     def release_expired_reservations(self, now: datetime) -> int:

@@ -55,6 +55,22 @@ class ReleaseDownloads:
         )
         self._follow(order_id)
 
+    def dispute_opened(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money
+    ) -> None:
+        """A dispute is recorded on the order; its links stay (the store may win it)."""
+        self._orders.dispute_opened(
+            order_id=order_id, intent_id=intent_id, dispute_id=dispute_id, amount=amount
+        )
+
+    def dispute_closed(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money, won: bool
+    ) -> None:
+        """The dispute's outcome is recorded; the links stay as they were."""
+        self._orders.dispute_closed(
+            order_id=order_id, intent_id=intent_id, dispute_id=dispute_id, amount=amount, won=won
+        )
+
     def refund(self, command: RefundOrder, *, actor: str) -> Order:
         """Staff's refund; a full one settled at once ends the links, as the event would."""
         order = self._orders.refund(command, actor=actor)

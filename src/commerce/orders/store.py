@@ -42,6 +42,8 @@ from commerce.money import Currency, Money
 from commerce.orders.model import (
     Delivery,
     Discount,
+    Dispute,
+    DisputeStatus,
     Order,
     OrderFilter,
     OrderLine,
@@ -247,6 +249,16 @@ def _body(order: Order) -> dict[str, Any]:
         "cart": order.cart_digest,
         "payment_method": order.payment_method,
         "channel": order.sales_channel,
+        **(
+            {
+                "disputes": [
+                    [d.id, _money(d.amount), d.status.value, _when(d.opened_at), _when(d.closed_at)]
+                    for d in order.disputes
+                ]
+            }
+            if order.disputes
+            else {}
+        ),
     }
 
 
@@ -319,7 +331,15 @@ def _order(item: OrderItem) -> Order:
         cart_digest=body.get("cart"),
         payment_method=body.get("payment_method"),
         sales_channel=body.get("channel"),
+        disputes=tuple(_dispute(raw) for raw in body.get("disputes", [])),
     )
+
+
+def _dispute(raw: list[Any]) -> Dispute:
+    dispute_id, amount, status, opened, closed = raw
+    opened_at = _from_when(opened)
+    assert opened_at is not None
+    return Dispute(dispute_id, _need(amount), DisputeStatus(status), opened_at, _from_when(closed))
 
 
 def _order_item(order: Order) -> OrderItem:

@@ -1,6 +1,7 @@
 """Stripe events as the order context needs them: pure parsing of a verified payload.
 
-Only four event types change an order; every other type is acknowledged and ignored.
+Six event types change an order (payments, refunds and disputes); every other type is
+acknowledged and ignored.
 A payload that is valid JSON but lacks what its type needs is ``MalformedEvent``:
 Stripe never sends one, so it is answered 400 rather than retried.
 """
@@ -21,6 +22,13 @@ class PaymentEventKind(enum.Enum):
     FAILED = "payment_intent.payment_failed"
     CANCELED = "payment_intent.canceled"
     REFUNDED = "charge.refunded"
+    DISPUTE_CREATED = "charge.dispute.created"
+    DISPUTE_CLOSED = "charge.dispute.closed"
+
+
+# Stripe's closed dispute statuses in which the store keeps the money: won, or an
+# inquiry (``warning_*``) closed without a chargeback.
+KEPT_DISPUTE_STATUSES = frozenset({"won", "warning_closed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,9 @@ class PaymentEvent:
     # SUCCEEDED: the wallet ("apple_pay") or card brand ("visa") of the charge, else the
     # payment method type ("sepa_debit"); None when the event does not carry the charge.
     payment_method: str | None = None
+    # DISPUTE_*: the dispute (``dp_...``); DISPUTE_CLOSED: whether the store kept the money.
+    dispute_id: str | None = None
+    dispute_won: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,17 @@ def parse_event(payload: Any) -> PaymentEvent | IgnoredEvent:
             intent_id=_text(obj, "payment_intent"),
             order_id=_order_id(obj),
             amount=_money(obj, "amount_refunded"),
+        )
+    if kind in {PaymentEventKind.DISPUTE_CREATED, PaymentEventKind.DISPUTE_CLOSED}:
+        # A dispute's metadata is its own (empty): the service asks Stripe for the intent's.
+        return PaymentEvent(
+            id=event_id,
+            kind=kind,
+            intent_id=_text(obj, "payment_intent"),
+            order_id=_order_id(obj),
+            amount=_money(obj, "amount"),
+            dispute_id=_text(obj, "id"),
+            dispute_won=_text(obj, "status") in KEPT_DISPUTE_STATUSES,
         )
     order_id = _order_id(obj)
     if order_id is None:

@@ -111,3 +111,15 @@ class OrderPayments(Protocol):
     def refunded(self, *, order_id: str, intent_id: str, amount_refunded: Money) -> None:
         """Stripe has refunded ``amount_refunded`` in all (cumulative) on this intent."""
         ...
+
+    def dispute_opened(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money
+    ) -> None:
+        """The customer's bank disputed ``amount`` of the payment (``charge.dispute.created``)."""
+        ...
+
+    def dispute_closed(
+        self, *, order_id: str, intent_id: str, dispute_id: str, amount: Money, won: bool
+    ) -> None:
+        """Stripe closed the dispute (``charge.dispute.closed``): won or lost."""
+        ...

@@ -166,9 +166,24 @@ class StripeWebhooks:
             self._orders.payment_failed(order_id=order_id, intent_id=intent_id, reason=event.reason)
         elif event.kind is PaymentEventKind.CANCELED:
             self._orders.payment_canceled(order_id=order_id, intent_id=intent_id)
-        else:
+        elif event.kind is PaymentEventKind.REFUNDED:
             self._orders.refunded(
                 order_id=order_id, intent_id=intent_id, amount_refunded=_amount(event)
+            )
+        elif event.kind is PaymentEventKind.DISPUTE_CREATED:
+            self._orders.dispute_opened(
+                order_id=order_id,
+                intent_id=intent_id,
+                dispute_id=_dispute_id(event),
+                amount=_amount(event),
+            )
+        else:
+            self._orders.dispute_closed(
+                order_id=order_id,
+                intent_id=intent_id,
+                dispute_id=_dispute_id(event),
+                amount=_amount(event),
+                won=event.dispute_won,
             )
 
 
@@ -176,6 +191,12 @@ def _amount(event: PaymentEvent) -> Money:
     if event.amount is None:  # parse_event always sets it for these kinds
         raise MalformedEvent(f"{event.kind.value} without an amount")
     return event.amount
+
+
+def _dispute_id(event: PaymentEvent) -> str:
+    if event.dispute_id is None:  # parse_event always sets it for disputes
+        raise MalformedEvent(f"{event.kind.value} without a dispute id")
+    return event.dispute_id
 
 
 def _timestamp(header: str) -> int:

@@ -172,3 +172,39 @@ def test_guest_token_and_owner_read_the_order() -> None:
     owned = order(customer_id="c1")
     assert may_read(owned, access_token=None, customer_id="c1")
     assert not may_read(owned, access_token=None, customer_id="c2")
+
+
+def test_a_dispute_is_recorded_once_and_closed_once_and_holds_what_it_disputes() -> None:
+    paid = order(status=OrderStatus.PAID, stock=StockState.COMMITTED)
+    opened = lifecycle.dispute_opened(paid, at=T0, dispute_id="dp_1", amount=usd(1200))
+    assert opened is not None
+    assert opened.order.status is OrderStatus.PAID
+    assert opened.order.disputed == usd(1200)
+    # The same dispute again (a new event id for it) changes nothing.
+    assert (
+        lifecycle.dispute_opened(opened.order, at=T0, dispute_id="dp_1", amount=usd(1200)) is None
+    )
+    won = lifecycle.dispute_closed(
+        opened.order, at=T0, dispute_id="dp_1", amount=usd(1200), won=True
+    )
+    assert won is not None
+    assert won.order.disputed == usd(0)
+    assert won.order.disputes[0].closed_at == T0
+    assert (
+        lifecycle.dispute_closed(won.order, at=T0, dispute_id="dp_1", amount=usd(1200), won=False)
+        is None
+    )
+    # A close that arrives before its opening records the dispute as closed.
+    lost = lifecycle.dispute_closed(paid, at=T0, dispute_id="dp_2", amount=usd(9999), won=False)
+    assert lost is not None
+    assert lost.order.disputed == usd(3500)
+    assert lifecycle.dispute_opened(lost.order, at=T0, dispute_id="dp_2", amount=usd(10)) is None
+
+
+def test_an_unpaid_order_or_another_currency_has_no_dispute() -> None:
+    unpaid = order()
+    assert lifecycle.dispute_opened(unpaid, at=T0, dispute_id="dp_1", amount=usd(100)) is None
+    paid = order(status=OrderStatus.PAID, stock=StockState.COMMITTED)
+    euros = Money(100, Currency.EUR)
+    assert lifecycle.dispute_opened(paid, at=T0, dispute_id="dp_1", amount=euros) is None
+    assert lifecycle.dispute_opened(paid, at=T0, dispute_id="dp_1", amount=usd(0)) is None

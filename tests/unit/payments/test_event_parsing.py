@@ -80,3 +80,51 @@ def test_other_event_types_are_ignored_whatever_their_object() -> None:
 def test_payloads_missing_what_their_type_needs_are_malformed(payload: object) -> None:
     with pytest.raises(MalformedEvent):
         parse_event(payload)
+
+
+def _dispute(outcome: str, **changes: object) -> dict[str, object]:
+    obj: dict[str, object] = {
+        "id": "dp_1",
+        "object": "dispute",
+        "amount": 700,
+        "currency": "usd",
+        "charge": "ch_1",
+        "payment_intent": "pi_1",
+        "status": outcome,
+        "metadata": {},
+    }
+    return {**obj, **changes}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "status", "won"),
+    [
+        ("charge.dispute.created", "needs_response", False),
+        ("charge.dispute.closed", "won", True),
+        ("charge.dispute.closed", "warning_closed", True),
+        ("charge.dispute.closed", "lost", False),
+    ],
+)
+def test_a_dispute_names_its_intent_amount_and_outcome(
+    event_type: str, status: str, won: bool
+) -> None:
+    event = parse_event(_event(event_type, _dispute(status)))
+
+    assert event == PaymentEvent(
+        "evt_1",
+        PaymentEventKind(event_type),
+        "pi_1",
+        None,
+        amount=Money(700, Currency.USD),
+        dispute_id="dp_1",
+        dispute_won=won,
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"payment_intent": None}, {"amount": -1}, {"amount": "7.00"}, {"id": ""}, {"status": 3}],
+)
+def test_a_dispute_without_what_it_needs_is_malformed(changes: dict[str, object]) -> None:
+    with pytest.raises(MalformedEvent):
+        parse_event(_event("charge.dispute.created", _dispute("needs_response", **changes)))

@@ -7,7 +7,12 @@ from decimal import Decimal, InvalidOperation
 import strawberry
 
 from commerce.affiliates.errors import AffiliateErrorCode as Code
-from commerce.affiliates.model import DEFAULT_HOLDING_DAYS, FULL_RATE, CommissionRule
+from commerce.affiliates.model import (
+    DEFAULT_HOLDING_DAYS,
+    FULL_RATE,
+    CommissionRule,
+    VolumeTier,
+)
 from commerce.affiliates.service import (
     ChangeBinding,
     CreatePayout,
@@ -45,6 +50,31 @@ class ProductCommissionRateInput:
     percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
 
 
+@strawberry.input(description="A rate for the lines of products in one collection.")
+class CollectionCommissionRateInput:
+    collection_id: strawberry.ID = strawberry.field(description="The Collection.")
+    percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
+
+
+@strawberry.input(
+    description=(
+        "A rate that applies once the partner's referred net sales of the calendar month "
+        "(before the order, in the threshold's currency) reached the threshold."
+    )
+)
+class VolumeTierInput:
+    threshold: MoneyInput = strawberry.field(
+        description="The month's volume from which the rate applies."
+    )
+    percent: Decimal = strawberry.field(
+        description="The order rate from there on (it never lowers the rule's own rate)."
+    )
+
+
+MAX_RATES = 50
+MAX_TIERS = 10
+
+
 @strawberry.input(
     description="A commission rule for one partner or for a group (give exactly one of them)."
 )
@@ -71,6 +101,17 @@ class CommissionRuleSetInput:
     holding_days: int = strawberry.field(
         default=DEFAULT_HOLDING_DAYS, description="Days a commission stays pending (0 to 365)."
     )
+    collection_rates: list[CollectionCommissionRateInput] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Rates of the lines of products in these collections (at most 50): a product's "
+            "own rate wins, then the highest of its collections', then the order rate."
+        ),
+    )
+    tiers: list[VolumeTierInput] = strawberry.field(
+        default_factory=list,
+        description="Order rates by the partner's monthly volume (at most 10 thresholds).",
+    )
 
     def to_command(self, errors: InputErrors) -> SetRule | None:
         partner = errors.optional_id(self.partner_id, "Partner", "partnerId")
@@ -85,7 +126,7 @@ class CommissionRuleSetInput:
             errors.add(Code.INVALID, f"repeatMonths is 0 to {MAX_REPEAT_MONTHS}", "repeatMonths")
         if not 0 <= self.holding_days <= MAX_HOLDING_DAYS:
             errors.add(Code.INVALID, f"holdingDays is 0 to {MAX_HOLDING_DAYS}", "holdingDays")
-        if len(self.product_rates) > 50:
+        if len(self.product_rates) > MAX_RATES:
             errors.add(Code.INVALID, "At most 50 product rates", "productRates")
         products = []
         for i, entry in enumerate(self.product_rates):
@@ -93,6 +134,16 @@ class CommissionRuleSetInput:
             rate = rate_of(entry.percent, errors, ("productRates", str(i), "percent"))
             if product is not None and rate is not None:
                 products.append((product, rate))
+        if len(self.collection_rates) > MAX_RATES:
+            errors.add(Code.INVALID, "At most 50 collection rates", "collectionRates")
+        collections = []
+        for i, chosen in enumerate(self.collection_rates):
+            at = ("collectionRates", str(i))
+            collection = errors.id(chosen.collection_id, "Collection", (*at, "collectionId"))
+            rate = rate_of(chosen.percent, errors, (*at, "percent"))
+            if collection is not None and rate is not None:
+                collections.append((collection, rate))
+        tiers = self._tiers(errors)
         fixed = None
         if self.fixed_per_order is not None:
             fixed = errors.money(self.fixed_per_order, "fixedPerOrder", Code.INVALID_AMOUNT)
@@ -107,8 +158,26 @@ class CommissionRuleSetInput:
             product_rates=tuple(products),
             fixed_per_order=fixed,
             holding_days=self.holding_days,
+            collection_rates=tuple(collections),
+            tiers=tiers,
         )
         return SetRule(partner, group, rule)
+
+    def _tiers(self, errors: InputErrors) -> tuple[VolumeTier, ...]:
+        if len(self.tiers) > MAX_TIERS:
+            errors.add(Code.INVALID, f"At most {MAX_TIERS} tiers", "tiers")
+        tiers: list[VolumeTier] = []
+        for i, entry in enumerate(self.tiers):
+            at = ("tiers", str(i))
+            threshold = errors.money(entry.threshold, (*at, "threshold"), Code.INVALID_AMOUNT)
+            rate = rate_of(entry.percent, errors, (*at, "percent"))
+            if threshold is not None and threshold.amount <= 0:
+                errors.add(Code.INVALID_AMOUNT, "A threshold is positive", (*at, "threshold"))
+            elif threshold is not None and any(t.threshold == threshold for t in tiers):
+                errors.add(Code.INVALID, "Two tiers have the same threshold", (*at, "threshold"))
+            elif threshold is not None and rate is not None:
+                tiers.append(VolumeTier(threshold, rate))
+        return tuple(sorted(tiers, key=lambda t: (t.threshold.currency.value, t.threshold.amount)))
 
 
 @strawberry.input(description="A partner's group and Stripe connected account.")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -12,10 +16,12 @@ from commerce.affiliates import model
 from commerce.affiliates.errors import AffiliateErrorCode
 from commerce.affiliates.rules import tracking_link
 from commerce.catalog.listing import ListingError
+from commerce.graphql.arguments import After, First
 from commerce.graphql.context import Context
 from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import to_global_id
 from commerce.graphql.money import CurrencyCode, Money
+from commerce.graphql.relay import Connection
 from commerce.graphql.user_errors import UserError
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
@@ -31,14 +37,26 @@ CommissionStateType = strawberry.enum(
 CommissionKindType = strawberry.enum(
     model.EntryKind,
     name="CommissionEntryKind",
-    description="COMMISSION for what an order line earned, REVERSAL for what a refund took back.",
+    description=(
+        "COMMISSION for what an order line earned, REVERSAL for what a refund took back, "
+        "DISPUTE for what a card dispute took back, DISPUTE_WON for what a won dispute gave "
+        "back."
+    ),
 )
 PayoutStatusType = strawberry.enum(
-    model.PayoutStatus, name="AffiliatePayoutStatus", description="OPEN until paid, then PAID."
+    model.PayoutStatus,
+    name="AffiliatePayoutStatus",
+    description=(
+        "DRAFT while it collects entries (a run stopped half way resumes at the next "
+        "affiliatePayoutCreate), OPEN until paid, then PAID."
+    ),
 )
+
+T = TypeVar("T")
 
 PAYOUT_TYPE = "AffiliatePayout"
 MAX_FEED_PAGE = 100
+MONTH = re.compile(r"20\d\d-\d\d")
 
 
 def gid(type_name: str, local_id: str) -> strawberry.ID:
@@ -61,6 +79,23 @@ class ProductCommissionRate:
     percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
 
 
+@strawberry.type(description="A rate for the lines of products in one collection.")
+class CollectionCommissionRate:
+    collection_id: strawberry.ID = strawberry.field(description="The Collection.")
+    percent: Decimal = strawberry.field(description="Percent of what the customer paid for it.")
+
+
+@strawberry.type(
+    description=(
+        "An order rate from a monthly volume on: it applies once the partner's referred net "
+        "sales of the calendar month reached the threshold, and never lowers the rule's rate."
+    )
+)
+class VolumeTier:
+    threshold: Money = strawberry.field(description="The month's volume from which it applies.")
+    percent: Decimal = strawberry.field(description="The order rate from there on.")
+
+
 @strawberry.type(description="How a partner is paid for the customers it refers.")
 class CommissionRule:
     first_order_percent: Decimal = strawberry.field(
@@ -81,6 +116,12 @@ class CommissionRule:
     holding_days: int = strawberry.field(
         description="Days a commission stays pending (refundable) before it is approved."
     )
+    collection_rates: list[CollectionCommissionRate] = strawberry.field(
+        description="Rates of the products of collections, after product rates."
+    )
+    tiers: list[VolumeTier] = strawberry.field(
+        description="Order rates by the partner's monthly volume, lowest threshold first."
+    )
 
     @classmethod
     def from_domain(cls, rule: model.CommissionRule) -> CommissionRule:
@@ -95,6 +136,14 @@ class CommissionRule:
             ],
             fixed_per_order=None if fixed is None else Money.from_domain(fixed),
             holding_days=rule.holding_days,
+            collection_rates=[
+                CollectionCommissionRate(collection_id=gid("Collection", c), percent=percent(r))
+                for c, r in rule.collection_rates
+            ],
+            tiers=[
+                VolumeTier(threshold=Money.from_domain(t.threshold), percent=percent(t.rate))
+                for t in rule.tiers
+            ],
         )
 
 
@@ -220,7 +269,7 @@ class AffiliatePayoutLine:
 class AffiliatePayout:
     id: strawberry.ID = strawberry.field(description="The payout's global id.")
     partner_id: strawberry.ID = strawberry.field(description="The Partner paid.")
-    status: PayoutStatusType = strawberry.field(description="OPEN or PAID.")
+    status: PayoutStatusType = strawberry.field(description="DRAFT, OPEN or PAID.")
     total: Money = strawberry.field(description="What is paid: the sum of its lines.")
     created_at: datetime = strawberry.field(description="When staff created it.")
     paid_at: datetime | None = strawberry.field(description="When it was marked paid.")
@@ -279,6 +328,49 @@ class ProductFeedPage:
     has_next_page: bool = strawberry.field(description="Whether another page follows.")
 
 
+# Relay connections of the portal's lists (the kit names them CommissionEntryConnection,
+# AffiliatePayoutConnection, ReferredCustomerConnection).
+CommissionEntryConnection = Connection[CommissionEntry]
+AffiliatePayoutConnection = Connection[AffiliatePayout]
+ReferredCustomerConnection = Connection[ReferredCustomer]
+
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+def cursor_of(key: str) -> str:
+    """An opaque cursor naming one item by its stable key (an entry's id, a payout's id)."""
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _page(
+    items: Sequence[T], key: Callable[[T], str], first: int | None, after: str | None
+) -> tuple[list[T], bool]:
+    """The page of ``items`` after the cursor ``after``, ``first`` long; and whether more
+    follow. A bad page size or a cursor that names no item is a bad argument."""
+    size = DEFAULT_PAGE if first is None else first
+    if not 1 <= size <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", argument="first")
+    start = 0
+    if after is not None:
+        keys = [cursor_of(key(item)) for item in items]
+        if after not in keys:
+            raise BadUserInput("after is not a cursor of this list", argument="after")
+        start = keys.index(after) + 1
+    chunk = list(items[start : start + size])
+    return chunk, start + size < len(items)
+
+
+@strawberry.type(description="Clicks on a partner's tracking links on one UTC day.")
+class DailyClicks:
+    day: date = strawberry.field(description="The day (UTC).")
+    clicks: int = strawberry.field(description="Clicks recorded by the storefront that day.")
+
+
+MAX_CLICK_DAYS = 366
+
+
 @strawberry.type(
     description="The affiliate program as one partner sees it: only its own data, ever."
 )
@@ -296,7 +388,51 @@ class PartnerPortal:
         found = await info.context.run(info.context.services.affiliates.balances, self.partner_id)
         return [CommissionBalance.from_domain(b) for b in found]
 
-    @strawberry.field(description="Ledger entries, newest first; only one state when given.")
+    @strawberry.field(
+        description="Ledger entries, newest first; only one state when given (a page).",
+    )
+    async def commissions_connection(
+        self,
+        info: Info[Context, None],
+        state: CommissionStateType | None = None,
+        first: First = None,
+        after: After = None,
+    ) -> CommissionEntryConnection:
+        ledger = info.context.services.affiliates.ledger
+        found = await info.context.run(ledger, self.partner_id, state)
+        page, more = _page(found, lambda e: e.id, first, after)
+        return CommissionEntryConnection.of(
+            page, CommissionEntry.from_domain, lambda e: cursor_of(e.id), has_next_page=more
+        )
+
+    @strawberry.field(description="Payouts, newest first (a page).")
+    async def payouts_connection(
+        self, info: Info[Context, None], first: First = None, after: After = None
+    ) -> AffiliatePayoutConnection:
+        found = await info.context.run(info.context.services.affiliates.payouts, self.partner_id)
+        page, more = _page(found, lambda p: p.id, first, after)
+        return AffiliatePayoutConnection.of(
+            page, AffiliatePayout.from_domain, lambda p: cursor_of(p.id), has_next_page=more
+        )
+
+    @strawberry.field(description="Customers bound to the partner, oldest first (a page).")
+    async def referred_customers_connection(
+        self, info: Info[Context, None], first: First = None, after: After = None
+    ) -> ReferredCustomerConnection:
+        affiliates = info.context.services.affiliates
+        found = await info.context.run(affiliates.referred_customers, self.partner_id)
+        page, more = _page(found, lambda c: c.pseudonym, first, after)
+        return ReferredCustomerConnection.of(
+            page,
+            lambda c: ReferredCustomer(pseudonym=c.pseudonym, bound_at=c.bound_at),
+            lambda c: cursor_of(c.pseudonym),
+            has_next_page=more,
+        )
+
+    @strawberry.field(
+        description="Ledger entries, newest first; only one state when given.",
+        deprecation_reason="Use commissionsConnection (first/after pages).",
+    )
     async def commissions(
         self, info: Info[Context, None], state: CommissionStateType | None = None
     ) -> list[CommissionEntry]:
@@ -304,12 +440,53 @@ class PartnerPortal:
         found = await info.context.run(ledger, self.partner_id, state)
         return [CommissionEntry.from_domain(e) for e in found]
 
-    @strawberry.field(description="Payouts, newest first.")
+    @strawberry.field(
+        description=(
+            "The partner's referred net sales of a calendar month (UTC, `2026-12`) in one "
+            "currency: the goods of its commissioned orders paid that month, less what "
+            "refunds and open or lost disputes took back. Volume tiers are decided on it."
+        )
+    )
+    async def monthly_volume(
+        self, info: Info[Context, None], month: str, currency_code: CurrencyCode
+    ) -> Money:
+        if not MONTH.fullmatch(month) or not 1 <= int(month[5:]) <= 12:
+            raise BadUserInput("month is a calendar month such as 2026-12", argument="month")
+        affiliates = info.context.services.affiliates
+        currency = Currency(currency_code)
+        found = await info.context.run(affiliates.monthly_volume, self.partner_id, month, currency)
+        return Money.from_domain(DomainMoney(found, currency))
+
+    @strawberry.field(
+        description=(
+            "Clicks on the partner's links per UTC day from `fromDay` to `toDay` (both "
+            "included, at most 366 days), days without clicks at 0: each storefront event "
+            "that carried the partner's ref code counts once."
+        )
+    )
+    async def clicks(
+        self, info: Info[Context, None], from_day: date, to_day: date
+    ) -> list[DailyClicks]:
+        if to_day < from_day or (to_day - from_day).days >= MAX_CLICK_DAYS:
+            raise BadUserInput(
+                f"toDay is on or after fromDay, at most {MAX_CLICK_DAYS} days", argument="toDay"
+            )
+        affiliates = info.context.services.affiliates
+        found = await info.context.run(affiliates.clicks, self.partner_id, from_day, to_day)
+        return [DailyClicks(day=date.fromisoformat(d.day), clicks=d.clicks) for d in found]
+
+    @strawberry.field(
+        description="Payouts, newest first.",
+        deprecation_reason="Use payoutsConnection (first/after pages).",
+    )
     async def payouts(self, info: Info[Context, None]) -> list[AffiliatePayout]:
         found = await info.context.run(info.context.services.affiliates.payouts, self.partner_id)
         return [AffiliatePayout.from_domain(p) for p in found]
 
-    @strawberry.field(description="Customers bound to the partner, oldest first (pseudonymous).")
+    @strawberry.field(
+        description="Customers bound to the partner, oldest first (pseudonymous).",
+        deprecation_reason="Use referredCustomersConnection (first/after pages).",
+    )
     async def referred_customers(self, info: Info[Context, None]) -> list[ReferredCustomer]:
         affiliates = info.context.services.affiliates
         found = await info.context.run(affiliates.referred_customers, self.partner_id)

@@ -16,7 +16,7 @@ the largest event the rules allow stays under 1 KB: one write unit.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,6 +77,25 @@ def _touch(raw: str) -> TouchContext:
     fields = {name: values.get(short) for short, name in _TOUCH_FIELDS}
     kind = fields.pop("click_id_kind")
     return TouchContext(click_id_kind=ClickIdKind(kind) if kind else None, **fields)
+
+
+def affiliate_click_of(
+    keys: Mapping[str, Any], image: Mapping[str, Any]
+) -> tuple[str, str, str, datetime] | None:
+    """(visitor id, event id, partner id, when) of a stored touch that came through a
+    partner's link, read from its stream record; None for any other event."""
+    raw = image.get("t")
+    pk, sk = str(keys.get("PK", "")), str(keys.get("SK", ""))
+    if not isinstance(raw, str) or not pk.startswith("VISITOR#"):
+        return None
+    try:
+        partner = json.loads(raw).get("a")
+        at = datetime.fromtimestamp(int(image["at"]) / 1000, UTC)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(partner, str) or not partner:
+        return None
+    return pk.removeprefix("VISITOR#"), sk.removeprefix(EVENT_PREFIX), partner, at
 
 
 def item_of(event: Event, keep: timedelta) -> EventItem:
