@@ -269,6 +269,7 @@ def test_any_sequence_of_orders_refunds_fits_and_recredits_ends_as_credited_afre
     seed: int,
 ) -> None:
     rnd = random.Random(seed)
+    journey_services.attribution.fit_weights()
     # Each example its own days (the weights are the store's: shared, as in a store).
     offset = 60 + 4 * (seed % 60)
     orders = Orders(journey_services, (datetime.now(UTC) - timedelta(days=offset)).date())

@@ -185,20 +185,21 @@ def write(events: Iterable[Event], keep: timedelta) -> None:
         requests[start : start + MAX_BATCH_WRITE]
         for start in range(0, len(requests), MAX_BATCH_WRITE)
     ]
+    # The client is made here, once, not by the threads at the same moment.
+    client = EventItem._get_connection().connection.client
+    table = EventItem.Meta.table_name
     if len(chunks) <= 1:
         for chunk in chunks:
-            _send(chunk)
+            _send(client, table, chunk)
         return
-    for sent in [_SENDERS.submit(_send, chunk) for chunk in chunks]:
+    for sent in [_SENDERS.submit(_send, client, table, chunk) for chunk in chunks]:
         sent.result()
 
 
-def _send(chunk: list[dict[str, Any]]) -> None:
-    connection = EventItem._get_connection().connection
-    table = EventItem.Meta.table_name
+def _send(client: Any, table: str, chunk: list[dict[str, Any]]) -> None:
     pending = chunk
     for attempt in range(_UNPROCESSED_ATTEMPTS):
-        answer = connection.client.batch_write_item(RequestItems={table: pending})
+        answer = client.batch_write_item(RequestItems={table: pending})
         pending = answer.get("UnprocessedItems", {}).get(table, [])
         if not pending:
             return
