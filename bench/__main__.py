@@ -380,10 +380,10 @@ def _only_abuse(args: argparse.Namespace) -> list[Row]:
 
 
 def _only_journeys(args: argparse.Namespace) -> list[Row]:
-    from bench.journeys import journeys_rows
+    from bench.journeys import EVENTS, ORDERS, journeys_rows
 
     with dynamodb_local() as (endpoint, _):
-        return journeys_rows(endpoint)
+        return journeys_rows(endpoint, args.events or EVENTS, args.orders or ORDERS)
 
 
 def _only_webhooks(args: argparse.Namespace) -> list[Row]:
@@ -488,6 +488,18 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="reports: order lines to write and roll up (default 20000; the target is 1000000)",
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=None,
+        help="journeys: storefront events to write (default 20000; the target is 1000000)",
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=None,
+        help="journeys: paid orders to credit (default 400; the target is 20000)",
     )
     parser.add_argument(
         "--keep-seed",

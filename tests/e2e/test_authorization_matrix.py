@@ -140,6 +140,7 @@ QUERIES: dict[str, Rule] = {
     "priceHistory": ADMIN,
     "priceHistoryCsv": ADMIN,
     "affiliateCohortReport": ADMIN,
+    "affiliateCohortReportCsv": ADMIN,
     "orderAttribution": ADMIN,
     # The calling partner's own program (its id comes from its key, never an argument).
     "partnerPortal": PARTNER.called(
@@ -189,6 +190,7 @@ MUTATIONS: dict[str, Rule] = {
     "recoveryOptOut": PUBLIC,
     "customerJourneyErase": ADMIN,
     "adSpendImport": ADMIN,
+    "attributionRecredit": ADMIN,
     "commissionRuleSet": ADMIN,
     "affiliateProgramSet": ADMIN,
     "affiliateBindingChange": ADMIN,

@@ -429,6 +429,16 @@ class AffiliatesService:
         found = store.get_commission(order_id)
         return None if found is None else found[0]
 
+    def net_commission(self, order_id: str) -> Money | None:
+        """What the order's commission costs the store now: every line's amount less what
+        refunds reversed (journeys' cohort report joins it); None when it earned none."""
+        found = store.get_commission(order_id)
+        if found is None:
+            return None
+        commission = found[0]
+        net = sum(line.amount - line.reversed for line in commission.lines)
+        return Money(net, commission.currency)
+
     # -- approval (the jobs function) -------------------------------------------------------
 
     def approve_due(self, now: datetime, limit: int = 500) -> int:

@@ -135,6 +135,7 @@ class Consumers:
             self.credit_order,
             self.count_customer_value,
             self.commission_order,
+            self.cohort_commission,
             self.report_order,
             self.count_recovered_order,
             self.loyalty_points,
@@ -311,6 +312,22 @@ class Consumers:
         order = read()
         if order is not None:
             self._services.affiliates.order_settled(order)
+
+    def cohort_commission(self, record: StreamRecord, read: OrderOfRecord) -> None:
+        """The order's commission, net of reversals, joins its cohort's commission cost.
+
+        After ``commission_order``, so a payment or refund is seen with the ledger's
+        entries already written; the difference since the last join is what moves, so a
+        replayed record moves nothing.
+        """
+        if record.new_image.get("status") not in CREDITED_STATES:
+            return
+        order = read()
+        if order is None:
+            return
+        commission = self._services.affiliates.net_commission(order.id)
+        if commission is not None:
+            self._services.attribution.commission_settled(order.id, commission)
 
     def journey_touch(self, record: StreamRecord) -> None:
         """A touch moves its visitor's open journey to the next path count."""

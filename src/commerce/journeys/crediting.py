@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -96,6 +96,14 @@ class OrderCredit:
     weights_fitted_at: datetime | None = None
     order_number: int = 0
     cohort: str | None = None
+    # The affiliate commission the order costs, net of reversals, as last joined.
+    commission: int = 0
+    # Each model's credit before refunds (None on credits stored before it was kept:
+    # then ``credits`` while nothing was refunded): what a re-credit takes back.
+    gross: Mapping[Model, tuple[int, ...]] | None = None
+    # How often the stored credit was rewritten (refund, commission, re-credit): every
+    # rewrite is conditioned on it, so two of them never overwrite each other.
+    revision: int = 0
 
 
 # (orders, revenue, conversions in millionths) per dimension value.
@@ -188,6 +196,7 @@ def credit_order(
         touches=tuple(chosen),
         credits=dict(credits),
         weights_fitted_at=weights_fitted_at,
+        gross=dict(credits),
     )
 
 
@@ -261,20 +270,7 @@ def refund(credit: OrderCredit, refunded_total: int) -> tuple[OrderCredit, Rollu
                 delta.add(model, dimension, _touch_value(touch, dimension), [0, -share, 0])
         delta.add(model, Dimension.PAYMENT_METHOD, credit.payment_method, [0, -amount, 0])
         delta.add(model, Dimension.APP_TOUCH, app_touch, [0, -amount, 0])
-    refunded = OrderCredit(
-        order_id=credit.order_id,
-        currency=credit.currency,
-        value=credit.value,
-        paid_at=credit.paid_at,
-        customer_id=credit.customer_id,
-        payment_method=credit.payment_method,
-        touches=credit.touches,
-        credits=net,
-        refunded=credit.refunded + amount,
-        weights_fitted_at=credit.weights_fitted_at,
-        order_number=credit.order_number,
-        cohort=credit.cohort,
-    )
+    refunded = replace(credit, credits=net, refunded=credit.refunded + amount)
     return refunded, delta
 
 
@@ -292,6 +288,82 @@ def merged(rollup: DayRollup, delta: RollupDelta) -> DayRollup:
                 for i, amount in enumerate(cell):
                     current[i] += amount
     return result
+
+
+DATA_DRIVEN = tuple(m for m in Model if m.data_driven)
+
+
+def gross_of(credit: OrderCredit) -> Mapping[Model, tuple[int, ...]]:
+    """Each model's credit before refunds: the stored one, else (a credit stored before it
+    was kept) the net credit, which is the gross one while nothing was refunded."""
+    return credit.gross if credit.gross is not None else credit.credits
+
+
+def _touch_shares(
+    credit: OrderCredit, models: Iterable[Model], gross: Mapping[Model, tuple[int, ...]]
+) -> RollupDelta:
+    """What the credit's touches hold in a day rollup under ``models``: revenue from the
+    net credits, conversions from the gross ones (a refund takes revenue, not
+    conversions), each value's order counted once."""
+    delta = RollupDelta()
+    for model in models:
+        parts = gross[model]
+        conversions = (
+            allocate(CONVERSION_UNITS, [Fraction(p) for p in parts])
+            if sum(parts) > 0
+            else allocate(CONVERSION_UNITS, [Fraction(1)] * len(parts))
+        )
+        for dimension in TOUCH_DIMENSIONS:
+            seen: set[str] = set()
+            for touch, net, conv in zip(
+                credit.touches, credit.credits[model], conversions, strict=True
+            ):
+                value = _touch_value(touch, dimension)
+                first = value not in seen
+                seen.add(value)
+                delta.add(model, dimension, value, [1 if first else 0, net, conv])
+    return delta
+
+
+def recredit(
+    credit: OrderCredit,
+    *,
+    half_life: timedelta,
+    weights: Weights,
+    weights_fitted_at: datetime,
+) -> tuple[OrderCredit, RollupDelta] | None:
+    """The credit under newly fitted weights, and what that changes in its day rollup;
+    None when it was credited under these weights already (a replay, a resumed run).
+
+    Only the data-driven models move. Their new gross credit is computed from the
+    journey's stored touches (the events may have expired since), and everything
+    refunded so far is taken from it in one pass; the rollup moves by the difference
+    between the old credit's shares and the new one's.
+    """
+    if credit.weights_fitted_at == weights_fitted_at:
+        return None
+    fresh = credit_all(
+        [Touch(t.touch_id, t.at, t.channel) for t in credit.touches],
+        credit.value,
+        converted_at=credit.paid_at,
+        half_life=half_life,
+        weights=weights,
+    )
+    old_gross = gross_of(credit)
+    refunded = min(credit.refunded, credit.value)
+    gross = dict(old_gross)
+    net = dict(credit.credits)
+    for model in DATA_DRIVEN:
+        gross[model] = fresh[model]
+        shares = refund_shares(fresh[model], refunded)
+        net[model] = tuple(p - s for p, s in zip(fresh[model], shares, strict=True))
+    updated = replace(credit, credits=net, gross=gross, weights_fitted_at=weights_fitted_at)
+    delta = _touch_shares(updated, DATA_DRIVEN, gross)
+    for model_name, dimensions in _touch_shares(credit, DATA_DRIVEN, old_gross).cells.items():
+        for dimension, values in dimensions.items():
+            for value, cell in values.items():
+                delta.add(Model(model_name), Dimension(dimension), value, [-c for c in cell])
+    return updated, delta
 
 
 def path_of(credit: OrderCredit) -> tuple[str, ...]:

@@ -102,6 +102,72 @@ def as_csv(rows: Sequence[Figures], currency: Currency) -> str:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class CohortFigures:
+    """One order number of a cohort: its figures, the repeat rate and what it earned."""
+
+    order_number: int
+    customers: int
+    repeat_rate: Decimal
+    revenue: int
+    commission: int
+    revenue_after_commission: int
+    with_app_touch: int
+
+
+def cohort_figures(
+    order_number: int,
+    customers: int,
+    first_customers: int,
+    *,
+    revenue: int,
+    commission: int,
+    with_app_touch: int,
+) -> CohortFigures:
+    """Repeat rate = customers at this order number / customers with a first order (0
+    when none); revenue after commission = revenue - commission, both net of refunds."""
+    rate = _ratio(Fraction(customers, first_customers)) if first_customers else Decimal(0)
+    return CohortFigures(
+        order_number=order_number,
+        customers=customers,
+        repeat_rate=rate,
+        revenue=revenue,
+        commission=commission,
+        revenue_after_commission=revenue - commission,
+        with_app_touch=with_app_touch,
+    )
+
+
+def cohort_csv(rows: Sequence[CohortFigures], currency: Currency) -> str:
+    """The cohort rows as CSV (RFC 4180, a header line); money in major units."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "order_number",
+            "customers",
+            "repeat_rate",
+            "revenue",
+            "commission",
+            "revenue_after_commission",
+            "with_app_touch",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.order_number,
+                row.customers,
+                str(row.repeat_rate),
+                str(Money(row.revenue, currency).to_decimal()),
+                str(Money(row.commission, currency).to_decimal()),
+                str(Money(row.revenue_after_commission, currency).to_decimal()),
+                row.with_app_touch,
+            ]
+        )
+    return out.getvalue()
+
+
 def _safe(text: str) -> str:
     # A spreadsheet runs a cell that starts with = + - @ as a formula (CSV injection):
     # campaign names come from URLs anyone can craft.

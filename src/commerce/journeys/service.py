@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any, Protocol
 
-from commerce.attribution import Model, PathCounts, fit
+from commerce.attribution import Model, PathCounts, Weights, fit
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.ids import new_id
 from commerce.journeys.channels import marketing_channel
@@ -35,6 +35,7 @@ from commerce.journeys.crediting import (
     has_app_touch,
     merged,
     path_of,
+    recredit,
     refund,
     touches_of,
 )
@@ -51,7 +52,7 @@ from commerce.journeys.store import visitors as visitor_store
 from commerce.journeys.tokens import read_visitor, sign_visitor
 from commerce.limits.model import Budget
 from commerce.limits.service import LimitsService
-from commerce.money import Currency
+from commerce.money import Currency, Money
 from commerce.principals import ANONYMOUS
 from commerce.problems import Problem, Rejected
 
@@ -372,6 +373,48 @@ class CohortRow:
     customers: int
     revenue: int
     with_app_touch: int
+    # Affiliate commission on these orders, net of what refunds reversed.
+    commission: int = 0
+
+    @property
+    def revenue_after_commission(self) -> int:
+        """What these referrals earned the store once their partner was paid."""
+        return self.revenue - self.commission
+
+
+# customers, revenue, orders with an app touch, commission: one cohort row's cells.
+_COHORT_CELLS = 4
+
+
+def _cohort_cells(rows: dict[str, list[int]], number: int) -> list[int]:
+    """The cells of order number ``number`` (rows stored before commission had three)."""
+    row = rows.setdefault(str(number), [0] * _COHORT_CELLS)
+    row.extend([0] * (_COHORT_CELLS - len(row)))
+    return row
+
+
+MAX_RECREDIT_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Recredit:
+    """Credit again the orders paid from ``start`` (inclusive) to ``end`` (exclusive),
+    ``limit`` of them after the cursor ``after``."""
+
+    start: date
+    end: date
+    after: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Recredited:
+    """One page of a re-credit: orders read, orders credited again, where to go on."""
+
+    examined: int
+    recredited: int
+    next_cursor: str | None
+    weights_fitted_at: datetime
 
 
 class AttributionService:
@@ -442,13 +485,9 @@ class AttributionService:
                 return None
             updated, delta = taken
             writes = WriteSet()
-            credit_store.replace_after_refund(writes, updated, current.refunded)
+            credit_store.rewrite(writes, updated, label="refunded")
             self._add_to_day(writes, updated, delta)
-            if updated.cohort is not None and 0 < updated.order_number <= MAX_COHORT_ORDERS:
-                rows, rev = rollup_store.cohort(updated.cohort, updated.currency.value)
-                row = rows.setdefault(str(updated.order_number), [0, 0, 0])
-                row[1] -= updated.refunded - current.refunded
-                rollup_store.put_cohort(writes, updated.cohort, updated.currency.value, rows, rev)
+            self._add_to_cohort(writes, updated, revenue=current.refunded - updated.refunded)
             try:
                 writes.commit()
             except ConditionsFailed:
@@ -463,6 +502,27 @@ class AttributionService:
         """(visitor, event id, partner, when) of a touch stream record that came through a
         partner's tracking link; None for any other touch."""
         return event_store.affiliate_click_of(keys, image)
+
+    def commission_settled(self, order_id: str, commission: Money) -> OrderCredit | None:
+        """The order's affiliate commission, net of reversals, is now ``commission``: the
+        cohort's commission cost moves by what changed since it was last joined, once (a
+        replayed record finds nothing changed); None when there is nothing to move."""
+        for _ in range(_ATTEMPTS):
+            current = credit_store.get(order_id)
+            if current is None or current.currency is not commission.currency:
+                return None
+            if current.commission == commission.amount:
+                return None
+            updated = replace(current, commission=commission.amount)
+            writes = WriteSet()
+            credit_store.rewrite(writes, updated, label="commission")
+            self._add_to_cohort(writes, updated, commission=commission.amount - current.commission)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return updated
+        raise RuntimeError(f"order {order_id}: commission kept conflicting; the record is retried")
 
     def touch_recorded(self, visitor_id: str, channel: str) -> None:
         """A new touch moves the visitor's open journey to its next path count."""
@@ -492,6 +552,51 @@ class AttributionService:
         now = self._clock()
         path_store.put_weights(fitted, now, sum(counts.conversions.values()))
         return now
+
+    def recredit(self, command: Recredit) -> Recredited:
+        """Credit one page of the orders paid in the range again under the weights fitted
+        last, each in one transaction with its day rollup (the rollup moves by the
+        difference): an order already credited under them is left alone, so running a
+        page twice, or again after a crash, changes nothing more. Refunds stay netted."""
+        weights, fitted_at = path_store.weights()
+        if weights is None or fitted_at is None:
+            raise Rejected(
+                [
+                    Problem(
+                        Code.NOT_FITTED,
+                        "No weights were fitted yet: orders are credited without them",
+                        (),
+                    )
+                ]
+            )
+        page, cursor = credit_store.paid_between(
+            command.start, command.end, command.after, command.limit
+        )
+        done = sum(1 for c in page if self._recredit_one(c.order_id, weights, fitted_at))
+        return Recredited(
+            examined=len(page), recredited=done, next_cursor=cursor, weights_fitted_at=fitted_at
+        )
+
+    def _recredit_one(self, order_id: str, weights: Weights, fitted_at: datetime) -> bool:
+        for _ in range(_ATTEMPTS):
+            current = credit_store.get(order_id)
+            if current is None:
+                return False  # erased meanwhile
+            taken = recredit(
+                current, half_life=self._half_life, weights=weights, weights_fitted_at=fitted_at
+            )
+            if taken is None:
+                return False
+            updated, delta = taken
+            writes = WriteSet()
+            credit_store.rewrite(writes, updated, label="recredited")
+            self._add_to_day(writes, updated, delta)
+            try:
+                writes.commit()
+            except ConditionsFailed:
+                continue
+            return True
+        raise RuntimeError(f"order {order_id}: re-credit kept conflicting; run the page again")
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -538,7 +643,7 @@ class AttributionService:
         affiliate), at each of their first ``orders`` orders."""
         rows, _ = rollup_store.cohort(affiliate_id or NONE, currency.value)
         return [
-            CohortRow(n, *rows.get(str(n), [0, 0, 0]))
+            CohortRow(n, *_cohort_cells(rows, n))
             for n in range(1, min(orders, MAX_COHORT_ORDERS) + 1)
         ]
 
@@ -574,11 +679,31 @@ class AttributionService:
             cohort = first_affiliate or NONE
         number = count + 1
         rollup_store.put_customer_stats(writes, order.customer_id, number, cohort, rev)
-        if number <= MAX_COHORT_ORDERS:
-            rows, cohort_rev = rollup_store.cohort(cohort, credit.currency.value)
-            row = rows.setdefault(str(number), [0, 0, 0])
-            row[0] += 1
-            row[1] += credit.value
-            row[2] += 1 if has_app_touch(credit) else 0
-            rollup_store.put_cohort(writes, cohort, credit.currency.value, rows, cohort_rev)
-        return replace(credit, order_number=number, cohort=cohort)
+        credit = replace(credit, order_number=number, cohort=cohort)
+        self._add_to_cohort(
+            writes,
+            credit,
+            customers=1,
+            revenue=credit.value,
+            app_touches=1 if has_app_touch(credit) else 0,
+        )
+        return credit
+
+    def _add_to_cohort(
+        self,
+        writes: WriteSet,
+        credit: OrderCredit,
+        *,
+        customers: int = 0,
+        revenue: int = 0,
+        app_touches: int = 0,
+        commission: int = 0,
+    ) -> None:
+        """Add to the cells of the credit's cohort at its order number (if it has one)."""
+        if credit.cohort is None or not 0 < credit.order_number <= MAX_COHORT_ORDERS:
+            return
+        rows, rev = rollup_store.cohort(credit.cohort, credit.currency.value)
+        row = _cohort_cells(rows, credit.order_number)
+        for i, amount in enumerate((customers, revenue, app_touches, commission)):
+            row[i] += amount
+        rollup_store.put_cohort(writes, credit.cohort, credit.currency.value, rows, rev)

@@ -91,10 +91,14 @@ def consumers(journey_services: Services) -> Consumers:
     return Consumers(journey_services, Metrics("Commerce", "events"))
 
 
-def place(client: TestClient, variant: str, visitor: str, **kw: Any) -> str:
+def place(
+    client: TestClient, variant: str, visitor: str, affiliate: str | None = None, **kw: Any
+) -> str:
     lines = [{"merchandiseId": variant}]
-    buyer = {"email": "reader@example.com"}
-    cart = call(client, CART, {"input": {"lines": lines, "buyerIdentity": buyer}}, **kw)
+    cart_input: dict[str, Any] = {"lines": lines, "buyerIdentity": {"email": "reader@example.com"}}
+    if affiliate is not None:
+        cart_input["affiliateId"] = affiliate
+    cart = call(client, CART, {"input": cart_input}, **kw)
     cart_id = cart["data"]["cartCreate"]["cart"]["id"]
     placed = call(
         client,
@@ -354,6 +358,105 @@ def test_referred_customers_form_a_cohort_over_their_orders(
         },
     ]
     assert customer_id
+
+
+COMMISSION_COHORT = """
+query ($id: ID) {
+  affiliateCohortReport(affiliateId: $id, orders: 3, currency: USD) {
+    orderNumber customers revenue { amount } commission { amount }
+    revenueAfterCommission { amount }
+  }
+  affiliateCohortReportCsv(affiliateId: $id, orders: 3, currency: USD)
+}
+"""
+RULE_SET = """
+mutation ($input: CommissionRuleSetInput!) {
+  commissionRuleSet(input: $input) { userErrors { field code message } }
+}
+"""
+
+
+def test_the_cohort_shows_what_its_partner_costs_net_of_reversals_and_what_it_earned(
+    journey_client: TestClient,
+    journey_services: Services,
+    consumers: Consumers,
+    ebook: str,
+    staff_key: str,
+) -> None:
+    """30 % of first and repeat orders; the second order is refunded 10.00 of 19.99.
+
+    Hand-computed: each order's goods are 19.99, so each commission is 30 % of 1999 =
+    599.7, rounded to 6.00. The refund reverses 6.00 x 1000 / 1999 = 3.0015, rounded to
+    3.00, leaving 3.00; the order's revenue is 19.99 - 10.00 = 9.99. What the referrals
+    earned the store: 19.99 - 6.00 = 13.99 and 9.99 - 3.00 = 6.99.
+    """
+    partner = journey_services.access.create_partner("Thirty Percent", "team@thirty.example")
+    partner_gid = to_global_id("Partner", partner.id)
+    rule = {"partnerId": partner_gid, "firstOrderPercent": "30", "repeatPercent": "30"}
+    set_rule = call(journey_client, RULE_SET, {"input": rule}, api_key=staff_key)
+    assert set_rule["data"]["commissionRuleSet"]["userErrors"] == []
+    _, access = sign_up(journey_client)
+    visitor = record(journey_client, [event(touch={"affiliateId": partner_gid})], token=access)[
+        "visitorToken"
+    ]
+    first = local(place(journey_client, ebook, visitor, partner_gid, token=access))
+    pay(journey_services, consumers, first)
+    second = local(place(journey_client, ebook, visitor, token=access))
+    paid = pay(journey_services, consumers, second)
+    refunded = refund(journey_services, consumers, second, 1000)
+    expected = [
+        {
+            "orderNumber": 1,
+            "customers": 1,
+            "revenue": {"amount": "19.99"},
+            "commission": {"amount": "6.00"},
+            "revenueAfterCommission": {"amount": "13.99"},
+        },
+        {
+            "orderNumber": 2,
+            "customers": 1,
+            "revenue": {"amount": "9.99"},
+            "commission": {"amount": "3.00"},
+            "revenueAfterCommission": {"amount": "6.99"},
+        },
+        {
+            "orderNumber": 3,
+            "customers": 0,
+            "revenue": {"amount": "0.00"},
+            "commission": {"amount": "0.00"},
+            "revenueAfterCommission": {"amount": "0.00"},
+        },
+    ]
+    csv_text = (
+        "order_number,customers,repeat_rate,revenue,commission,revenue_after_commission,"
+        "with_app_touch\r\n"
+        "1,1,1.0000,19.99,6.00,13.99,0\r\n"
+        "2,1,1.0000,9.99,3.00,6.99,0\r\n"
+        "3,0,0.0000,0.00,0.00,0.00,0\r\n"
+    )
+    seen = call(journey_client, COMMISSION_COHORT, {"id": partner_gid}, api_key=staff_key)
+    assert seen["data"]["affiliateCohortReport"] == expected
+    assert seen["data"]["affiliateCohortReportCsv"] == csv_text
+    # The ledger says the same: two commissions and one reversal.
+    assert journey_services.affiliates.net_commission(second) == Money(300, Currency.USD)
+    # Stream records delivered again move nothing.
+    for again in (paid, refunded, paid):
+        consume_batch(batch(again), consumers, Metrics("Commerce", "events"))
+    seen = call(journey_client, COMMISSION_COHORT, {"id": partner_gid}, api_key=staff_key)
+    assert seen["data"]["affiliateCohortReport"] == expected
+    assert seen["data"]["affiliateCohortReportCsv"] == csv_text
+
+
+def test_the_cohort_report_refuses_what_it_cannot_read(
+    journey_client: TestClient, staff_key: str
+) -> None:
+    for variables, argument in (
+        ({"id": to_global_id("Order", "x")}, "affiliateId"),
+        ({"id": "garbled"}, "affiliateId"),
+    ):
+        seen = call(journey_client, COMMISSION_COHORT, variables, api_key=staff_key)
+        assert seen["data"] is None
+        assert {e["extensions"].get("argument") for e in seen["errors"]} == {argument}
 
 
 def test_checkout_refuses_a_visitor_token_the_store_did_not_issue(

@@ -21,7 +21,7 @@ from commerce.journeys.model import (
     TouchContext,
     ViewPhase,
 )
-from commerce.journeys.store.events import item_of
+from commerce.journeys.store.events import attributes_of, item_of
 from commerce.journeys.tokens import read_visitor, sign_visitor
 from commerce.payments.events import payment_method_of
 from commerce.principals import Channel
@@ -133,6 +133,34 @@ def test_the_largest_event_the_rules_allow_stays_under_one_kilobyte() -> None:
     )
     size += len(b"PK") + len(b"SK")
     assert size < 1024, size
+    # The writer's attribute map is the item class's own serialisation.
+    assert attributes_of(event, timedelta(days=365)) == raw
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event("v1", "e1", EventKind.PAGE_VIEW, T0, Channel.WEB, path="/"),
+        Event(
+            "v1",
+            "e2",
+            EventKind.ADD_TO_CART,
+            T0 + timedelta(milliseconds=7),
+            Channel.MOBILE,
+            app="ios",
+            product_id="p1",
+            quantity=0,
+            touch=TouchContext(utm_source="news", referrer_host="mail.example"),
+            marketing_channel="email",
+        ),
+    ],
+)
+def test_the_writer_stores_what_the_event_item_would(event: Event) -> None:
+    """Events are written from a hand-built attribute map: it must be the item's own."""
+    item = item_of(event, timedelta(days=90))
+    raw = item.serialize()
+    raw["PK"], raw["SK"] = {"S": item.pk}, {"S": item.sk}
+    assert attributes_of(event, timedelta(days=90)) == raw
 
 
 def test_the_payment_method_is_the_wallet_else_the_card_brand_else_the_type() -> None:

@@ -21,8 +21,16 @@ from commerce.journeys.api.types import JourneyUserError
 from commerce.journeys.commands import AdSpendRow, ad_spend_row
 from commerce.journeys.crediting import Dimension
 from commerce.journeys.errors import JourneyErrorCode as Code
-from commerce.journeys.reports import Figures, as_csv, conversions_text, figures
-from commerce.journeys.service import CohortRow, ReportRow
+from commerce.journeys.reports import (
+    CohortFigures,
+    Figures,
+    as_csv,
+    cohort_csv,
+    cohort_figures,
+    conversions_text,
+    figures,
+)
+from commerce.journeys.service import MAX_RECREDIT_PAGE, CohortRow, Recredit, ReportRow
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 
@@ -97,6 +105,12 @@ class CohortReportRow:
     with_app_touch: int = strawberry.field(
         description="How many of these orders had a mobile-app touch in their journey."
     )
+    commission: Money = strawberry.field(
+        description="Affiliate commission on these orders, net of what refunds reversed."
+    )
+    revenue_after_commission: Money = strawberry.field(
+        description="revenue minus commission: what these referrals earned the store."
+    )
 
 
 def _window(start: date, end: date) -> None:
@@ -142,6 +156,62 @@ class AdSpendImportInput:
 class AdSpendImportPayload:
     imported: int = strawberry.field(description="Rows stored.")
     user_errors: list[JourneyUserError] = strawberry.field(description="Why nothing was stored.")
+
+
+@strawberry.input(
+    description=(
+        "Credit again, under the Markov and Shapley weights fitted last, one page of the "
+        "orders paid from start (inclusive) to end (exclusive)."
+    )
+)
+class AttributionRecreditInput:
+    start: date = strawberry.field(description="First day (UTC).")
+    end: date = strawberry.field(description="Day after the last (UTC); at most 400 days on.")
+    after: str | None = strawberry.field(
+        default=None, description="The nextCursor of the page before; null for the first."
+    )
+    first: int = strawberry.field(default=100, description="Orders in this page, 1 to 500.")
+
+    def to_command(self, errors: InputErrors) -> Recredit | None:
+        if self.end <= self.start or (self.end - self.start).days > MAX_REPORT_DAYS:
+            errors.add(
+                Code.INVALID_DATE_RANGE,
+                f"The range is 1 to {MAX_REPORT_DAYS} days: start is inclusive, end exclusive",
+                "end",
+            )
+        if not 1 <= self.first <= MAX_RECREDIT_PAGE:
+            errors.add(Code.INVALID, f"first is 1 to {MAX_RECREDIT_PAGE}", "first")
+        if self.after is not None and not _is_cursor(self.after):
+            errors.add(Code.INVALID_CURSOR, "Not a cursor this mutation returned", "after")
+        if errors.problems:
+            return None
+        return Recredit(self.start, self.end, self.after, self.first)
+
+
+def _is_cursor(text: str) -> bool:
+    moment, _, order_id = text.rpartition("#")
+    if not order_id or len(text) > 120:
+        return False
+    try:
+        datetime.fromisoformat(moment)
+    except ValueError:
+        return False
+    return True
+
+
+@strawberry.type(description="One page of a re-credit.")
+class AttributionRecreditPayload:
+    examined: int = strawberry.field(description="Credited orders of the range in this page.")
+    recredited: int = strawberry.field(
+        description="Of those, credited again now (the others had these weights already)."
+    )
+    next_cursor: str | None = strawberry.field(
+        description="Pass it as after for the next page; null when the range is done."
+    )
+    weights_fitted_at: datetime | None = strawberry.field(
+        description="When the weights the orders are credited under were fitted."
+    )
+    user_errors: list[JourneyUserError] = strawberry.field(description="Why nothing changed.")
 
 
 @strawberry.type
@@ -206,30 +276,67 @@ class ReportsQuery:
         orders: int = 3,
         currency: CurrencyCode | None = None,
     ) -> list[CohortReportRow]:
-        partner = None
-        if affiliate_id is not None:
-            partner = local_id_or_none(affiliate_id, "Partner")
-            if partner is None:
-                raise BadUserInput("Not a valid Partner ID", argument="affiliateId")
-        if not 1 <= orders <= 10:
-            raise BadUserInput("orders is 1 to 10", argument="orders")
         code = currency or info.context.default_currency
-        rows: list[CohortRow] = await info.context.run(
-            info.context.services.attribution.cohort, partner, orders, code
-        )
-        first = rows[0].customers if rows else 0
+        rows = await _cohort_rows(info, affiliate_id, orders, code)
         return [
             CohortReportRow(
                 order_number=r.order_number,
                 customers=r.customers,
-                repeat_rate=(Decimal(r.customers) / Decimal(first)).quantize(Decimal("0.0001"))
-                if first
-                else Decimal(0),
+                repeat_rate=r.repeat_rate,
                 revenue=Money.from_domain(DomainMoney(r.revenue, code)),
                 with_app_touch=r.with_app_touch,
+                commission=Money.from_domain(DomainMoney(r.commission, code)),
+                revenue_after_commission=Money.from_domain(
+                    DomainMoney(r.revenue_after_commission, code)
+                ),
             )
             for r in rows
         ]
+
+    @strawberry.field(
+        description=(
+            "Staff: affiliateCohortReport as CSV text (RFC 4180, money in major units): "
+            "order number, customers, repeat rate, revenue, commission, revenue after "
+            "commission, orders with an app touch."
+        ),
+        permission_classes=ADMIN,
+    )
+    async def affiliate_cohort_report_csv(
+        self,
+        info: Info[Context, None],
+        affiliate_id: strawberry.ID | None = None,
+        orders: int = 3,
+        currency: CurrencyCode | None = None,
+    ) -> str:
+        code = currency or info.context.default_currency
+        return cohort_csv(await _cohort_rows(info, affiliate_id, orders, code), code)
+
+
+async def _cohort_rows(
+    info: Info[Context, None], affiliate_id: strawberry.ID | None, orders: int, code: Currency
+) -> list[CohortFigures]:
+    partner = None
+    if affiliate_id is not None:
+        partner = local_id_or_none(affiliate_id, "Partner")
+        if partner is None:
+            raise BadUserInput("Not a valid Partner ID", argument="affiliateId")
+    if not 1 <= orders <= 10:
+        raise BadUserInput("orders is 1 to 10", argument="orders")
+    rows: list[CohortRow] = await info.context.run(
+        info.context.services.attribution.cohort, partner, orders, code
+    )
+    first = rows[0].customers if rows else 0
+    return [
+        cohort_figures(
+            r.order_number,
+            r.customers,
+            first,
+            revenue=r.revenue,
+            commission=r.commission,
+            with_app_touch=r.with_app_touch,
+        )
+        for r in rows
+    ]
 
 
 @strawberry.type
@@ -248,6 +355,33 @@ class ReportsMutation:
         )
         return AdSpendImportPayload(
             imported=outcome.value or 0, user_errors=JourneyUserError.list_of(outcome.problems)
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Staff: after the weights were fitted again, credit already credited orders "
+            "again under them, a page at a time; the reports move by the difference and "
+            "refunds stay netted. An order credited under these weights already is left "
+            "alone, so a page run twice, or a run resumed after a failure, changes "
+            "nothing more."
+        ),
+        permission_classes=ADMIN,
+    )
+    async def attribution_recredit(
+        self, info: Info[Context, None], input: AttributionRecreditInput
+    ) -> AttributionRecreditPayload:
+        errors = InputErrors(Code.INVALID)
+        command = input.to_command(errors)
+        outcome = await run_use_case(
+            info, errors, command, info.context.services.attribution.recredit
+        )
+        done = outcome.value
+        return AttributionRecreditPayload(
+            examined=done.examined if done else 0,
+            recredited=done.recredited if done else 0,
+            next_cursor=done.next_cursor if done else None,
+            weights_fitted_at=done.weights_fitted_at if done else None,
+            user_errors=JourneyUserError.list_of(outcome.problems),
         )
 
 

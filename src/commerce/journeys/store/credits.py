@@ -9,13 +9,15 @@ Keys (see ``docs/data-model.md``):
   a stream record delivered twice credits once; a refund rewrites it on the condition
   that ``refunded`` is still what it read, so each refund is taken once.
   GSI1 ``JOURNEYS#CUSTOMER#<customer id> / <paid at>#<order id>`` finds a customer's
-  credited orders for an erasure.
+  credited orders for an erasure; GSI2 ``ORDERJOURNEYS#PAID / <paid at>#<order id>``
+  pages through the orders paid in a date range for a re-credit.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -43,6 +45,15 @@ class OrderJourneyItem(TableItem, discriminator="OrderJourney"):
     weights_fitted_at = UTCDateTimeAttribute(null=True)
     order_number = NumberAttribute()
     cohort = UnicodeAttribute(null=True)
+    commission = NumberAttribute(null=True)
+    revision = NumberAttribute(null=True)
+
+
+PAID_PK = "ORDERJOURNEYS#PAID"
+
+
+def paid_sk(credit: OrderCredit) -> str:
+    return f"{credit.paid_at.astimezone(UTC).isoformat()}#{credit.order_id}"
 
 
 def journey_pk(order_id: str) -> str:
@@ -71,6 +82,11 @@ def _body(credit: OrderCredit) -> str:
                 for t in credit.touches
             ],
             "credits": {m.value: list(p) for m, p in credit.credits.items()},
+            **(
+                {"gross": {m.value: list(p) for m, p in credit.gross.items()}}
+                if credit.gross is not None
+                else {}
+            ),
         },
         separators=(",", ":"),
     )
@@ -91,10 +107,13 @@ def _credit(item: OrderJourneyItem) -> OrderCredit:
         payment_method=item.payment_method,
         touches=touches,
         credits={Model(m): tuple(p) for m, p in body["credits"].items()},
+        gross={Model(m): tuple(p) for m, p in body["gross"].items()} if "gross" in body else None,
         refunded=int(item.refunded),
         weights_fitted_at=item.weights_fitted_at,
         order_number=int(item.order_number),
         cohort=item.cohort,
+        commission=int(item.commission or 0),
+        revision=int(item.revision or 0),
     )
 
 
@@ -105,6 +124,8 @@ def _item(credit: OrderCredit) -> OrderJourneyItem:
         sk=JOURNEY_SK,
         gsi1pk=customer_journeys_pk(customer) if customer else None,
         gsi1sk=f"{credit.paid_at.isoformat()}#{credit.order_id}" if customer else None,
+        gsi2pk=PAID_PK,
+        gsi2sk=paid_sk(credit),
         order_id=credit.order_id,
         currency=credit.currency.value,
         value=credit.value,
@@ -116,6 +137,8 @@ def _item(credit: OrderCredit) -> OrderJourneyItem:
         weights_fitted_at=credit.weights_fitted_at,
         order_number=credit.order_number,
         cohort=credit.cohort,
+        commission=credit.commission,
+        revision=credit.revision,
     )
 
 
@@ -133,9 +156,16 @@ def add_new(writes: WriteSet, credit: OrderCredit) -> None:
     writes.put(_item(credit), OrderJourneyItem.pk.does_not_exist(), label="credited")
 
 
-def replace_after_refund(writes: WriteSet, credit: OrderCredit, refunded_before: int) -> None:
-    """Store the credit net of a refund, if no other refund was taken meanwhile."""
-    writes.put(_item(credit), OrderJourneyItem.refunded == refunded_before, label="refunded")
+def rewrite(writes: WriteSet, credit: OrderCredit, label: str) -> None:
+    """Store the changed credit (as the next revision) if nothing rewrote it since it
+    was read at ``credit.revision``; the write set fails on ``label`` otherwise."""
+    condition = OrderJourneyItem.revision == credit.revision
+    if credit.revision == 0:
+        # Credits stored before revisions were kept have none.
+        condition = (
+            OrderJourneyItem.pk.exists() & OrderJourneyItem.revision.does_not_exist()
+        ) | condition
+    writes.put(_item(replace(credit, revision=credit.revision + 1)), condition, label=label)
 
 
 def delete_of_customer(customer_id: str) -> int:
@@ -145,3 +175,34 @@ def delete_of_customer(customer_id: str) -> int:
         for item in items:
             batch.delete(OrderJourneyItem(pk=item.pk, sk=item.sk))
     return len(items)
+
+
+def paid_between(
+    start: date, end: date, after: str | None, limit: int
+) -> tuple[list[OrderCredit], str | None]:
+    """Up to ``limit`` credits of orders paid from ``start`` (inclusive) to ``end``
+    (exclusive), oldest first, after the cursor ``after``; and the next page's cursor
+    (None on the last page). A cursor is a GSI2 sort key: ``<paid at>#<order id>``."""
+    last_key = None
+    if after is not None:
+        order_id = after.rpartition("#")[2]
+        last_key = {
+            "PK": {"S": journey_pk(order_id)},
+            "SK": {"S": JOURNEY_SK},
+            "GSI2PK": {"S": PAID_PK},
+            "GSI2SK": {"S": after},
+        }
+    found: list[OrderCredit] = []
+    # The upper bound is the end day itself: every sort key of that day is longer and so
+    # sorts after it.
+    pages = OrderJourneyItem.gsi2.query(
+        PAID_PK,
+        OrderJourneyItem.gsi2sk.between(start.isoformat(), end.isoformat()),
+        limit=limit,
+        last_evaluated_key=last_key,
+    )
+    for item in pages:
+        if isinstance(item, OrderJourneyItem):
+            found.append(_credit(item))
+    cursor = pages.last_evaluated_key
+    return found, None if not cursor else str(cursor["GSI2SK"]["S"])

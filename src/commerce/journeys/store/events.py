@@ -11,26 +11,46 @@ Keys (see ``docs/data-model.md``):
 
 Attribute names are short and the touch context is one compact JSON string, so that
 the largest event the rules allow stays under 1 KB: one write unit.
+
+Writing is the hot path (every storefront batch), so it skips the item classes: each
+event becomes DynamoDB's own attribute map directly (``attributes_of``, kept equal to
+``item_of(...).serialize()`` by a unit test), and the calls of 25 go out at once on a
+few threads. Building and serialising a PynamoDB model per event, and sending the calls
+one after the other, cost about two thirds of the time of a batch (decision 0015).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from commerce.db.table import MAX_BATCH_GET_KEYS, TableItem
+from commerce.db.table import MAX_BATCH_GET_KEYS, TTL_ATTRIBUTE, TYPE_ATTRIBUTE, TableItem
 from commerce.journeys.model import ClickIdKind, Event, EventKind, TouchContext, ViewPhase
 from commerce.journeys.store.visitors import visitor_pk
 from commerce.principals import Channel
 
 EVENT_PREFIX = "EVENT#"
+EVENT_TYPE = "JourneyEvent"
+# DynamoDB's own limit on the requests of one BatchWriteItem call.
+MAX_BATCH_WRITE = 25
+# Calls of one batch sent at once: a batch is at most 100 events (4 calls); the
+# connection pool holds 10.
+_SENDERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="journey-events")
+# Unprocessed items (throttling) are sent again after 50, 100, 200... ms, this often.
+_UNPROCESSED_ATTEMPTS = 8
 
 
-class EventItem(TableItem, discriminator="JourneyEvent"):
+class UnprocessedEvents(RuntimeError):
+    """DynamoDB kept refusing part of a batch (throttled): the client retries it whole."""
+
+
+class EventItem(TableItem, discriminator=EVENT_TYPE):
     """One storefront event."""
 
     kind = UnicodeAttribute(attr_name="k")
@@ -118,6 +138,35 @@ def item_of(event: Event, keep: timedelta) -> EventItem:
     )
 
 
+def attributes_of(event: Event, keep: timedelta) -> dict[str, dict[str, str]]:
+    """The event as DynamoDB's attribute map: what ``item_of(event, keep).serialize()``
+    gives, built without a model instance (the writer's hot path)."""
+    values: dict[str, dict[str, str]] = {
+        "PK": {"S": visitor_pk(event.visitor_id)},
+        "SK": {"S": event_sk(event.event_id)},
+        TYPE_ATTRIBUTE: {"S": EVENT_TYPE},
+        "k": {"S": event.kind.value},
+        "at": {"N": str(int(event.at.timestamp() * 1000))},
+        "sc": {"S": event.sales_channel.value},
+        TTL_ATTRIBUTE: {"N": str(int((event.at + keep).timestamp()))},
+    }
+    optional = (
+        ("app", event.app),
+        ("p", event.product_id),
+        ("ph", event.phase.value if event.phase else None),
+        ("q", event.query),
+        ("path", event.path),
+        ("t", _touch_json(event.touch) if event.touch is not None else None),
+        ("mc", event.marketing_channel),
+    )
+    for name, text in optional:
+        if text is not None:
+            values[name] = {"S": text}
+    if event.quantity is not None:
+        values["n"] = {"N": str(event.quantity)}
+    return values
+
+
 def _event(visitor_id: str, item: EventItem) -> Event:
     return Event(
         visitor_id=visitor_id,
@@ -148,10 +197,33 @@ def existing(visitor_id: str, event_ids: Sequence[str]) -> set[str]:
 
 
 def write(events: Iterable[Event], keep: timedelta) -> None:
-    """Store events (BatchWriteItem, 25 a call, unprocessed items retried by PynamoDB)."""
-    with EventItem.batch_write() as batch:
-        for event in events:
-            batch.save(item_of(event, keep))
+    """Store events: BatchWriteItem calls of 25, sent at once, unprocessed items sent
+    again with backoff; ``UnprocessedEvents`` if DynamoDB keeps refusing some."""
+    requests = [{"PutRequest": {"Item": attributes_of(e, keep)}} for e in events]
+    chunks = [
+        requests[start : start + MAX_BATCH_WRITE]
+        for start in range(0, len(requests), MAX_BATCH_WRITE)
+    ]
+    # The client is made here, once, not by the threads at the same moment.
+    client = EventItem._get_connection().connection.client
+    table = EventItem.Meta.table_name
+    if len(chunks) <= 1:
+        for chunk in chunks:
+            _send(client, table, chunk)
+        return
+    for sent in [_SENDERS.submit(_send, client, table, chunk) for chunk in chunks]:
+        sent.result()
+
+
+def _send(client: Any, table: str, chunk: list[dict[str, Any]]) -> None:
+    pending = chunk
+    for attempt in range(_UNPROCESSED_ATTEMPTS):
+        answer = client.batch_write_item(RequestItems={table: pending})
+        pending = answer.get("UnprocessedItems", {}).get(table, [])
+        if not pending:
+            return
+        time.sleep(0.05 * 2**attempt)
+    raise UnprocessedEvents(f"{len(pending)} events still unprocessed")
 
 
 def of_visitor(visitor_id: str) -> list[Event]:

@@ -7,8 +7,9 @@ Keys (see ``docs/data-model.md``):
   90-day report is one Query of at most 90 items. ``rev`` makes each change a
   compare-and-swap inside the order's transaction.
 - ``ATTRIBUTION#COHORT / <affiliate id or (none)>#<currency>``: referred customers by
-  order number (1st, 2nd, ...): customers, revenue, and how many of those orders had a
-  mobile-app touch. ``rev`` as above.
+  order number (1st, 2nd, ...): customers, revenue, how many of those orders had a
+  mobile-app touch, and their affiliate commission net of reversals (rows written before
+  commission was joined have the first three). ``rev`` as above.
 - ``JOURNEY#CUSTOMER#<customer id> / STATS``: the customer's credited orders so far and
   the cohort their first order put them in.
 """
