@@ -9,13 +9,14 @@ amount), so a redelivered or replayed stream record changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from commerce.catalog.model import Product
 from commerce.catalog.service import CatalogService
+from commerce.db.table import MAX_TRANSACTION_ITEMS
 from commerce.db.writes import ConditionsFailed, WriteSet
 from commerce.inventory.service import InventoryService
 from commerce.journeys.service import AttributionService
@@ -97,6 +98,64 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one order adds to the rollups, and the mark that says it is in."""
+
+    order: Order
+    changes: list[tuple[date, Delta, Labels]]
+    refunded: int
+    rev: int
+
+    @property
+    def keys(self) -> list[store.RollupKey]:
+        """The rollup documents the order changes."""
+        currency = self.order.currency
+        return [(g, day, currency) for day, delta, _ in self.changes for g in delta]
+
+
+def _latest_paid(orders: Sequence[Order]) -> list[Order]:
+    """The paid orders of a batch, each once: the copy with the most refunded (and of
+    those the last), since a later stream record never holds less."""
+    latest: dict[str, Order] = {}
+    for order in orders:
+        known = latest.get(order.id)
+        if order.is_paid and (known is None or order.refunded.amount >= known.refunded.amount):
+            latest[order.id] = order
+    return list(latest.values())
+
+
+def _plan(order: Order, marked: tuple[int, int] | None) -> _Plan | None:
+    """The sale (if not in yet) and the refund not in yet; None when nothing is new."""
+    refunded = order.refunded.amount
+    changes: list[tuple[date, Delta, Labels]] = []
+    if marked is None:
+        changes.append((paid_at(order).date(), *sale_delta(order)))
+        before, rev = 0, 0
+    else:
+        before, rev = marked
+    if refunded > before:
+        changes.append((order.updated_at.date(), *refund_delta(order, refunded - before)))
+    if not changes:
+        return None
+    return _Plan(order, changes, max(refunded, before), rev)
+
+
+def _transactions(plans: list[_Plan]) -> list[list[_Plan]]:
+    """Plans in groups whose marks and rollup documents fit one transaction."""
+    chunks: list[list[_Plan]] = []
+    keys: set[store.RollupKey] = set()
+    for plan in plans:
+        new = keys | set(plan.keys)
+        if chunks and len(chunks[-1]) + 1 + len(new) <= MAX_TRANSACTION_ITEMS:
+            chunks[-1].append(plan)
+            keys = new
+        else:
+            chunks.append([plan])
+            keys = set(plan.keys)
+    return chunks
+
+
 class ReportsService:
     """Rollups kept from the stream, and the reports read from them."""
 
@@ -118,30 +177,36 @@ class ReportsService:
     def record_order(self, order: Order) -> bool:
         """Add a paid order's sale (once) and its refunds (what is not in yet) to the
         rollups; False when there was nothing to add (unpaid, or already in)."""
-        if not order.is_paid:
-            return False
-        refunded = order.refunded.amount
+        return self.record_orders([order]) == 1
+
+    def record_orders(self, orders: Sequence[Order]) -> int:
+        """Add a batch of orders as ``record_order`` adds each; how many changed the rollups.
+
+        A batch of stream records is folded: one read of the orders' marks, then per
+        transaction the marks of up to a hundred orders and one compare-and-swap per
+        rollup document they touch, however many of them sold that day. A transaction
+        that loses a race is planned again from fresh marks (an order that got in
+        meanwhile adds nothing), so each sale and each refund still counts once.
+        """
+        pending = _latest_paid(orders)
+        added = 0
         for _ in range(_ATTEMPTS):
-            marked = store.mark(order.id)
-            writes = WriteSet()
-            changes: list[tuple[date, Delta, Labels]] = []
-            if marked is None:
-                changes.append((paid_at(order).date(), *sale_delta(order)))
-                before, rev = 0, 0
-            else:
-                before, rev = marked
-            if refunded > before:
-                changes.append((order.updated_at.date(), *refund_delta(order, refunded - before)))
-            if not changes:
-                return False
-            store.put_mark(writes, order.id, max(refunded, before), rev)
-            self._add(writes, order.currency, changes)
-            try:
-                writes.commit()
-            except ConditionsFailed:
-                continue  # another order changed the same day, or this one was just added
-            return True
-        raise RuntimeError(f"order {order.id}: rollups kept changing; the record is retried")
+            if not pending:
+                return added
+            marked = store.marks([o.id for o in pending])
+            plans = [p for o in pending if (p := _plan(o, marked.get(o.id))) is not None]
+            pending = []
+            for chunk in _transactions(plans):
+                try:
+                    self._commit(chunk)
+                except ConditionsFailed:
+                    pending.extend(plan.order for plan in chunk)
+                    continue  # other orders changed the same day, or these just got in
+                added += len(chunk)
+        if pending:
+            ids = ", ".join(o.id for o in pending[:5])
+            raise RuntimeError(f"orders {ids}: rollups kept changing; the record is retried")
+        return added
 
     def record_prices(self, product_id: str) -> int:
         """Log the prices of the product's variants that changed since last logged (at
@@ -240,21 +305,22 @@ class ReportsService:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _add(
-        self, writes: WriteSet, currency: Currency, changes: list[tuple[date, Delta, Labels]]
-    ) -> None:
-        keys = list(dict.fromkeys((g, day) for day, delta, _ in changes for g in delta))
-        days = store.rollups_by_day(keys, currency)
-        for day, delta, labels in changes:
-            for group, group_delta in delta.items():
-                key = (group, day)
-                current, rev = days[key]
-                cells, merged_labels = merged(
-                    current.cells, current.labels, group_delta, labels.get(group, {})
-                )
-                days[key] = (DayRollup(day, currency, cells, merged_labels), rev)
-        for (group, _), (rollup, rev) in days.items():
+    def _commit(self, chunk: list[_Plan]) -> None:
+        days = store.rollups_by_day(list(dict.fromkeys(k for plan in chunk for k in plan.keys)))
+        writes = WriteSet()
+        for plan in chunk:
+            store.put_mark(writes, plan.order.id, plan.refunded, plan.rev)
+            for day, delta, labels in plan.changes:
+                for group, group_delta in delta.items():
+                    key = (group, day, plan.order.currency)
+                    current, rev = days[key]
+                    cells, merged_labels = merged(
+                        current.cells, current.labels, group_delta, labels.get(group, {})
+                    )
+                    days[key] = (DayRollup(day, current.currency, cells, merged_labels), rev)
+        for (group, _, _), (rollup, rev) in days.items():
             store.put_rollup(writes, group, rollup, rev)
+        writes.commit()
 
     def _with_collection_titles(self, rollup: DayRollup) -> DayRollup:
         labels = dict(rollup.labels)
