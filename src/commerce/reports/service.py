@@ -34,6 +34,7 @@ from commerce.reports.model import (
     SalesFigures,
     SalesRow,
     best_sellers,
+    folded,
     merged,
     paid_at,
     refund_delta,
@@ -306,20 +307,22 @@ class ReportsService:
     # -- helpers -------------------------------------------------------------------------
 
     def _commit(self, chunk: list[_Plan]) -> None:
-        days = store.rollups_by_day(list(dict.fromkeys(k for plan in chunk for k in plan.keys)))
+        sums = folded(
+            (day, plan.order.currency, delta, labels)
+            for plan in chunk
+            for day, delta, labels in plan.changes
+        )
+        days = store.rollups_by_day(list(sums))
         writes = WriteSet()
         for plan in chunk:
             store.put_mark(writes, plan.order.id, plan.refunded, plan.rev)
-            for day, delta, labels in plan.changes:
-                for group, group_delta in delta.items():
-                    key = (group, day, plan.order.currency)
-                    current, rev = days[key]
-                    cells, merged_labels = merged(
-                        current.cells, current.labels, group_delta, labels.get(group, {})
-                    )
-                    days[key] = (DayRollup(day, current.currency, cells, merged_labels), rev)
-        for (group, _, _), (rollup, rev) in days.items():
-            store.put_rollup(writes, group, rollup, rev)
+        for key, (cells, labels) in sums.items():
+            group, day, currency = key
+            current, rev = days[key]
+            merged_cells, merged_labels = merged(current.cells, current.labels, cells, labels)
+            store.put_rollup(
+                writes, group, DayRollup(day, currency, merged_cells, merged_labels), rev
+            )
         writes.commit()
 
     def _with_collection_titles(self, rollup: DayRollup) -> DayRollup:
