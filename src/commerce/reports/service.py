@@ -9,12 +9,13 @@ amount), so a redelivered or replayed stream record changes nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from commerce.catalog.model import Product
+from commerce.catalog.model import Product, Variant
 from commerce.catalog.service import CatalogService
 from commerce.db.table import MAX_TRANSACTION_ITEMS
 from commerce.db.writes import ConditionsFailed, WriteSet
@@ -47,6 +48,10 @@ from commerce.reports.store import PriceChange
 
 # Days of sales that "days of cover" divides the stock by.
 COVER_DAYS = 28
+# Variants whose levels one read of the stock report asks for together.
+STOCK_PAGE = 100
+# A filtered page looks at the levels of at most this many pages' worth of variants.
+STOCK_SCAN_PAGES = 4
 _ATTEMPTS = 8
 RATIO_PLACES = Decimal("0.0001")
 
@@ -87,6 +92,40 @@ class StockRow:
     units_sold: int
     days_of_cover: Decimal | None
     low: bool
+
+
+# (title, product id, variant id): where a physical variant stands in the stock report.
+StockPosition = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StockPage:
+    """One page of the stock report, and where the next one starts."""
+
+    rows: list[StockRow]
+    last: StockPosition | None
+    has_more: bool
+
+
+def _stock_row(
+    product: Product, variant: Variant, available: int, units: dict[str, int], low: int | None
+) -> StockRow:
+    recent = units.get(variant_key(product.id, variant.id), 0)
+    cover = (
+        None
+        if recent == 0
+        else (Decimal(available * COVER_DAYS) / Decimal(recent)).quantize(Decimal("0.1"))
+    )
+    return StockRow(
+        product_id=product.id,
+        variant_id=variant.id,
+        title=f"{product.title} ({variant.title})",
+        sku=variant.sku,
+        available=available,
+        units_sold=recent,
+        days_of_cover=cover,
+        low=low is not None and available < low,
+    )
 
 
 def _ratio(numerator: int, denominator: int) -> Decimal:
@@ -255,50 +294,65 @@ class ReportsService:
 
     def stock(self, as_of: datetime | None, low_below: int | None) -> list[StockRow]:
         """Every physical variant's stock now (``as_of`` None) or at ``as_of``, with days
-        of cover from the units sold in the 28 days before; low when under ``low_below``.
+        of cover from the units sold in the 28 days before; low when under ``low_below``;
+        low ones first. Read a page at a time, as ``stock_page`` reads them."""
+        rows: list[StockRow] = []
+        after: StockPosition | None = None
+        while True:
+            page = self.stock_page(as_of, low_below, STOCK_PAGE, after, only_low=False)
+            rows.extend(page.rows)
+            if not page.has_more or page.last is None:
+                break
+            after = page.last
+        return sorted(rows, key=lambda r: (not r.low, r.available, r.title, r.variant_id))
 
-        Now is one batch read of the counters; a past moment is one Query per variant
-        over its movement ledger. The variants come from the catalog view held in memory
-        (the published snapshot), so listing them reads nothing.
+    def stock_page(
+        self,
+        as_of: datetime | None,
+        low_below: int | None,
+        first: int,
+        after: StockPosition | None,
+        *,
+        only_low: bool,
+    ) -> StockPage:
+        """Up to ``first`` physical variants after ``after`` in title order, with their
+        stock now or at ``as_of`` and days of cover; ``only_low``: those under
+        ``low_below`` alone.
+
+        What a page reads is proportional to it: the levels of at most
+        ``STOCK_SCAN_PAGES`` x ``first`` variants (now: a BatchGetItem per hundred; a past
+        moment: one Query each) and one Query of the 28 days of sales. The variants come
+        from the catalog view held in memory, so finding where a page starts reads nothing.
+        Filtered, a page may hold fewer than ``first`` rows (none even) and still be
+        followed by more: ``last`` is where the next one starts.
         """
         now = self._clock()
         moment = now if as_of is None or as_of > now else as_of
-        products = list(self._catalog.view().snapshot.products)
-        variants = [(p, v) for p in products for v in p.variants if v.tracks_stock]
-        if moment is now:
-            counts = self._catalog.stock([(p.id, v.id) for p, v in variants])
-        else:
-            counts = {v.id: self._inventory.level_as_of(p.id, v.id, moment) for p, v in variants}
-        last = moment.date()
-        sold = sales_rows(
-            store.rollups(GroupBy.VARIANT, last - timedelta(days=COVER_DAYS - 1), last, None),
-            Granularity.MONTH,
-        )
-        units: dict[str, int] = {}
-        for row in sold:
-            units[row.key] = units.get(row.key, 0) + row.figures.units
-        rows = []
-        for product, variant in variants:
-            available = counts.get(variant.id, 0)
-            recent = units.get(variant_key(product.id, variant.id), 0)
-            cover = (
-                None
-                if recent == 0
-                else (Decimal(available * COVER_DAYS) / Decimal(recent)).quantize(Decimal("0.1"))
-            )
-            rows.append(
-                StockRow(
-                    product_id=product.id,
-                    variant_id=variant.id,
-                    title=f"{product.title} ({variant.title})",
-                    sku=variant.sku,
-                    available=available,
-                    units_sold=recent,
-                    days_of_cover=cover,
-                    low=low_below is not None and available < low_below,
-                )
-            )
-        return sorted(rows, key=lambda r: (not r.low, r.available, r.title, r.variant_id))
+        variants = self._physical_variants()
+        positions = [position for position, _, _ in variants]
+        start = 0 if after is None else bisect_right(positions, after)
+        units = self._units_sold(moment.date())
+        rows: list[StockRow] = []
+        last: StockPosition | None = None
+        index = start
+        budget = max(first, 1) * STOCK_SCAN_PAGES
+        while index < len(variants) and len(rows) < first and index - start < budget:
+            chunk = variants[index : index + min(first - len(rows), STOCK_PAGE)]
+            pairs = [(p.id, v.id) for _, p, v in chunk]
+            if moment is now:
+                counts = self._catalog.stock(pairs)
+            else:
+                counts = {v: self._inventory.level_as_of(p, v, moment) for p, v in pairs}
+            for position, product, variant in chunk:
+                index += 1
+                last = position
+                row = _stock_row(product, variant, counts.get(variant.id, 0), units, low_below)
+                if not only_low or row.low:
+                    rows.append(row)
+                if len(rows) == first:
+                    break
+        has_more = index < len(variants)
+        return StockPage(rows, last, has_more)
 
     def price_history(self, variant_id: str) -> list[PriceChange]:
         """A variant's price changes, oldest first (each currency's price from then on)."""
@@ -324,6 +378,27 @@ class ReportsService:
                 writes, group, DayRollup(day, currency, merged_cells, merged_labels), rev
             )
         writes.commit()
+
+    def _physical_variants(self) -> list[tuple[StockPosition, Product, Variant]]:
+        """The catalog view's variants that keep stock, in the report's order."""
+        found = [
+            ((f"{p.title} ({v.title})", p.id, v.id), p, v)
+            for p in self._catalog.view().snapshot.products
+            for v in p.variants
+            if v.tracks_stock
+        ]
+        return sorted(found, key=lambda entry: entry[0])
+
+    def _units_sold(self, last: date) -> dict[str, int]:
+        """Units sold per variant key in the ``COVER_DAYS`` days up to ``last``: one Query."""
+        sold = sales_rows(
+            store.rollups(GroupBy.VARIANT, last - timedelta(days=COVER_DAYS - 1), last, None),
+            Granularity.MONTH,
+        )
+        units: dict[str, int] = {}
+        for row in sold:
+            units[row.key] = units.get(row.key, 0) + row.figures.units
+        return units
 
     def _with_collection_titles(self, rollup: DayRollup) -> DayRollup:
         labels = dict(rollup.labels)
