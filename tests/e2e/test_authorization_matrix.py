@@ -137,6 +137,7 @@ QUERIES: dict[str, Rule] = {
     "marginReportCsv": ADMIN,
     "stockReport": ADMIN,
     "stockReportCsv": ADMIN,
+    "stockLevels": ADMIN,
     "priceHistory": ADMIN,
     "priceHistoryCsv": ADMIN,
     "affiliateCohortReport": ADMIN,

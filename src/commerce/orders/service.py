@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -93,6 +93,10 @@ class OrdersService:
         record = store.get_order_record(order_id)
         return None if record is None else record.order
 
+    def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders of a batch of stream records, read together (absent ids left out)."""
+        return store.get_orders(order_ids)
+
     def orders(self, where: OrderFilter, first: int, after: str | None) -> OrderPage:
         """Orders newest first, filtered by status and creation time (staff)."""
         rows, more = store.list_orders(where, first, after)
@@ -134,6 +138,20 @@ class OrdersService:
     def add_new(self, writes: WriteSet, order: Order) -> None:
         """Put a new order and its stock reservation into the checkout's ``writes``."""
         store.add_new_order(writes, order)
+
+    def import_settled(self, orders: Sequence[Order]) -> None:
+        """Bring paid orders (refunded or not) over from the store's previous platform.
+
+        They are history, not checkouts: their stock left long ago and their receipts
+        went out, so nothing is taken, reserved or sent; they are put as they stand, 25 to
+        a request, which is how a store loads years of orders in minutes rather than
+        hours. The events function does not see them as changes (only an order's MODIFY
+        is), so whoever imports adds them to the reports (``ReportsService.record_orders``).
+        """
+        unsettled = [o.id for o in orders if not o.is_paid]
+        if unsettled:
+            raise ValueError(f"only paid orders are imported, not {', '.join(unsettled[:5])}")
+        store.put_imported_orders(orders)
 
     def attach_intent(self, order: Order, intent_id: str, *, just_placed: bool = False) -> Order:
         """Record the PaymentIntent created for the order.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -363,6 +363,16 @@ def _order_item(order: Order) -> OrderItem:
 # -- reads ---------------------------------------------------------------------------------
 
 
+def get_orders(order_ids: Sequence[str]) -> dict[str, Order]:
+    """The orders of ``order_ids`` that exist, by id: one BatchGetItem per hundred."""
+    keys = [(order_pk(oid), ORDER_SK) for oid in dict.fromkeys(order_ids) if is_id(oid)]
+    return {
+        item.order_id: _order(item)
+        for item in OrderItem.batch_get(keys, consistent_read=True)
+        if isinstance(item, OrderItem)
+    }
+
+
 def get_order_record(order_id: str) -> OrderRecord | None:
     """The order, strongly consistent (every change reads it first)."""
     if not is_id(order_id):
@@ -512,6 +522,24 @@ def add_new_order(writes: WriteSet, order: Order) -> None:
             order_id=order.id,
         )
         writes.put(history, label="customer order")
+
+
+def put_imported_orders(orders: Sequence[Order]) -> None:
+    """Put settled orders as they stand, 25 to a BatchWriteItem (no conditions there: the
+    same order put again replaces itself), with their customers' order history."""
+    with OrderItem.batch_write() as batch:
+        for order in orders:
+            item = _order_item(order)
+            item.version = NEW_ORDER_VERSION
+            batch.save(item)
+            if order.customer_id is not None:
+                batch.save(
+                    CustomerOrderItem(
+                        pk=customer_pk(order.customer_id),
+                        sk=f"{CUSTOMER_ORDER_PREFIX}{_instant(order.created_at)}#{order.id}",
+                        order_id=order.id,
+                    )
+                )
 
 
 def add_order_change(writes: WriteSet, old: OrderRecord, new: Order) -> None:

@@ -227,6 +227,27 @@ def merged(
     return out, {**labels, **group_labels}
 
 
+def folded(
+    changes: Iterable[tuple[date, Currency, Delta, Labels]],
+) -> dict[tuple[GroupBy, date, Currency], tuple[dict[str, Cell], dict[str, str]]]:
+    """Many orders' deltas summed per rollup document (grouping, day, currency), so each
+    document is merged once however many of the orders it holds."""
+    out: dict[tuple[GroupBy, date, Currency], tuple[dict[str, Cell], dict[str, str]]] = {}
+    for day, currency, delta, labels in changes:
+        for group, group_delta in delta.items():
+            cells, names = out.setdefault((group, day, currency), ({}, {}))
+            for key, cell in group_delta.items():
+                _add_cell(cells, key, cell)
+            names.update(labels.get(group, {}))
+    return out
+
+
+def _add_cell(cells: dict[str, Cell], key: str, cell: Sequence[int]) -> None:
+    current = cells.setdefault(key, [0] * CELL_SIZE)
+    for i, amount in enumerate(cell):
+        current[i] += amount
+
+
 # -- from day rollups to reports -----------------------------------------------------------
 
 
@@ -260,22 +281,21 @@ def sales_rows(rollups: Iterable[DayRollup], granularity: Granularity) -> list[S
 def best_sellers(rollups: Iterable[DayRollup], by: Ranking, first: int) -> list[SalesRow]:
     """The ``first`` variants with the most units (or net revenue) over the rollups'
     range, in one currency's rollups; ties by the other figure, then by key."""
-    rows = sales_rows(rollups, Granularity.DAY)
-    totals: dict[str, list[int]] = {}
+    # Summed straight from the cells: a 90-day range of a few thousand variants is a
+    # few hundred thousand cells, too many to make a row of each first.
+    totals: dict[str, Cell] = {}
     labels: dict[str, str] = {}
     currency: dict[str, Currency] = {}
-    for row in rows:
-        f = row.figures
-        current = totals.setdefault(row.key, [0] * CELL_SIZE)
-        for i, amount in enumerate(
-            [f.units, f.gross, f.discounts, f.refunds, f.cost, f.orders, f.uncosted_units]
-        ):
-            current[i] += amount
-        labels[row.key] = row.label
-        currency[row.key] = row.currency
-    start = min((r.period for r in rows), default=date.min)
+    start = date.max
+    for rollup in rollups:
+        if rollup.cells:
+            start = min(start, rollup.day)
+        labels.update(rollup.labels)
+        for key, cell in rollup.cells.items():
+            _add_cell(totals, key, cell)
+            currency[key] = rollup.currency
     ranked = [
-        SalesRow(start, currency[key], key, labels[key], SalesFigures.of(cell))
+        SalesRow(start, currency[key], key, labels.get(key, key), SalesFigures.of(cell))
         for key, cell in totals.items()
     ]
 

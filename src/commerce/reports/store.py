@@ -82,12 +82,14 @@ class LoggedPricesItem(TableItem, discriminator="LoggedPrices"):
 # -- rollups -------------------------------------------------------------------------------
 
 
-def rollups_by_day(
-    keys: list[tuple[GroupBy, date]], currency: Currency
-) -> dict[tuple[GroupBy, date], tuple[DayRollup, int]]:
-    """The day rollups of ``keys`` and their revisions (0: none yet): one BatchGetItem."""
-    wanted = {(sales_pk(g), day_sk(d, currency)): (g, d) for g, d in keys}
-    found = {key: (DayRollup(key[1], currency, {}, {}), 0) for key in keys}
+RollupKey = tuple[GroupBy, date, Currency]
+
+
+def rollups_by_day(keys: list[RollupKey]) -> dict[RollupKey, tuple[DayRollup, int]]:
+    """The day rollups of ``keys`` (grouping, day, currency) and their revisions (0: none
+    yet): one BatchGetItem per hundred keys."""
+    wanted = {(sales_pk(g), day_sk(d, c)): (g, d, c) for g, d, c in keys}
+    found = {key: (DayRollup(key[1], key[2], {}, {}), 0) for key in keys}
     for item in SalesRollupItem.batch_get(list(wanted), consistent_read=True):
         if isinstance(item, SalesRollupItem):
             found[wanted[(item.pk, item.sk)]] = (_rollup(item), int(item.rev))
@@ -136,13 +138,15 @@ def _rollup(item: SalesRollupItem) -> DayRollup:
 # -- once per order ------------------------------------------------------------------------
 
 
-def mark(order_id: str) -> tuple[int, int] | None:
-    """(refunds in the rollups, rev) of a reported order; None before its sale is."""
-    try:
-        item = SaleMarkItem.get(mark_pk(order_id), MARK_SK, consistent_read=True)
-    except SaleMarkItem.DoesNotExist:
-        return None
-    return int(item.refunded), int(item.rev)
+def marks(order_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(refunds in the rollups, rev) of each reported order among ``order_ids``; an order
+    whose sale is not in yet is absent. One BatchGetItem per hundred orders."""
+    found = {}
+    keys = [(mark_pk(order_id), MARK_SK) for order_id in dict.fromkeys(order_ids)]
+    for item in SaleMarkItem.batch_get(keys, consistent_read=True):
+        if isinstance(item, SaleMarkItem):
+            found[item.pk.removeprefix(mark_pk(""))] = (int(item.refunded), int(item.rev))
+    return found
 
 
 def put_mark(writes: WriteSet, order_id: str, refunded: int, rev: int) -> None:

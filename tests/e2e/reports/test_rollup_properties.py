@@ -165,20 +165,10 @@ def paid_order(order_id: str, plan: list[tuple[int, int, int]], day: date) -> Or
     )
 
 
-@settings(
-    derandomize=True,
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(plans=st.lists(order_plan, min_size=3, max_size=3), events=st.lists(event, max_size=12))
-def test_rollups_equal_a_recompute_from_the_orders_whatever_the_stream_redelivers(
-    services: Services, plans: list[list[tuple[int, int, int]]], events: list[tuple[int, str, int]]
-) -> None:
-    # Each example reports on days of its own, far from the others'.
-    start = date(2001, 1, 1) + timedelta(days=50 * next(_examples))
-    orders = [paid_order(uuid.uuid4().hex, plan, start) for plan in plans]
-    delivered: list[list[Order]] = [[], [], []]
+def stream_of(orders: list[Order], events: list[tuple[int, str, int]]) -> list[Order]:
+    """The snapshots the stream delivers, in order: payments, refunds and replays."""
+    delivered: list[list[Order]] = [[] for _ in orders]
+    stream: list[Order] = []
     for index, action, percent in events:
         current = orders[index]
         if action == "refund":
@@ -194,15 +184,19 @@ def test_rollups_equal_a_recompute_from_the_orders_whatever_the_stream_redeliver
         elif action == "replay" and delivered[index]:
             # An older record again (Lambda retries a batch, or a replayed stream).
             current = delivered[index][percent % len(delivered[index])]
-        services.reports.record_order(current)
         delivered[index].append(current)
+        stream.append(current)
+    return stream
 
-    # Brute force: a sale on its paid day once delivered; each delivered snapshot's refunds
-    # beyond the most seen before it, on that snapshot's day.
+
+def assert_rollups_hold(services: Services, start: date, applied: list[Order]) -> None:
+    """Brute force: a sale on its paid day once applied; each applied snapshot's refunds
+    beyond the most applied before it, on that snapshot's day."""
+    per_order: dict[str, list[Order]] = {}
+    for snapshot in applied:
+        per_order.setdefault(snapshot.id, []).append(snapshot)
     expected: dict[date, list[int]] = {}
-    for snapshots in delivered:
-        if not snapshots:
-            continue
+    for snapshots in per_order.values():
         first = snapshots[0]
         cell = expected.setdefault(start, [0, 0, 0, 0, 0])
         cell[0] += sum(line.quantity for line in first.lines)
@@ -235,3 +229,79 @@ def test_rollups_equal_a_recompute_from_the_orders_whatever_the_stream_redeliver
     by_variant = services.reports.sales(window, Granularity.MONTH, GroupBy.VARIANT, USD)
     assert sum(r.figures.refunds for r in by_variant) == sum(c[3] for c in expected.values())
     assert sum(r.figures.units for r in by_variant) == sum(c[0] for c in expected.values())
+
+
+@settings(
+    derandomize=True,
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(plans=st.lists(order_plan, min_size=3, max_size=3), events=st.lists(event, max_size=12))
+def test_rollups_equal_a_recompute_from_the_orders_whatever_the_stream_redelivers(
+    services: Services, plans: list[list[tuple[int, int, int]]], events: list[tuple[int, str, int]]
+) -> None:
+    # Each example reports on days of its own, far from the others'.
+    start = date(2001, 1, 1) + timedelta(days=50 * next(_examples))
+    orders = [paid_order(uuid.uuid4().hex, plan, start) for plan in plans]
+    stream = stream_of(orders, events)
+    for snapshot in stream:
+        services.reports.record_order(snapshot)
+    assert_rollups_hold(services, start, stream)
+
+
+@settings(
+    derandomize=True,
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    plans=st.lists(order_plan, min_size=3, max_size=3),
+    events=st.lists(event, max_size=12),
+    sizes=st.lists(st.integers(1, 5), min_size=1, max_size=6),
+    retried=st.integers(0, 3),
+)
+def test_batches_of_records_fold_into_the_same_rollups_as_one_at_a_time(
+    services: Services,
+    plans: list[list[tuple[int, int, int]]],
+    events: list[tuple[int, str, int]],
+    sizes: list[int],
+    retried: int,
+) -> None:
+    start = date(2001, 1, 1) + timedelta(days=50 * next(_examples))
+    orders = [paid_order(uuid.uuid4().hex, plan, start) for plan in plans]
+    stream = stream_of(orders, events)
+    applied: list[Order] = []
+    position, batch = 0, 0
+    while position < len(stream):
+        size = sizes[batch % len(sizes)]
+        records = stream[position : position + size]
+        services.reports.record_orders(records)
+        if batch == retried:
+            # Lambda retries the whole batch: nothing is added twice.
+            services.reports.record_orders(records)
+        # A batch applies, per order, the copy with the most refunded (the last of those).
+        chosen: dict[str, Order] = {}
+        for snapshot in records:
+            known = chosen.get(snapshot.id)
+            if known is None or snapshot.refunded.amount >= known.refunded.amount:
+                chosen[snapshot.id] = snapshot
+        applied.extend(chosen.values())
+        position += size
+        batch += 1
+    assert_rollups_hold(services, start, applied)
+
+
+def test_a_batch_larger_than_a_transaction_is_added_whole_and_once(services: Services) -> None:
+    start = date(2001, 1, 1) + timedelta(days=50 * next(_examples))
+    orders = [
+        paid_order(uuid.uuid4().hex, [(1 + i % 3, 100 + i, 0)], start + timedelta(days=i % 4))
+        for i in range(230)
+    ]
+    assert services.reports.record_orders(orders) == 230
+    assert services.reports.record_orders(orders) == 0
+    window = DateRange(start, start + timedelta(days=3))
+    rows = services.reports.sales(window, Granularity.DAY, GroupBy.VARIANT, USD)
+    assert sum(r.figures.units for r in rows) == sum(1 + i % 3 for i in range(230))
+    assert sum(r.figures.orders for r in rows) == 230

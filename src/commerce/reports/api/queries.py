@@ -7,6 +7,9 @@ GraphQL error with ``extensions.code = "BAD_USER_INPUT"``, as the attribution re
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +23,7 @@ from commerce.graphql.errors import BadUserInput
 from commerce.graphql.ids import variant_global_id, variant_ref_or_none
 from commerce.graphql.money import CurrencyCode, Money
 from commerce.graphql.permissions import ADMIN
+from commerce.graphql.relay import Connection, Edge, PageInfo
 from commerce.money import Currency
 from commerce.money import Money as DomainMoney
 from commerce.reports.model import (
@@ -31,7 +35,7 @@ from commerce.reports.model import (
     csv_text,
     sales_csv,
 )
-from commerce.reports.service import MarginRow, StockRow
+from commerce.reports.service import MarginRow, StockPosition, StockRow
 from commerce.reports.store import PriceChange
 from commerce.variant_refs import VariantRef
 
@@ -50,6 +54,7 @@ BestSellerRanking = strawberry.enum(
     Ranking, name="BestSellerRanking", description="Rank by UNITS sold or by net REVENUE."
 )
 MAX_BEST_SELLERS = 250
+MAX_STOCK_PAGE = 250
 
 
 @strawberry.input(description="Days from `from` to `to`, both included (UTC), at most 400.")
@@ -224,6 +229,25 @@ def _first(first: int) -> int:
     if not 1 <= first <= MAX_BEST_SELLERS:
         raise BadUserInput(f"first is 1 to {MAX_BEST_SELLERS}", argument="first")
     return first
+
+
+def encode_stock_cursor(position: StockPosition) -> str:
+    """An opaque cursor for a variant's place in the stock report."""
+    raw = json.dumps(["stock", *position], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_stock_cursor(cursor: str) -> StockPosition | None:
+    """The place inside a stock report cursor; None when it is not one."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    if not (isinstance(raw, list) and len(raw) == 4 and raw[0] == "stock"):
+        return None
+    if not all(isinstance(part, str) for part in raw[1:]):
+        return None
+    return (raw[1], raw[2], raw[3])
 
 
 def _low(low_stock_below: int | None) -> int | None:
@@ -409,6 +433,10 @@ class StoreReportsQuery:
             "with the units sold in the 28 days up to then and the days of cover they give."
         ),
         permission_classes=ADMIN,
+        deprecation_reason=(
+            "A whole catalog in one answer. Use stockLevels (pages in title order; its "
+            "lowStockBelow keeps only the low variants) or stockReportCsv."
+        ),
     )
     async def stock_report(
         self,
@@ -421,7 +449,65 @@ class StoreReportsQuery:
         return [StockReportRow.from_domain(r) for r in rows]
 
     @strawberry.field(
-        description="Staff: stockReport as CSV text (RFC 4180).", permission_classes=ADMIN
+        description=(
+            "Staff: a page of physical variants in title order, with their stock now or as "
+            "of a past moment (summed from the movement ledger), the units sold in the 28 "
+            "days up to then and the days of cover they give. With lowStockBelow, only the "
+            "variants below it: such a page looks at most 4 x first variants and may hold "
+            "fewer rows (none even) while hasNextPage says more follow. A page reads in "
+            "proportion to its size, however large the catalog."
+        ),
+        permission_classes=ADMIN,
+    )
+    async def stock_levels(
+        self,
+        info: Info[Context, None],
+        first: Annotated[
+            int, strawberry.argument(description=f"Variants per page, 1 to {MAX_STOCK_PAGE}.")
+        ] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
+        as_of: AsOfArg = None,
+        low_stock_below: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Only the variants with fewer available (0 to 1000000)."
+            ),
+        ] = None,
+    ) -> Connection[StockReportRow]:
+        if not 1 <= first <= MAX_STOCK_PAGE:
+            raise BadUserInput(f"first is 1 to {MAX_STOCK_PAGE}", argument="first")
+        position = None if after is None else decode_stock_cursor(after)
+        if after is not None and position is None:
+            raise BadUserInput("Not a valid cursor", argument="after")
+        low = _low(low_stock_below)
+        reports = info.context.services.reports
+        page = await info.context.run(
+            reports.stock_page, as_of, low, first, position, only_low=low is not None
+        )
+        cursors = [encode_stock_cursor((r.title, r.product_id, r.variant_id)) for r in page.rows]
+        end = None if page.last is None else encode_stock_cursor(page.last)
+        nodes = [StockReportRow.from_domain(r) for r in page.rows]
+        return Connection[StockReportRow](
+            edges=[Edge(node=n, cursor=c) for n, c in zip(nodes, cursors, strict=True)],
+            nodes=nodes,
+            page_info=PageInfo(
+                has_next_page=page.has_more,
+                has_previous_page=False,
+                start_cursor=cursors[0] if cursors else None,
+                # Where the next page starts, also when every variant looked at was
+                # filtered out.
+                end_cursor=end if page.has_more or cursors else None,
+            ),
+        )
+
+    @strawberry.field(
+        description=(
+            "Staff: stockReport as CSV text (RFC 4180): every physical variant, low ones "
+            "first, read a page at a time."
+        ),
+        permission_classes=ADMIN,
     )
     async def stock_report_csv(
         self,
