@@ -7,7 +7,7 @@ out of every unit offer pay what the item discounts leave of them, ``kept[line][
 
 Offers compete only for units they could both use, so the pool is first split into
 independent components (union-find over shared candidate lines); each is solved alone, and
-a component's answer is cached for the other candidates of the same pricing.
+every answer is kept per pricing (``Memo``) for the other candidates and the coupled search.
 
 **Exact: the sweep** (``_sweep``), for components whose offers are all fixed prices
 (mix-and-match, a bundle for a price) or buy X get *one*, while the states it can hold
@@ -31,7 +31,20 @@ the free units per line, is the lowest price. It gives up past ``EXACT_STATES`` 
 ``EXACT_STEPS`` applications tried, and is not tried at all on components of more than
 ``EXACT_UNITS`` units.
 
-**Best effort** (a component too large for both): the enumeration with each offer proposing
+Before any of them, offers another one always does at least as well as are dropped
+(``_undominated``: the same parts at a higher fixed price, a lower percentage, or a buy X
+get Y needing more units for the same gift), so rival multi-buys on one shelf cost the
+sweep one memory, not several.
+
+**Exact: the coupled search** (``_Coupled``), for a component the sweep and the enumeration
+do not take: offers with a single application each (a bundle of named variants) link parts
+that would otherwise be independent (the multi-buys of a shelf). It branches on how many
+times each such bundle applies, each part searched exactly on the units left, bounded by a
+Lagrangian relaxation (the bundles' prices shared over their units, which the parts may then
+"sell" to them as they keep units out). Past ``COUPLED_SOLVES`` part searches or
+``COUPLED_NODES`` nodes it stops with the best found, a best effort with the root's bound.
+
+**Best effort** (a component too large for all three): the enumeration with each offer proposing
 only the application of the most expensive units each part accepts (up to ``RULE_UNITS``
 units), else one greedy pass in pool order; at each line the application of largest gain
 (its units' kept-out value less its price) taking the most expensive units each offer
@@ -63,8 +76,8 @@ RULE_STATES = 1_000
 SWEEP_STATES = 400
 # The coupled search: at most this many searches of the parts left between the offers of
 # one application, and this many nodes of its branch and bound.
-COUPLED_SOLVES = 300
-COUPLED_NODES = 5_000
+COUPLED_SOLVES = 20
+COUPLED_NODES = 2_000
 # A best-effort component of at most this many offers is also priced with each alone.
 ALONE_OFFERS = 4
 # The best-effort sweep compares gains in units of 1/_SCALE of a minor unit.
@@ -442,15 +455,16 @@ def _line_end(
     longer finish their applications dropped; (cost per state, the key it came from)."""
     costs: dict[int, int] = {}
     end: dict[int, int] = {}
-    finishing: dict[int, bool] = {}
+    # The memories (numbered so far: the states hold no others) that cannot finish, per
+    # offer; most offers have none at most lines, and then no state is checked for them.
+    stuck = []
+    for offer in mine:
+        bad = frozenset(m for m in range(len(offer.memories)) if not offer.ends(m, j))
+        if bad:
+            stuck.append((offer.radix, offer.size, bad))
     for at, cost in current.items():
         state, out = divmod(at, width)
-        ok = finishing.get(state)
-        if ok is None:
-            ok = finishing[state] = all(
-                offer.ends(state // offer.radix % offer.size, j) for offer in mine
-            )
-        if not ok:
+        if stuck and any(state // radix % size in bad for radix, size, bad in stuck):
             continue
         total = cost + table[out]
         best = costs.get(state)
