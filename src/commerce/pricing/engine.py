@@ -48,7 +48,7 @@ from commerce.pricing.model import (
 )
 from commerce.pricing.near_miss import CartReading, minimum_detail, near_misses, shortfall
 from commerce.pricing.offers import Application, Pool, UnitPlan
-from commerce.pricing.search import Solution, components, solve
+from commerce.pricing.search import Memo, Solution, components, solve
 
 UNIT_OFFERS = (BuyXGetY, SeriesSet, Bundle, MixAndMatch)
 THRESHOLD_RETRIES = 2
@@ -123,7 +123,7 @@ class _Session:
         # By selector identity, as the matcher keys them (it holds the selectors).
         self._among: dict[int, tuple[int, ...]] = {}
         self._kept: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
-        self._solved: dict[tuple[tuple[str, ...], tuple[tuple[int, ...], ...]], Solution] = {}
+        self._solved: Memo = {}
 
     def among(self, selector: Selector) -> tuple[int, ...]:
         """The pool indices of the lines the selector matches, once per pricing."""
@@ -158,12 +158,7 @@ class _Session:
         return known
 
     def solve(self, plans: Sequence[UnitPlan], kept: dict[int, tuple[int, ...]]) -> Solution:
-        lines = sorted({i for plan in plans for i in plan.candidates})
-        key = (tuple(plan.promotion_id for plan in plans), tuple(kept[i] for i in lines))
-        known = self._solved.get(key)
-        if known is None:
-            known = self._solved[key] = solve(plans, self.counts, kept)
-        return known
+        return solve(plans, self.counts, kept, self._solved)
 
 
 def _apply_unit_offers(

@@ -7,7 +7,7 @@ out of every unit offer pay what the item discounts leave of them, ``kept[line][
 
 Offers compete only for units they could both use, so the pool is first split into
 independent components (union-find over shared candidate lines); each is solved alone, and
-a component's answer is cached for the other candidates of the same pricing.
+every answer is kept per pricing (``Memo``) for the other candidates and the coupled search.
 
 **Exact: the sweep** (``_sweep``), for components whose offers are all fixed prices
 (mix-and-match, a bundle for a price) or buy X get *one*, while the states it can hold
@@ -31,7 +31,20 @@ the free units per line, is the lowest price. It gives up past ``EXACT_STATES`` 
 ``EXACT_STEPS`` applications tried, and is not tried at all on components of more than
 ``EXACT_UNITS`` units.
 
-**Best effort** (a component too large for both): the enumeration with each offer proposing
+Before any of them, offers another one always does at least as well as are dropped
+(``_undominated``: the same parts at a higher fixed price, a lower percentage, or a buy X
+get Y needing more units for the same gift), so rival multi-buys on one shelf cost the
+sweep one memory, not several.
+
+**Exact: the coupled search** (``_Coupled``), for a component the sweep and the enumeration
+do not take: offers with a single application each (a bundle of named variants) link parts
+that would otherwise be independent (the multi-buys of a shelf). It branches on how many
+times each such bundle applies, each part searched exactly on the units left, bounded by a
+Lagrangian relaxation (the bundles' prices shared over their units, which the parts may then
+"sell" to them as they keep units out). Past ``COUPLED_SOLVES`` part searches or
+``COUPLED_NODES`` nodes it stops with the best found, a best effort with the root's bound.
+
+**Best effort** (a component too large for all three): the enumeration with each offer proposing
 only the application of the most expensive units each part accepts (up to ``RULE_UNITS``
 units), else one greedy pass in pool order; at each line the application of largest gain
 (its units' kept-out value less its price) taking the most expensive units each offer
@@ -52,7 +65,7 @@ from decimal import Decimal
 
 from commerce.money import round_minor
 from commerce.pricing.allocation import exact_percent_of
-from commerce.pricing.model import Bundle, BuyXGetY, MixAndMatch
+from commerce.pricing.model import Bundle, BuyXGetY, MixAndMatch, SeriesSet
 from commerce.pricing.offers import Application, Taken, UnitPlan, discount
 
 EXACT_UNITS = 100
@@ -61,6 +74,10 @@ EXACT_STEPS = 6_000
 RULE_UNITS = 120
 RULE_STATES = 1_000
 SWEEP_STATES = 400
+# The coupled search: at most this many searches of the parts left between the offers of
+# one application, and this many nodes of its branch and bound.
+COUPLED_SOLVES = 20
+COUPLED_NODES = 2_000
 # A best-effort component of at most this many offers is also priced with each alone.
 ALONE_OFFERS = 4
 # The best-effort sweep compares gains in units of 1/_SCALE of a minor unit.
@@ -77,6 +94,10 @@ class Solution:
     saving: int
     exact: bool
     gap: int = 0
+
+
+# Answers of one pricing by (promotion ids, units per line, kept-out tables per line).
+Memo = dict[tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, ...], ...]], Solution]
 
 
 class _TooLarge(Exception):
@@ -132,6 +153,8 @@ class _Local:
         # Partial applications enumerated so far, shared by the component's offers: the
         # exact search's budget counts them.
         self.work = work
+        # The sweep's moves per (memory, line): see ``_SweepOffer.joins``.
+        self.joins: dict[tuple[tuple[int, ...], int], list[tuple[tuple[int, ...], int, int]]] = {}
 
     def application(self, taken: Taken) -> tuple[int, Application]:
         """(price paid, application) for the local units ``taken`` (the greedy pass asks
@@ -215,11 +238,14 @@ class _Local:
 
 # A sweep's memory of one offer: units per part not yet in a whole application (a fixed
 # price), or the units of the open group (buy X get one); a state holds one per offer.
-_State = tuple[tuple[int, ...], ...]
-_Key = tuple[_State, int]
+# The sweep numbers each offer's memories as it meets them and a state is one integer, the
+# memories' numbers in mixed radix (an offer's radix: how many memories it can have); within
+# a line a key is ``state * (units of the line + 1) + units kept out so far``.
 # Per unit: key -> (key before, offer index or -1 for kept out, part joined).
-_Back = dict[_Key, tuple[_Key, int, int]]
+_Back = dict[int, tuple[int, int, int]]
 _Joins = list[tuple[tuple[int, ...], int, int]]
+# (change of the key, cost paid now, part) for a unit joining an offer.
+_Moves = list[tuple[int, int, int]]
 
 
 class _SweepOffer:
@@ -238,8 +264,18 @@ class _SweepOffer:
         self.percent = offer.percent if isinstance(offer, BuyXGetY) else Decimal(0)
         self.fixed = offer.price or 0 if isinstance(offer, Bundle | MixAndMatch) else 0
         self.start = tuple(0 for _ in self.wanted)
-        self._joins: dict[tuple[tuple[int, ...], int], _Joins] = {}
+        # How units join depends on the offer and the component's lines only, not on the
+        # counts: kept on the offer's local numbering, for every sweep of the pricing.
+        self._joins = local.joins
         self._finishes: dict[tuple[tuple[int, ...], int], bool] = {}
+        # The memories met so far, numbered (the start is 0), and the place of this
+        # offer's number in a state (set by the sweep).
+        self.memories: list[tuple[int, ...]] = [self.start]
+        self.numbers: dict[tuple[int, ...], int] = {self.start: 0}
+        self.radix = 1
+        self.size = 1
+        self._moves: dict[tuple[int, int], _Moves] = {}
+        self._ends: dict[tuple[int, int], bool] = {}
         # Units each part can still take after each line: a state that cannot finish its
         # applications with them is dropped.
         self.supply: list[tuple[int, ...]] = []
@@ -250,6 +286,30 @@ class _SweepOffer:
                     left -= counts[j]
                 after.append(left)
             self.supply.append(tuple(after))
+
+    def moves(self, memory: int, j: int, price: int, width: int) -> _Moves:
+        """``joins`` in the sweep's numbers: how a key of line ``j`` (``width`` its units
+        plus one) changes when a unit joins this offer with memory number ``memory``."""
+        key = (memory, j)
+        known = self._moves.get(key)
+        if known is None:
+            known = []
+            for held, paid, part in self.joins(self.memories[memory], j, price):
+                number = self.numbers.get(held)
+                if number is None:
+                    number = self.numbers[held] = len(self.memories)
+                    self.memories.append(held)
+                known.append(((number - memory) * self.radix * width, paid, part))
+            self._moves[key] = known
+        return known
+
+    def ends(self, memory: int, j: int) -> bool:
+        """``can_finish`` in the sweep's numbers."""
+        key = (memory, j)
+        known = self._ends.get(key)
+        if known is None:
+            known = self._ends[key] = self.can_finish(self.memories[memory], j)
+        return known
 
     def joins(self, held: tuple[int, ...], j: int, price: int) -> _Joins:
         """(next memory, cost paid now, part) for a unit of line ``j`` joining this offer;
@@ -298,21 +358,31 @@ class _SweepOffer:
         )
 
 
+def _memory_size(local: _Local, counts: tuple[int, ...]) -> int | None:
+    """How many memories the sweep can hold for an offer, or None when it cannot remember
+    the offer in short."""
+    offer = local.plan.offer
+    if isinstance(offer, BuyXGetY) and offer.get == 1:
+        return offer.buy + 1
+    if isinstance(offer, MixAndMatch):
+        return offer.count
+    if isinstance(offer, Bundle) and offer.price is not None:
+        size = 1
+        for lines, _ in local.parts:
+            size *= sum(counts[j] for j in lines) + 1
+        return size
+    return None
+
+
 def _sweep_states(offers: Sequence[_Local], counts: tuple[int, ...]) -> int:
     """At most how many states the sweep holds after a line, or ``SWEEP_STATES + 1`` when
     that is more than it takes on or an offer is one it cannot remember in short."""
     found = 1
     for local in offers:
-        offer = local.plan.offer
-        if isinstance(offer, BuyXGetY) and offer.get == 1:
-            found *= offer.buy + 1
-        elif isinstance(offer, MixAndMatch):
-            found *= offer.count
-        elif isinstance(offer, Bundle) and offer.price is not None:
-            for lines, _ in local.parts:
-                found *= sum(counts[j] for j in lines) + 1
-        else:
+        size = _memory_size(local, counts)
+        if size is None:
             return SWEEP_STATES + 1
+        found *= size
         if found > SWEEP_STATES:
             return SWEEP_STATES + 1
     return found
@@ -321,50 +391,55 @@ def _sweep_states(offers: Sequence[_Local], counts: tuple[int, ...]) -> int:
 def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Solution:
     """The lowest price, by the sweep over the lines (offers ``_sweep_states`` admits)."""
     sweeping = [_SweepOffer(offer, k, counts) for k, offer in enumerate(offers)]
+    radix = 1
+    for offer in sweeping:
+        size = _memory_size(offer.local, counts)
+        assert size is not None
+        offer.radix, offer.size = radix, size
+        radix *= size
     by_line: list[list[_SweepOffer]] = [[] for _ in counts]
     for offer in sweeping:
         for j in offer.local.mine:
             by_line[j].append(offer)
     prices = [offers[0].plan.pool.prices[i] for i in offers[0].lines]
-    start: _State = tuple(offer.start for offer in sweeping)
-    costs: dict[_State, int] = {start: 0}
+    costs: dict[int, int] = {0: 0}
     steps: list[_Back] = []
-    ends: list[dict[_State, _Key]] = []
+    ends: list[dict[int, int]] = []
     for j, count in enumerate(counts):
-        price, mine = prices[j], by_line[j]
-        current: dict[_Key, int] = {(state, 0): cost for state, cost in costs.items()}
+        price, mine, width = prices[j], by_line[j], count + 1
+        current = {state * width: cost for state, cost in costs.items()}
+        # Per state of the line, every move a unit can make (the same states meet every
+        # unit of the line: worked out once).
+        moving: dict[int, list[tuple[int, int, int, int]]] = {}
         for _ in range(count):
-            reached: dict[_Key, int] = {}
+            reached: dict[int, int] = {}
             back: _Back = {}
             for at, cost in current.items():
-                state, out = at
-                key = (state, out + 1)
+                key = at + 1
                 best = reached.get(key)
                 if best is None or cost < best:
                     reached[key], back[key] = cost, (at, -1, 0)
-                for offer in mine:
-                    i = offer.index
-                    for held, paid, part in offer.joins(state[i], j, price):
-                        key = ((*state[:i], held, *state[i + 1 :]), out)
-                        total = cost + paid
-                        best = reached.get(key)
-                        if best is None or total < best:
-                            reached[key], back[key] = total, (at, i, part)
+                state = at // width
+                found = moving.get(state)
+                if found is None:
+                    found = moving[state] = [
+                        (change, paid, offer.index, part)
+                        for offer in mine
+                        for change, paid, part in offer.moves(
+                            state // offer.radix % offer.size, j, price, width
+                        )
+                    ]
+                for change, paid, index, part in found:
+                    key = at + change
+                    total = cost + paid
+                    best = reached.get(key)
+                    if best is None or total < best:
+                        reached[key], back[key] = total, (at, index, part)
             steps.append(back)
             current = reached
-        costs = {}
-        end: dict[_State, _Key] = {}
-        table = kept[j]
-        for at, cost in current.items():
-            state, out = at
-            if any(not offer.can_finish(state[offer.index], j) for offer in mine):
-                continue
-            total = cost + table[out]
-            best = costs.get(state)
-            if best is None or total < best:
-                costs[state], end[state] = total, at
+        costs, end = _line_end(current, width, mine, j, kept[j])
         ends.append(end)
-    made, used = _replay(sweeping, counts, steps, ends, start)
+    made, used = _replay(sweeping, counts, steps, ends)
     # Against keeping every unit out, what the applications (at their own prices: a fixed
     # price never costs more than its units) and the units kept out pay.
     paid = sum(price for price, _ in made)
@@ -373,19 +448,43 @@ def _sweep(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept) -> Sol
     return Solution(tuple(application for _, application in made), saving, exact=True)
 
 
+def _line_end(
+    current: dict[int, int], width: int, mine: Sequence[_SweepOffer], j: int, table: tuple[int, ...]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """After the last unit of line ``j``: what its units kept out pay, states that can no
+    longer finish their applications dropped; (cost per state, the key it came from)."""
+    costs: dict[int, int] = {}
+    end: dict[int, int] = {}
+    # The memories (numbered so far: the states hold no others) that cannot finish, per
+    # offer; most offers have none at most lines, and then no state is checked for them.
+    stuck = []
+    for offer in mine:
+        bad = frozenset(m for m in range(len(offer.memories)) if not offer.ends(m, j))
+        if bad:
+            stuck.append((offer.radix, offer.size, bad))
+    for at, cost in current.items():
+        state, out = divmod(at, width)
+        if stuck and any(state // radix % size in bad for radix, size, bad in stuck):
+            continue
+        total = cost + table[out]
+        best = costs.get(state)
+        if best is None or total < best:
+            costs[state], end[state] = total, at
+    return costs, end
+
+
 def _replay(
     sweeping: Sequence[_SweepOffer],
     counts: tuple[int, ...],
     steps: Sequence[_Back],
-    ends: Sequence[dict[_State, _Key]],
-    start: _State,
+    ends: Sequence[dict[int, int]],
 ) -> tuple[list[tuple[int, Application]], list[int]]:
     """The applications along the cheapest path, (price paid, application) each, and the
     units of each line they take. A unit joining a part goes to the first application
     still short there: any grouping of a fixed price's units costs the same, and a buy X
     get one groups consecutive units, as the sweep priced them."""
     moves: list[tuple[int, int, int]] = []
-    state, step = start, len(steps)
+    state, step = 0, len(steps)
     for j in range(len(counts) - 1, -1, -1):
         at = ends[j][state]
         for _ in range(counts[j]):
@@ -393,7 +492,7 @@ def _replay(
             at, k, part = steps[step][at]
             if k >= 0:
                 moves.append((j, k, part))
-        state = at[0]
+        state = at // (counts[j] + 1)
     moves.reverse()
     used = [0] * len(counts)
     made: list[tuple[int, Application]] = []
@@ -597,6 +696,290 @@ def _saving_bound(offers: Sequence[_Local], counts: tuple[int, ...], kept: Kept)
     return total
 
 
+def _largest_step(table: tuple[int, ...]) -> int:
+    """The most one more unit kept out adds to what its line pays."""
+    return max((table[k + 1] - table[k] for k in range(len(table) - 1)), default=0)
+
+
+def _rival_key(plan: UnitPlan) -> tuple[object, ...]:
+    """Plans with equal keys take the same units the same way: one may beat the other."""
+    offer = plan.offer
+    if isinstance(offer, BuyXGetY):
+        return ("buy", plan.parts[0][0], offer.get)
+    if isinstance(offer, MixAndMatch) or (isinstance(offer, Bundle) and offer.price is not None):
+        return ("fixed", plan.parts)
+    return ("percent", plan.parts)
+
+
+def _beats(winner: UnitPlan, loser: UnitPlan, honest: bool) -> bool:
+    """Whether ``winner`` (of the same key) always does at least as well as ``loser``."""
+    a, b = winner.offer, loser.offer
+    if isinstance(a, BuyXGetY) and isinstance(b, BuyXGetY):
+        return a.percent >= b.percent and (a.buy == b.buy or (a.buy < b.buy and honest))
+    if (
+        isinstance(a, MixAndMatch | Bundle)
+        and isinstance(b, MixAndMatch | Bundle)
+        and a.price is not None
+        and b.price is not None
+    ):
+        return a.price <= b.price
+    if isinstance(a, SeriesSet | Bundle) and isinstance(b, SeriesSet | Bundle):
+        return (a.percent or Decimal(0)) >= (b.percent or Decimal(0))
+    return False
+
+
+def _undominated(
+    plans: Sequence[UnitPlan], counts: Sequence[int], kept: Mapping[int, tuple[int, ...]]
+) -> list[UnitPlan]:
+    """The plans less those another one always does at least as well as.
+
+    On the same parts: a fixed price (mix-and-match, a bundle for a price) is beaten by a
+    lower or equal one, a percentage of the set (a series set, a percentage bundle) by a
+    higher or equal one, and a buy X get Y by one with the same ``get``, a percentage at
+    least as high and a ``buy`` no larger, while no unit kept out pays more than its price:
+    any application of the beaten offer can be made by the other on the same units (for
+    the smaller ``buy``, on its cheapest units, the rest kept out for no more than they
+    paid in it), so dropping it never raises the lowest price. Of equals the first (plan
+    order) stays. Two multi-buys of one shelf at different prices then cost the sweep one
+    memory, not two.
+    """
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for k, plan in enumerate(plans):
+        groups.setdefault(_rival_key(plan), []).append(k)
+    dropped: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        lines = plans[members[0]].candidates
+        honest = all(
+            kept[i][k + 1] - kept[i][k] <= plans[members[0]].pool.prices[i]
+            for i in lines
+            for k in range(counts[i])
+        )
+        for p in members:
+            for q in members:
+                if q == p or not _beats(plans[q], plans[p], honest):
+                    continue
+                if q < p or not _beats(plans[p], plans[q], honest):
+                    dropped.add(p)
+                    break
+    return [plan for k, plan in enumerate(plans) if k not in dropped]
+
+
+def _single(plan: UnitPlan) -> Taken | None:
+    """The units of the one application an offer naming a single line per part has."""
+    if not all(len(candidates) == 1 for candidates, _ in plan.parts):
+        return None
+    units: dict[int, int] = {}
+    for candidates, wanted in plan.parts:
+        units[candidates[0]] = units.get(candidates[0], 0) + wanted
+    return tuple(sorted(units.items()))
+
+
+# A bundle of named variants in the coupled search: plan, its units, what its one
+# application pays, the most it can save, and the application.
+_Single = tuple[UnitPlan, Taken, int, int, Application]
+
+
+class _Coupled:
+    """Branch and bound over the offers that have one application each (bundles of named
+    variants), with the rest split into the independent parts those offers linked, each
+    part searched exactly on the units left.
+
+    A bundle that saves nothing even against its units' dearest kept-out steps is never
+    worth making (keeping its units out instead costs no more) and is left out. The others
+    are branched on, the most promising first, from as many applications as the units
+    allow down to none. A node's value is exact: the fixed bundles, and each part searched
+    exactly on the units they leave (cached by those units: parts meet the same counts
+    again and again). Its bound is the lower of two:
+
+    - for every bundle still open, as many applications as its units allow times the most
+      one saves (its units' dearest kept-out steps less its price): removing a unit from a
+      part lowers the part's price by at most its kept-out step (keeping it out is always
+      possible), so no completion saves more;
+    - a Lagrangian relaxation: each open bundle's price shared over its units (in
+      proportion to their dearest steps, rounded down), the bundles' consistency dropped,
+      so that a line's units kept out may also be sold to them at the lowest such share;
+      each part searched exactly with those kept-out tables. Any completion is one of the
+      relaxation's choices at no lower price, so none saves more.
+
+    A node whose bound does not beat the best found is cut, so the first best found stays.
+    Past ``COUPLED_NODES`` nodes or ``COUPLED_SOLVES`` part searches the best found so far
+    is a best effort, its gap the root's bound less its saving.
+    """
+
+    def __init__(
+        self,
+        singles: list[_Single],
+        parts: list[list[UnitPlan]],
+        counts: Sequence[int],
+        kept: Mapping[int, tuple[int, ...]],
+        lines: Sequence[int],
+        *,
+        memo: Memo | None,
+    ) -> None:
+        self.memo = memo
+        self.singles = sorted(singles, key=lambda s: -s[3])
+        self.parts = parts
+        self.part_lines = [tuple(sorted({i for p in part for i in p.candidates})) for part in parts]
+        self.counts = counts
+        self.kept = kept
+        self.lines = lines
+        self.left = list(counts)
+        self.solved: dict[tuple[int, tuple[int, ...]], Solution] = {}
+        self.relaxed_solved: dict[
+            tuple[int, tuple[int, ...], tuple[tuple[int, ...], ...]], int
+        ] = {}
+        self.shares: list[dict[int, int]] = []
+        for _, taken, paid, _, _ in self.singles:
+            steps = {i: _largest_step(kept[i]) for i, _ in taken}
+            whole = sum(n * steps[i] for i, n in taken)
+            self.shares.append({i: paid * steps[i] // whole for i, _ in taken})
+        self.best_saving = -1
+        self.best_counts: list[int] = []
+        self.chosen = [0] * len(self.singles)
+        self.nodes = 0
+        self.root_bound: int | None = None
+
+    def _budget(self) -> None:
+        if len(self.solved) + len(self.relaxed_solved) >= COUPLED_SOLVES:
+            raise _TooLarge
+
+    def searched(self, g: int) -> Solution:
+        """Part ``g`` searched exactly on the units left."""
+        key = (g, tuple([self.left[i] for i in self.part_lines[g]]))
+        known = self.solved.get(key)
+        if known is None:
+            self._budget()
+            known = solve(self.parts[g], self.left, self.kept, self.memo)
+            if not known.exact:
+                raise _TooLarge
+            self.solved[key] = known
+        return known
+
+    def _most(self, taken: Taken) -> int:
+        return min(self.left[i] // n for i, n in taken)
+
+    def relaxed(self, k: int, paid: int) -> int:
+        """The Lagrangian bound at a node whose first ``k`` bundles are fixed."""
+        rate: dict[int, int] = {}
+        cap: dict[int, int] = {}
+        for s in range(k, len(self.singles)):
+            taken = self.singles[s][1]
+            most = self._most(taken)
+            if not most:
+                continue
+            for i, n in taken:
+                r = self.shares[s][i]
+                rate[i] = min(rate.get(i, r), r)
+                cap[i] = cap.get(i, 0) + n * most
+        kept, left = self.kept, self.left
+        tables = dict(kept)
+        for i, r in rate.items():
+            t, most = kept[i], min(cap[i], left[i])
+            tables[i] = tuple(
+                min(t[n - sold] + sold * r for sold in range(min(n, most) + 1))
+                for n in range(len(t))
+            )
+        bound = sum(kept[i][self.counts[i]] - tables[i][left[i]] for i in self.lines) - paid
+        for g, part_lines in enumerate(self.part_lines):
+            if not any(i in rate for i in part_lines):
+                bound += self.searched(g).saving
+                continue
+            key = (g, tuple([left[i] for i in part_lines]), tuple([tables[i] for i in part_lines]))
+            known = self.relaxed_solved.get(key)
+            if known is None:
+                self._budget()
+                found = solve(self.parts[g], left, tables, self.memo)
+                known = self.relaxed_solved[key] = found.saving + found.gap
+            bound += known
+        return bound
+
+    def visit(self, k: int, paid: int) -> None:
+        """The node whose first ``k`` bundles are fixed (``paid`` for them), and below."""
+        self.nodes += 1
+        if self.nodes > COUPLED_NODES:
+            raise _TooLarge
+        kept, left = self.kept, self.left
+        value = sum(kept[i][self.counts[i]] - kept[i][left[i]] for i in self.lines) - paid
+        for g in range(len(self.parts)):
+            value += self.searched(g).saving
+        if value > self.best_saving:
+            self.best_saving, self.best_counts = value, list(self.chosen)
+        if k == len(self.singles):
+            return
+        bound = value
+        for _, taken, _, gain, _ in self.singles[k:]:
+            bound += self._most(taken) * gain
+        if bound > self.best_saving:
+            bound = min(bound, self.relaxed(k, paid))
+        if self.root_bound is None:
+            self.root_bound = bound
+        if bound <= self.best_saving:
+            return
+        _, taken, price, _, _ = self.singles[k]
+        for x in range(self._most(taken), 0, -1):
+            for i, n in taken:
+                left[i] -= n * x
+            self.chosen[k] = x
+            self.visit(k + 1, paid + price * x)
+            self.chosen[k] = 0
+            for i, n in taken:
+                left[i] += n * x
+        self.visit(k + 1, paid)
+
+    def run(self) -> Solution | None:
+        """The best assignment (exact, or a best effort past the budget), or None when the
+        budget ran out before any was found."""
+        try:
+            self.visit(0, 0)
+            exact = True
+        except _TooLarge:
+            if self.best_saving < 0 or self.root_bound is None:
+                return None
+            exact = False
+        made: list[Application] = []
+        self.left = list(self.counts)
+        for (_, taken, _, _, application), x in zip(self.singles, self.best_counts, strict=True):
+            made.extend([application] * x)
+            for i, n in taken:
+                self.left[i] -= n * x
+        for g, part_lines in enumerate(self.part_lines):
+            made.extend(self.solved[(g, tuple([self.left[i] for i in part_lines]))].applications)
+        gap = 0 if exact else max(0, (self.root_bound or 0) - self.best_saving)
+        return Solution(tuple(made), self.best_saving, exact=exact, gap=gap)
+
+
+def _coupled(
+    plans: Sequence[UnitPlan],
+    counts: Sequence[int],
+    kept: Mapping[int, tuple[int, ...]],
+    memo: Memo | None,
+) -> Solution | None:
+    """The component split at its offers of one application each (``_Coupled``); None when
+    that splits nothing or no part could be searched exactly within the budget."""
+    prices = plans[0].pool.prices
+    singles: list[_Single] = []
+    rest: list[UnitPlan] = []
+    for plan in plans:
+        taken = _single(plan)
+        if taken is None:
+            rest.append(plan)
+            continue
+        cut, weights = discount(plan.offer, taken, prices)
+        paid = sum(prices[i] * n for i, n in taken) - cut
+        gain = sum(n * _largest_step(kept[i]) for i, n in taken) - paid
+        if gain > 0:
+            singles.append(
+                (plan, taken, paid, gain, Application(plan.promotion_id, taken, cut, weights))
+            )
+    parts = components(rest)
+    if not singles and len(parts) == 1 and len(rest) == len(plans):
+        return None
+    lines = sorted({i for plan in plans for i in plan.candidates})
+    return _Coupled(singles, parts, counts, kept, lines, memo=memo).run()
+
+
 def _locals(plans: Sequence[UnitPlan], lines: list[int], work: list[int]) -> list[_Local]:
     """The plans in the component's numbering. A plan meets the same component again in
     the other candidates of a pricing (threshold retries, other kept-out tables): its
@@ -616,35 +999,76 @@ def _locals(plans: Sequence[UnitPlan], lines: list[int], work: list[int]) -> lis
 
 
 def solve(
-    plans: Sequence[UnitPlan], counts: Sequence[int], kept: Mapping[int, tuple[int, ...]]
+    plans: Sequence[UnitPlan],
+    counts: Sequence[int],
+    kept: Mapping[int, tuple[int, ...]],
+    memo: Memo | None = None,
 ) -> Solution:
     """The applications of one component's plans that give the lowest price.
 
     ``counts`` and ``kept`` are by pool index: each line's units, and what ``k`` of them pay
-    when kept out of every unit offer.
+    when kept out of every unit offer. ``memo`` (one per pricing) keeps every answer by its
+    plans, units and tables: the coupled search and the other candidates of the pricing
+    (threshold retries change the tables of a few lines only) meet the same parts again.
     """
+    lines = sorted({i for plan in plans for i in plan.candidates})
+    key = (
+        tuple(plan.promotion_id for plan in plans),
+        tuple([counts[i] for i in lines]),
+        tuple([kept[i] for i in lines]),
+    )
+    if memo is not None:
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = _solve(plans, counts, kept, memo)
+        return known
+    return _solve(plans, counts, kept, None)
+
+
+def _solve(
+    plans: Sequence[UnitPlan],
+    counts: Sequence[int],
+    kept: Mapping[int, tuple[int, ...]],
+    memo: Memo | None,
+) -> Solution:
+    plans = _undominated(plans, counts, kept)
     lines = sorted({i for plan in plans for i in plan.candidates})
     work = [0]
     offers = _locals(plans, lines, work)
     state = tuple(counts[i] for i in lines)
     tables = [kept[i] for i in lines]
-    found = _cascade(offers, state, tables)
-    if found.exact or len(offers) > ALONE_OFFERS:
+    found = _exactly(offers, state, tables)
+    if found is not None:
         return found
-    # A best effort over a few offers is also tried with each offer alone (often exact
-    # then): keeping the cheapest, it is never dearer than any one of them alone.
-    for offer in offers:
-        work[0] = 0
-        alone = _cascade([offer], state, tables)
-        if alone.saving > found.saving:
-            found = alone
+    coupled = _coupled(plans, counts, kept, memo)
+    if coupled is not None and coupled.exact:
+        return coupled
+    found = _roughly(offers, state, tables)
+    if coupled is not None and coupled.saving >= found.saving:
+        found = coupled
+    if len(offers) <= ALONE_OFFERS:
+        # A best effort over a few offers is also tried with each offer alone (often
+        # exact then): keeping the cheapest, it is never dearer than any one of them alone.
+        for offer in offers:
+            work[0] = 0
+            alone = _cascade([offer], state, tables)
+            if alone.saving > found.saving:
+                found = alone
     bound = _saving_bound(offers, state, tables)
+    if coupled is not None:
+        bound = min(bound, coupled.saving + coupled.gap)
     return Solution(found.applications, found.saving, exact=False, gap=max(0, bound - found.saving))
 
 
 def _cascade(offers: Sequence[_Local], state: tuple[int, ...], tables: Kept) -> Solution:
     """The first of the searches that takes the component on: the sweep, the enumeration,
     the enumeration by the most expensive units, the greedy pass."""
+    found = _exactly(offers, state, tables)
+    return found if found is not None else _roughly(offers, state, tables)
+
+
+def _exactly(offers: Sequence[_Local], state: tuple[int, ...], tables: Kept) -> Solution | None:
+    """The sweep, or the enumeration within its budget; None when neither takes it on."""
     if _sweep_states(offers, state) <= SWEEP_STATES:
         return _sweep(offers, state, tables)
     if sum(state) <= EXACT_UNITS:
@@ -652,6 +1076,11 @@ def _cascade(offers: Sequence[_Local], state: tuple[int, ...], tables: Kept) -> 
             return _exact(offers, state, tables)
         except _TooLarge:
             pass
+    return None
+
+
+def _roughly(offers: Sequence[_Local], state: tuple[int, ...], tables: Kept) -> Solution:
+    """The best efforts: the enumeration by the most expensive units, the greedy pass."""
     if sum(state) <= RULE_UNITS:
         try:
             return _exact(offers, state, tables, every=False, states=RULE_STATES)

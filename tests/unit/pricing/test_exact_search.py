@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from itertools import combinations, permutations
 
@@ -14,6 +14,7 @@ from pricing_factories import USD, line, price, promo
 from commerce.money import Money
 from commerce.pricing import search
 from commerce.pricing.allocation import percent_of
+from commerce.pricing.engine import apply_promotions
 from commerce.pricing.matching import Matcher
 from commerce.pricing.model import (
     Bundle,
@@ -30,7 +31,7 @@ from commerce.pricing.model import (
     SeriesSet,
     UnitOffer,
 )
-from commerce.pricing.offers import discount
+from commerce.pricing.offers import Pool, UnitPlan, discount
 from commerce.pricing.selectors import matches
 from commerce.variant_refs import VariantRef
 
@@ -288,6 +289,7 @@ def test_past_the_budget_the_price_says_it_is_a_best_effort_and_how_far_it_can_b
     ]
     exact = price(cart_lines, offers)
     monkeypatch.setattr(search, "SWEEP_STATES", 0)
+    monkeypatch.setattr(search, "COUPLED_NODES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     monkeypatch.setattr(search, "RULE_UNITS", 0)
     rough = price(cart_lines, offers)
@@ -379,9 +381,169 @@ def test_a_hundred_units_under_three_competing_multi_buys_are_priced_exactly(
     # When it is priced, and priced again with the sweep turned off
     cart = price(cart_lines, offers)
     monkeypatch.setattr(search, "SWEEP_STATES", 0)
+    monkeypatch.setattr(search, "COUPLED_NODES", 0)
     rough = price(cart_lines, offers)
     # Then the first is exact, and no worse than the best effort the engine falls back to
     assert not cart.best_effort
     assert cart.best_effort_bound == 0
     assert rough.best_effort
     assert rough.total - rough.best_effort_bound <= cart.total <= rough.total
+
+
+# -- the coupled search: bundles of named variants linking parts searched exactly -------
+
+
+def _refusing_linked_components(
+    exactly: Callable[..., search.Solution | None],
+) -> Callable[..., search.Solution | None]:
+    """``search._exactly`` that leaves every component holding a bundle of named variants
+    beside other offers to the coupled search (small ones would be swept or enumerated)."""
+
+    def refuse(offers: Sequence[search._Local], *args: object) -> search.Solution | None:
+        if len(offers) > 1 and any(offer.single is not None for offer in offers):
+            return None
+        return exactly(offers, *args)
+
+    return refuse
+
+
+@st.composite
+def linked_offers(draw: st.DrawFn) -> list[Offer]:
+    """Offers the sweep prices, and bundles of named variants linking their lines."""
+    shelf = draw(st.lists(sweep_offers(), min_size=1, max_size=3))
+    bundles = draw(st.lists(named_bundles(), min_size=1, max_size=2))
+    return [*shelf, *bundles]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(small_carts(), linked_offers())
+def test_the_coupled_search_finds_the_lowest_total_of_every_assignment(
+    lines: list[CartLine], offers: list[Offer]
+) -> None:
+    promotions = [promo(f"promo{i}", offer, priority=i % 2) for i, offer in enumerate(offers)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_exactly", _refusing_linked_components(search._exactly))
+        cart = price(lines, promotions)
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(lines, promotions)
+
+
+def test_a_bundle_linking_two_shelves_is_weighed_against_both_multi_buys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given buy 2 get 1 free on books, any 2 audiobooks for 20.00, and the hardcover with
+    # its audiobook for 30.00
+    cart_lines = [
+        line("hardcover", 2500, product="p1", variant="v1"),
+        line("paperback", 1500, 2),
+        line("audiobook", 1800, product="p2", variant="v2", collections=("audio",)),
+        line("audio-2", 1400, collections=("audio",)),
+    ]
+    books = Selector(collection_ids=frozenset({"books"}))
+    audio = Selector(collection_ids=frozenset({"audio"}))
+    named = [Selector(variant_ids=frozenset({VariantRef(f"p{k}", f"v{k}")})) for k in (1, 2)]
+    offers = [
+        promo("b2g1", BuyXGetY(books, buy=2)),
+        promo("any2", MixAndMatch(audio, count=2, price=2000)),
+        promo("pair", Bundle(tuple(BundleComponent(s) for s in named), price=3000)),
+    ]
+    runs: list[bool] = []
+    coupled = search._Coupled.run
+
+    def spy(self: search._Coupled) -> search.Solution | None:
+        found = coupled(self)
+        runs.append(found is not None and found.exact)
+        return found
+
+    monkeypatch.setattr(search._Coupled, "run", spy)
+    monkeypatch.setattr(search, "_exactly", _refusing_linked_components(search._exactly))
+    # When it is priced
+    cart = price(cart_lines, offers)
+    # Then the coupled search priced it, exactly: the paperbacks and the hardcover make the
+    # free book (15.00), the audiobooks their pair (12.00 off), the bundle loses (10.00 off)
+    assert runs == [True]
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(cart_lines, offers) == 8700 - 1500 - 1200
+
+
+@st.composite
+def rival_offers(draw: st.DrawFn) -> Offer:
+    """Offers of the same kind on the same units, one often beating another."""
+    selector = draw(st.sampled_from((Selector(), Selector(collection_ids=frozenset({"books"})))))
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        return BuyXGetY(
+            selector, buy=draw(st.integers(1, 3)), get=draw(st.integers(1, 2)),
+            percent=draw(st.sampled_from((Decimal(50), Decimal(100)))),
+        )  # fmt: skip
+    if kind == 1:
+        return MixAndMatch(
+            selector, count=draw(st.integers(2, 3)), price=draw(st.integers(0, 6000))
+        )
+    return SeriesSet("S", ("1", "2"), draw(st.sampled_from((Decimal(10), Decimal(25)))))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    small_carts(),
+    st.lists(rival_offers(), min_size=2, max_size=4),
+    st.lists(st.builds(ItemsOff, small_selectors, percent=percents), max_size=1),
+)
+def test_offers_another_always_beats_are_dropped_without_changing_the_lowest_total(
+    lines: list[CartLine], offers: list[Offer], items: list[ItemsOff]
+) -> None:
+    promotions = [promo(f"promo{i}", o, priority=i % 2) for i, o in enumerate([*offers, *items])]
+    cart = price(lines, promotions)
+    assert not cart.best_effort
+    assert cart.total == _brute_force_total(lines, promotions)
+
+
+def test_a_multi_buy_needing_more_units_for_the_same_gift_is_beaten() -> None:
+    # Given buy 3 get 1 free and buy 2 get 1 free on the same shelf, and two prices of
+    # "any 3" on it
+    cart_lines = [line(f"l{k}", 1000 + 100 * k, 2) for k in range(3)]
+    match = Matcher(cart_lines)
+    pool = Pool.of(match)
+    books = Selector(collection_ids=frozenset({"books"}))
+    plans = [
+        UnitPlan(pid, offer, pool, match)
+        for pid, offer in (
+            ("b3g1", BuyXGetY(books, buy=3)),
+            ("any3-dear", MixAndMatch(books, count=3, price=2500)),
+            ("b2g1", BuyXGetY(books, buy=2)),
+            ("any3", MixAndMatch(books, count=3, price=2400)),
+            ("b2g1-half", BuyXGetY(books, buy=2, percent=Decimal(50))),
+        )
+    ]
+    counts = [ln.quantity for ln in pool.lines]
+    kept = {i: tuple(n * p for n in range(counts[i] + 1)) for i, p in enumerate(pool.prices)}
+    # When the search drops the offers another always beats
+    left = search._undominated(plans, counts, kept)
+    # Then buy 2 get 1 free and the cheaper "any 3" are left
+    assert [plan.promotion_id for plan in left] == ["b2g1", "any3"]
+
+
+def test_the_big_cart_is_exact_given_the_budget_and_a_bounded_best_effort_within_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the bench's 100 lines under 200 live promotions: 57 unit offers in one component
+    # (multi-buys on eight shelves, bundles of named variants linking them)
+    from bench.pricing import large_cart
+
+    lines, promotions, context, codes = large_cart()
+    # When it is priced within the coupled search's budget, without it, and with no limit
+    within = apply_promotions(lines, context, promotions, codes)
+    monkeypatch.setattr(search, "COUPLED_NODES", 0)
+    greedy = apply_promotions(lines, context, promotions, codes)
+    monkeypatch.setattr(search, "COUPLED_NODES", 10**6)
+    monkeypatch.setattr(search, "COUPLED_SOLVES", 10**6)
+    exact = apply_promotions(lines, context, promotions, codes)
+    # Then the unlimited search is exact, and each best effort lies within its bound of it,
+    # the budgeted one no dearer than the greedy pass and closer to the lowest
+    assert not exact.best_effort
+    assert exact.best_effort_bound == 0
+    for rough in (within, greedy):
+        assert rough.best_effort
+        assert exact.total <= rough.total <= exact.total + rough.best_effort_bound
+    assert within.total <= greedy.total
+    assert within.best_effort_bound < greedy.best_effort_bound

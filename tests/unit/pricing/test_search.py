@@ -39,6 +39,7 @@ def test_past_its_budget_the_search_tries_the_most_expensive_units_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(search, "SWEEP_STATES", 0)
+    monkeypatch.setattr(search, "COUPLED_NODES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     cart = price(LINES, OFFERS)
     # Each offer's most expensive units, searched over which offer: y + z (14.00).
@@ -51,6 +52,7 @@ def test_the_sweep_alone_takes_the_largest_gain_first_and_bounds_its_distance(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(search, "SWEEP_STATES", 0)
+    monkeypatch.setattr(search, "COUPLED_NODES", 0)
     monkeypatch.setattr(search, "EXACT_UNITS", 0)
     monkeypatch.setattr(search, "RULE_UNITS", 0)
     cart = price(LINES, OFFERS)
