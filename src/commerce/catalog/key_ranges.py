@@ -1,10 +1,9 @@
 """Sort-key ranges that split one GSI partition into pieces read in parallel.
 
-The catalog partition is read whole only where a snapshot is built. One paginated Query
-of it costs, on DynamoDB Local, every remaining item of the partition per page (its
-pages are priced by the rest of the range, not by the page), so reading 400,000 items
-that way is quadratic: tens of minutes. Bounded ranges cost their own items, and on
-DynamoDB they are read side by side instead of one page after the other. Keys are
+The catalog partition is read whole only where a snapshot is built. Bounded ranges let
+several readers share it (on DynamoDB side by side instead of one page after the
+other), and keep what any one Query covers small (on DynamoDB Local a page without a
+Limit is priced by the rest of its range, not by the page). Keys are
 strings; these helpers pick boundaries between two keys by treating their differing
 tails as numbers in the printable ASCII digits. Pure: no I/O.
 """
