@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,8 @@ def _dynamodb(size: int, keep: bool) -> Iterator[str]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     folder = _data_dir(size) / "dynamodb" if keep else None
     if folder is not None:
+        if not (_data_dir(size) / "facts.json").exists():  # a seed that did not finish
+            shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
     else:  # facts of an earlier in-memory run describe a table that is gone
         (_data_dir(size) / "facts.json").unlink(missing_ok=True)

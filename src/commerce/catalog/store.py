@@ -12,7 +12,8 @@ Keys (see ``docs/data-model.md``):
 - ``PRODUCT#<id> / RATING``: the product's published review counts per star rating, changed
   by the reviews context through the service, in that context's own transaction
 - GSI1 ``CATALOG / PRODUCT#<id> | COLLECTION#<id> | STOCK#<variant> | RATING#<id>``: the
-  whole catalog in one Query, read only where a snapshot is built (never on a request path)
+  whole catalog, read (as sort-key ranges side by side) only where a snapshot is built,
+  never on a request path
 - ``CATALOG#SNAPSHOT / POINTER``: which published snapshot file is the newest; the one item
   instances read (one GetItem, throttled) to learn that the catalog changed
 """
@@ -20,7 +21,9 @@ Keys (see ``docs/data-model.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from pynamodb.attributes import (
@@ -34,6 +37,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
+from commerce.catalog import key_ranges
 from commerce.catalog.model import (
     Attribute,
     CatalogSnapshot,
@@ -342,12 +346,13 @@ def _sku_item(product_id: str, variant: Variant) -> SkuItem:
 
 
 def load_snapshot() -> CatalogSnapshot:
-    """Every product, collection and stock count, from one (paginated) GSI1 Query."""
+    """Every product, collection and stock count: the GSI1 ``CATALOG`` partition, read as
+    bounded sort-key ranges side by side (``catalog_items``)."""
     products: list[Product] = []
     collections: list[Collection] = []
     stock: dict[str, int] = {}
     ratings: dict[str, ProductRating] = {}
-    for item in TableItem.gsi1.query(CATALOG_PARTITION):
+    for item in catalog_items():
         if isinstance(item, ProductItem):
             products.append(_product_from_item(item))
         elif isinstance(item, StockItem):
@@ -361,6 +366,114 @@ def load_snapshot() -> CatalogSnapshot:
     return CatalogSnapshot(
         products=tuple(products), collections=tuple(collections), stock=stock, ratings=ratings
     )
+
+
+# The kinds of item in the catalog partition, by their GSI1 sort-key prefix; each kind's
+# keys are split on their own (ids of one kind cluster, the kinds lie far apart).
+_CATALOG_KINDS = (collection_pk(""), product_pk(""), f"{RATING_SK}#", stock_sk(""))
+# Ranges each kind starts as, and how many are read at once. A range that still has
+# items after its first page is halved again at the page's end, so big catalogs end up
+# in about page-sized ranges whatever these say.
+_RANGES_PER_KIND = 16
+_READERS = 8
+_WRITERS = 2
+_SORT_KEY = "GSI1SK"
+# Items per page. Without a Limit, DynamoDB Local prices a page by the rest of its range
+# (60,000 items: 9-12 s a page) but with one by the Limit (1,000 items: 0.7 s, 100:
+# 0.03 s); on DynamoDB, 300 items of about 1 KB is a third of its own 1 MB page.
+_PAGE_ITEMS: int | None = 300
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Catalog keys from ``low`` to ``high`` (both included unless dropped), read from
+    ``start`` (a page's LastEvaluatedKey) when the range was read in part already."""
+
+    low: str
+    high: str
+    drop_low: bool
+    drop_high: bool
+    start: dict[str, Any] | None = None
+
+
+def _edge_key(prefix: str | None, *, first: bool) -> str | None:
+    condition = None if prefix is None else TableItem.gsi1sk.startswith(prefix)
+    query = TableItem.gsi1.query(CATALOG_PARTITION, condition, limit=1, scan_index_forward=first)
+    item = next(iter(query), None)
+    return None if item is None else str(item.gsi1sk)
+
+
+def _initial_ranges() -> list[_Range]:
+    """The partition from its first key to its last, cut at each kind's first key and at
+    even steps between each kind's first and last key (a few one-item Queries)."""
+    first, last = _edge_key(None, first=True), _edge_key(None, first=False)
+    if first is None or last is None:
+        return []
+    cuts: set[str] = set()
+    for prefix in _CATALOG_KINDS:
+        low, high = _edge_key(prefix, first=True), _edge_key(prefix, first=False)
+        if low is None or high is None:
+            continue
+        cuts.update((low, *key_ranges.split_points(low, high, _RANGES_PER_KIND)))
+    bounds = [first, *sorted(cut for cut in cuts if first < cut <= last)]
+    if bounds[-1] != last:
+        bounds.append(last)
+    if len(bounds) == 1:
+        return [_Range(first, last, drop_low=False, drop_high=False)]
+    return [
+        _Range(low, high, drop_low=False, drop_high=n < len(bounds) - 2)
+        for n, (low, high) in enumerate(pairwise(bounds))
+    ]
+
+
+def _read_page(part: _Range) -> tuple[list[TableItem], list[_Range]]:
+    """One page of ``part``, and what of it is left, halved when it can be."""
+    query = TableItem.gsi1.query(
+        CATALOG_PARTITION,
+        TableItem.gsi1sk.between(part.low, part.high),
+        last_evaluated_key=part.start,
+        page_size=_PAGE_ITEMS,
+    )
+    page = next(query.page_iter)
+    items = [
+        TableItem.from_raw_data(raw)
+        for raw in page.get("Items", [])
+        if not (part.drop_low and raw[_SORT_KEY]["S"] == part.low)
+        and not (part.drop_high and raw[_SORT_KEY]["S"] == part.high)
+    ]
+    left = query.page_iter.last_evaluated_key
+    if left is None:
+        return items, []
+    reached = str(left[_SORT_KEY]["S"])
+    middle = key_ranges.midpoint(reached, part.high)
+    if middle is None:
+        return items, [_Range(part.low, part.high, part.drop_low, part.drop_high, left)]
+    return items, [
+        _Range(reached, middle, drop_low=False, drop_high=False, start=left),
+        _Range(middle, part.high, drop_low=True, drop_high=part.drop_high),
+    ]
+
+
+def catalog_items() -> list[TableItem]:
+    """Every item of the GSI1 ``CATALOG`` partition, in sort-key order.
+
+    Read as bounded ranges, ``_READERS`` at a time, in pages of ``_PAGE_ITEMS``: one
+    Query paginated through the whole partition without a Limit costs, on DynamoDB Local,
+    the rest of the partition per page (100,000 products did not finish in 50 minutes);
+    a page with a Limit costs the Limit, and on DynamoDB the ranges overlap instead of
+    waiting for each other.
+    """
+    found: list[TableItem] = []
+    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="catalog-read") as pool:
+        pending = {pool.submit(_read_page, part) for part in _initial_ranges()}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                items, left = future.result()
+                found.extend(items)
+                pending.update(pool.submit(_read_page, part) for part in left)
+    found.sort(key=lambda item: (str(item.gsi1sk), str(item.pk), str(item.sk)))
+    return found
 
 
 def get_snapshot_pointer() -> SnapshotPointer | None:
@@ -507,8 +620,20 @@ def insert_products_in_bulk(products: Sequence[tuple[Product, dict[str, int]]]) 
 
     For importing into a catalog known not to hold these handles or SKUs (the caller
     checks them against each other): BatchWriteItem takes no conditions, and is not
-    atomic. What one transaction per product would take an hour for, this does in minutes.
+    atomic. What one transaction per product would take an hour for, this does in minutes;
+    ``_WRITERS`` writers side by side (each its own run of BatchWriteItem calls) cut that
+    again, since each call mostly waits on the table. (More did not help on DynamoDB
+    Local's on-disk store, which takes one write at a time, and they then waited past the
+    read timeout.)
     """
+    share = -(-len(products) // _WRITERS) or 1
+    with ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="catalog-write") as pool:
+        parts = [products[start : start + share] for start in range(0, len(products), share)]
+        for done in [pool.submit(_write_in_batches, part) for part in parts]:
+            done.result()
+
+
+def _write_in_batches(products: Sequence[tuple[Product, dict[str, int]]]) -> None:
     with TableItem.batch_write() as batch:
         for product, stock in products:
             batch.save(_product_item(product))
