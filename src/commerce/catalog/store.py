@@ -382,6 +382,8 @@ _SORT_KEY = "GSI1SK"
 # (60,000 items: 9-12 s a page) but with one by the Limit (1,000 items: 0.7 s, 100:
 # 0.03 s); on DynamoDB, 300 items of about 1 KB is a third of its own 1 MB page.
 _PAGE_ITEMS: int | None = 300
+# Pages read one after another before the rest is cut into ranges read side by side.
+_SEQUENTIAL_PAGES = 4
 
 
 @dataclass(frozen=True)
@@ -403,10 +405,12 @@ def _edge_key(prefix: str | None, *, first: bool) -> str | None:
     return None if item is None else str(item.gsi1sk)
 
 
-def _initial_ranges() -> list[_Range]:
-    """The partition from its first key to its last, cut at each kind's first key and at
-    even steps between each kind's first and last key (a few one-item Queries)."""
-    first, last = _edge_key(None, first=True), _edge_key(None, first=False)
+def _initial_ranges(after: dict[str, Any] | None = None) -> list[_Range]:
+    """The partition from its first key (or from ``after``, a page's LastEvaluatedKey) to
+    its last, cut at each kind's first key and at even steps between each kind's first and
+    last key (a few one-item Queries)."""
+    last = _edge_key(None, first=False)
+    first = _edge_key(None, first=True) if after is None else str(after[_SORT_KEY]["S"])
     if first is None or last is None:
         return []
     cuts: set[str] = set()
@@ -419,11 +423,35 @@ def _initial_ranges() -> list[_Range]:
     if bounds[-1] != last:
         bounds.append(last)
     if len(bounds) == 1:
-        return [_Range(first, last, drop_low=False, drop_high=False)]
+        return [_Range(first, last, drop_low=False, drop_high=False, start=after)]
     return [
-        _Range(low, high, drop_low=False, drop_high=n < len(bounds) - 2)
+        _Range(
+            low,
+            high,
+            drop_low=False,
+            drop_high=n < len(bounds) - 2,
+            start=after if n == 0 else None,
+        )
         for n, (low, high) in enumerate(pairwise(bounds))
     ]
+
+
+def _first_pages() -> tuple[list[TableItem], dict[str, Any] | None]:
+    """Up to ``_SEQUENTIAL_PAGES`` pages of the partition, one after another, and where
+    they stopped (None: that was all of it). Most catalogs end here in a call or two; the
+    ranges and their edge Queries are only worth it for a big one."""
+    found: list[TableItem] = []
+    start: dict[str, Any] | None = None
+    for _ in range(_SEQUENTIAL_PAGES):
+        query = TableItem.gsi1.query(
+            CATALOG_PARTITION, last_evaluated_key=start, page_size=_PAGE_ITEMS
+        )
+        page = next(query.page_iter)
+        found.extend(TableItem.from_raw_data(raw) for raw in page.get("Items", []))
+        start = query.page_iter.last_evaluated_key
+        if start is None:
+            return found, None
+    return found, start
 
 
 def _read_page(part: _Range) -> tuple[list[TableItem], list[_Range]]:
@@ -457,21 +485,23 @@ def _read_page(part: _Range) -> tuple[list[TableItem], list[_Range]]:
 def catalog_items() -> list[TableItem]:
     """Every item of the GSI1 ``CATALOG`` partition, in sort-key order.
 
-    Read as bounded ranges, ``_READERS`` at a time, in pages of ``_PAGE_ITEMS``: one
+    The first ``_SEQUENTIAL_PAGES`` pages are read in turn; what is left of a bigger
+    catalog is read as bounded ranges, ``_READERS`` at a time, in pages of ``_PAGE_ITEMS``: one
     Query paginated through the whole partition without a Limit costs, on DynamoDB Local,
     the rest of the partition per page (100,000 products did not finish in 50 minutes);
     a page with a Limit costs the Limit, and on DynamoDB the ranges overlap instead of
     waiting for each other.
     """
-    found: list[TableItem] = []
-    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="catalog-read") as pool:
-        pending = {pool.submit(_read_page, part) for part in _initial_ranges()}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                items, left = future.result()
-                found.extend(items)
-                pending.update(pool.submit(_read_page, part) for part in left)
+    found, stopped = _first_pages()
+    if stopped is not None or _SEQUENTIAL_PAGES == 0:
+        with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="catalog-read") as pool:
+            pending = {pool.submit(_read_page, part) for part in _initial_ranges(stopped)}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    items, left = future.result()
+                    found.extend(items)
+                    pending.update(pool.submit(_read_page, part) for part in left)
     found.sort(key=lambda item: (str(item.gsi1sk), str(item.pk), str(item.sk)))
     return found
 

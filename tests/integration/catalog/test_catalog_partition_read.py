@@ -39,13 +39,35 @@ def whole(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.mark.parametrize("page_items", [None, 1, 2, 7, 50])
 @pytest.mark.parametrize("ranges_per_kind", [1, 3, 16])
+@pytest.mark.parametrize("sequential_pages", [0, 3])
 def test_ranges_read_every_item_once(
-    whole: list, page_items: int | None, ranges_per_kind: int, monkeypatch: pytest.MonkeyPatch
+    whole: list,
+    page_items: int | None,
+    ranges_per_kind: int,
+    sequential_pages: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Three pages in turn first, then ranges from where they stopped; or ranges only.
     monkeypatch.setattr(store, "_PAGE_ITEMS", page_items)
     monkeypatch.setattr(store, "_RANGES_PER_KIND", ranges_per_kind)
+    monkeypatch.setattr(store, "_SEQUENTIAL_PAGES", sequential_pages)
     assert {key[0].split("#")[0] for key in whole} >= {"PRODUCT", "STOCK", "COLLECTION"}
     assert _keys(store.catalog_items()) == whole
+
+
+def test_a_small_catalog_is_read_in_one_query(whole: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    query = TableItem.gsi1.query
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(TableItem.gsi1, "query", counted)
+    monkeypatch.setattr(store, "_PAGE_ITEMS", len(whole) + 1)
+
+    assert _keys(store.catalog_items()) == whole
+    assert len(calls) == 1
 
 
 def test_the_snapshot_holds_every_product_and_stock_count(
